@@ -1,0 +1,101 @@
+// A first register-blocked SIMD GEMM over raw pointers.
+//
+// C(m x n) = A'(m x k) * B(k x n)  [+ C when accumulate]
+//   A'(i, p) = a[i * a_rs + p * a_cs]  (strides cover both A and A^T, so NN and TN share it)
+//   B(p, j)  = b[p * ldb + j]          (row-major)
+//   C(i, j)  = c[i * ldc + j]
+// The micro-kernel keeps MR x NV vectors of C in registers while it walks k;
+// k is blocked so that the B panel stays in L1. No packing yet.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+
+#include "ketl/detail/simd.hpp"
+
+namespace ketl::detail {
+
+template <std::size_t MR, std::size_t NV, class T>
+inline void gemm_micro(std::size_t k, const T* a, std::size_t a_rs, std::size_t a_cs, const T* b,
+                       std::size_t ldb, T* c, std::size_t ldc, bool accumulate) {
+  using V = simd::batch<T>;
+  constexpr std::size_t W = V::size;
+  V acc[MR][NV];
+  for (std::size_t r = 0; r < MR; ++r)
+    for (std::size_t v = 0; v < NV; ++v)
+      acc[r][v] = accumulate ? V::load_unaligned(c + r * ldc + v * W) : V(T(0));
+  for (std::size_t p = 0; p < k; ++p) {
+    V bv[NV];
+    for (std::size_t v = 0; v < NV; ++v) bv[v] = V::load_unaligned(b + p * ldb + v * W);
+    for (std::size_t r = 0; r < MR; ++r) {
+      const V ar(a[r * a_rs + p * a_cs]);
+      for (std::size_t v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
+    }
+  }
+  for (std::size_t r = 0; r < MR; ++r)
+    for (std::size_t v = 0; v < NV; ++v) acc[r][v].store_unaligned(c + r * ldc + v * W);
+}
+
+// Rows [0, m) of one column panel of NV vectors, in row blocks of MR.
+template <std::size_t NV, class T>
+inline void gemm_panel(std::size_t m, std::size_t k, const T* a, std::size_t a_rs,
+                       std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                       bool accumulate) {
+  constexpr std::size_t MR = NV == 1 ? 8 : 6;
+  // Pointers walk with the loops: indexing with i * stride after inlining
+  // made GCC 12 warn of overflow (-Waggressive-loop-optimizations).
+  const std::size_t blocks = m / MR, tail = m % MR;
+  for (std::size_t blk = 0; blk < blocks; ++blk, a += MR * a_rs, c += MR * ldc)
+    gemm_micro<MR, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+  for (std::size_t r = 0; r < tail; ++r, a += a_rs, c += ldc)
+    gemm_micro<1, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+}
+
+// Columns left over after the last full vector: plain dot products.
+template <class T>
+void gemm_column_tail(std::size_t m, std::size_t cols, std::size_t k, const T* a, std::size_t a_rs,
+                      std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                      bool accumulate) {
+  for (std::size_t i = 0; i < m; ++i, a += a_rs, c += ldc)
+    for (std::size_t j = 0; j < cols; ++j) {
+      T s = accumulate ? c[j] : T(0);
+      const T* ai = a;
+      const T* bj = b + j;
+      for (std::size_t p = 0; p < k; ++p, ai += a_cs, bj += ldb) s += *ai * *bj;
+      c[j] = s;
+    }
+}
+
+template <class T>
+void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
+          std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate) {
+  constexpr std::size_t W = simd::width<T>;
+  constexpr std::size_t KC = 256;
+  if (k == 0) {
+    if (!accumulate)
+      for (std::size_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T(0));
+    return;
+  }
+  for (std::size_t p0 = 0; p0 < k; p0 += KC) {
+    const std::size_t kc = std::min(KC, k - p0);
+    const bool acc = accumulate || p0 > 0;
+    const T* ap = a + p0 * a_cs;
+    const T* bp = b + p0 * ldb;
+    std::size_t j = 0;
+    for (; j + 2 * W <= n; j += 2 * W) gemm_panel<2>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
+    for (; j + W <= n; j += W) gemm_panel<1>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
+    if (j < n) gemm_column_tail(m, n - j, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
+  }
+}
+
+// dst (cols x rows) = src (rows x cols)^T, in tiles so both sides stay cached.
+template <class T>
+void transpose(const T* src, std::size_t rows, std::size_t cols, T* dst) {
+  constexpr std::size_t B = 32;
+  for (std::size_t i0 = 0; i0 < rows; i0 += B)
+    for (std::size_t j0 = 0; j0 < cols; j0 += B)
+      for (std::size_t i = i0; i < std::min(rows, i0 + B); ++i)
+        for (std::size_t j = j0; j < std::min(cols, j0 + B); ++j) dst[j * rows + i] = src[i * cols + j];
+}
+
+}  // namespace ketl::detail

@@ -1,0 +1,97 @@
+// A thin layer over xsimd so that one generic body serves a scalar T and an
+// xsimd::batch<T>: the SIMD loop and its scalar tail then run the same code.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+// GCC 12 warns of an uninitialised __Y inside its own avx512fintrin.h when
+// intrinsics such as _mm512_max_ps are inlined (they start from
+// _mm512_undefined_ps): a false positive, silenced where the header comes in.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+#include <xsimd/xsimd.hpp>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+namespace ketl::detail::simd {
+
+template <class T>
+using batch = xsimd::batch<T>;
+
+template <class T>
+inline constexpr std::size_t width = batch<T>::size;
+
+template <class T>
+  requires std::is_arithmetic_v<T>
+inline T select(bool c, T a, T b) {
+  return c ? a : b;
+}
+template <class T, class A>
+inline xsimd::batch<T, A> select(const xsimd::batch_bool<T, A>& c, const xsimd::batch<T, A>& a,
+                                 const xsimd::batch<T, A>& b) {
+  return xsimd::select(c, a, b);
+}
+
+template <class T>
+  requires std::is_arithmetic_v<T>
+inline T max(T a, T b) {
+  return a < b ? b : a;
+}
+template <class T, class A>
+inline xsimd::batch<T, A> max(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) {
+  return xsimd::max(a, b);
+}
+template <class T>
+  requires std::is_arithmetic_v<T>
+inline T min(T a, T b) {
+  return b < a ? b : a;
+}
+template <class T, class A>
+inline xsimd::batch<T, A> min(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) {
+  return xsimd::min(a, b);
+}
+
+// Horizontal sum; xsimd 9 renamed hadd to reduce_add.
+template <class T, class A>
+inline T reduce_add(const xsimd::batch<T, A>& b) {
+#if XSIMD_VERSION_MAJOR < 9
+  return xsimd::hadd(b);
+#else
+  return xsimd::reduce_add(b);
+#endif
+}
+template <class T, class A>
+inline T reduce_max(const xsimd::batch<T, A>& b) {
+  alignas(64) T buf[xsimd::batch<T, A>::size];
+  b.store_aligned(buf);
+  T m = buf[0];
+  for (std::size_t i = 1; i < xsimd::batch<T, A>::size; ++i) m = buf[i] > m ? buf[i] : m;
+  return m;
+}
+
+// out[i] = f(in[i]) for a generic f.
+// The loops count blocks and walk pointers: with `i < n` tails GCC 12 warns
+// of overflow after inlining (-Waggressive-loop-optimizations).
+template <class T, class F>
+inline void map(F&& f, const T* in, T* out, std::size_t n) {
+  constexpr std::size_t W = width<T>;
+  for (std::size_t b = n / W; b > 0; --b, in += W, out += W)
+    f(batch<T>::load_unaligned(in)).store_unaligned(out);
+  for (std::size_t r = n % W; r > 0; --r, ++in, ++out) *out = f(*in);
+}
+
+// out[i] = f(a[i], b[i]).
+template <class T, class F>
+inline void map(F&& f, const T* a, const T* b, T* out, std::size_t n) {
+  constexpr std::size_t W = width<T>;
+  for (std::size_t k = n / W; k > 0; --k, a += W, b += W, out += W)
+    f(batch<T>::load_unaligned(a), batch<T>::load_unaligned(b)).store_unaligned(out);
+  for (std::size_t r = n % W; r > 0; --r, ++a, ++b, ++out) *out = f(*a, *b);
+}
+
+}  // namespace ketl::detail::simd

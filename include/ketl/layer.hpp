@@ -1,0 +1,94 @@
+// The layer protocol.
+//
+// A layer type L says at compile time what it takes and gives:
+//   L::class_name                          Keras's class name ("Dense")
+//   L::template accepts<In>                whether it can take input shape In
+//   L::template check_input<In>()          a static_assert that says why not
+//   typename L::template output_shape<In>  its output shape
+//   L::template param_count<In>            trainable parameters, constexpr
+//   L::template scratch_per_sample<In>     scratch elements it needs per sample
+// and at run time, on a whole batch of n samples, into buffers the model owns:
+//   build<In>(rng)                         allocate and initialise its weights
+//   forward<In>(x, y, n, pass)
+//   backward<In>(x, y, dy, dx, n, pass)    dy may be overwritten; dx may be null
+//   for_each_weight(f)                     f(WeightRef<T>) for each weight it owns
+// Layers with weights carry their element type T (default float); the others
+// are generic in T. The model checks that all of them agree.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "ketl/random.hpp"
+#include "ketl/shape.hpp"
+
+namespace ketl {
+
+// One weight tensor of a layer, as the optimizer and the weight files see it.
+template <class T>
+struct WeightRef {
+  std::string_view name;             // "kernel", "bias"
+  std::span<T> value;
+  std::span<T> grad;
+  std::vector<std::size_t> shape;    // Keras's layout, e.g. (in, units)
+};
+
+// What a forward or backward pass may need besides its buffers.
+template <class T>
+struct Pass {
+  bool training = false;
+  Random* rng = nullptr;
+  T* scratch = nullptr;  // scratch_per_sample<In> * n elements, this layer's own
+};
+
+namespace detail {
+template <class L, class = void>
+struct layer_value_type {
+  using type = void;
+};
+template <class L>
+struct layer_value_type<L, std::void_t<typename L::value_type>> {
+  using type = typename L::value_type;
+};
+}  // namespace detail
+
+// The element type a layer fixes, or void for layers generic in it.
+template <class L>
+using layer_value_type_t = typename detail::layer_value_type<L>::type;
+
+// A type that follows the layer protocol's compile-time part.
+template <class L>
+concept Layer = std::is_class_v<L> && requires {
+  { L::class_name } -> std::convertible_to<std::string_view>;
+};
+
+// A layer that can take input shape In, with the run-time part for element T.
+template <class L, class In, class T = float>
+concept LayerFor = Layer<L> && StaticShape<In> && L::template accepts<In> &&
+                   requires(L& l, const T* x, T* y, std::size_t n, Pass<T>& p, Random& rng) {
+                     requires StaticShape<typename L::template output_shape<In>>;
+                     { L::template param_count<In> } -> std::convertible_to<std::size_t>;
+                     l.template build<In>(rng);
+                     l.template forward<In>(x, y, n, p);
+                     l.template backward<In>(x, x, y, y, n, p);
+                   };
+
+// Shared defaults for layers without weights.
+struct stateless_layer {
+  template <class In>
+  static constexpr std::size_t param_count = 0;
+  template <class In>
+  static constexpr std::size_t scratch_per_sample = 0;
+  template <class In>
+  void build(Random&) {}
+  template <class F>
+  void for_each_weight(F&&) {}
+  template <class F>
+  void for_each_weight(F&&) const {}
+};
+
+}  // namespace ketl

@@ -1,0 +1,36 @@
+// Activation<A>: an activation function as a layer of its own.
+#pragma once
+
+#include <string_view>
+
+#include "ketl/activations.hpp"
+#include "ketl/layer.hpp"
+
+namespace ketl {
+
+template <ActivationFunction A>
+struct Activation : stateless_layer {
+  static constexpr std::string_view class_name = "Activation";
+  A function{};
+
+  Activation() = default;
+  explicit Activation(A a) : function(a) {}
+
+  template <class In>
+  static constexpr bool accepts = true;
+  template <class In>
+  static constexpr void check_input() {}
+  template <class In>
+  using output_shape = In;
+
+  template <class In, class T>
+  void forward(const T* x, T* y, std::size_t n, Pass<T>&) {
+    activate(function, x, y, n * In::outer, In::last);
+  }
+  template <class In, class T>
+  void backward(const T*, const T* y, T* dy, T* dx, std::size_t n, Pass<T>&) {
+    if (dx) activate_backward(function, y, dy, dx, n * In::outer, In::last);
+  }
+};
+
+}  // namespace ketl

@@ -1,0 +1,113 @@
+// Dense<units, Activation, T>: activation(x . kernel + bias) on the last axis
+// of any rank, as Keras does: (N, T, F) becomes (N, T, units) with one
+// (F, units) kernel shared across the leading axes.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "ketl/activations.hpp"
+#include "ketl/detail/gemm.hpp"
+#include "ketl/initializers.hpp"
+#include "ketl/layer.hpp"
+
+namespace ketl {
+
+template <std::size_t Units, ActivationFunction Act = Linear, class T = float>
+class Dense {
+  static_assert(Units > 0, "ketl::Dense: units must be positive");
+  static_assert(std::is_floating_point_v<T>, "ketl::Dense: the element type must be floating point");
+
+ public:
+  using value_type = T;
+  using activation_type = Act;
+  static constexpr std::string_view class_name = "Dense";
+  static constexpr std::size_t units = Units;
+
+  // Keras's keyword arguments, in Keras's order.
+  struct Options {
+    Act activation{};
+    Initializer kernel_initializer = initializers::glorot_uniform();
+    Initializer bias_initializer = initializers::zeros();
+  };
+
+  Dense() = default;
+  explicit Dense(Act activation) { opt_.activation = activation; }
+  explicit Dense(Options opt) : opt_(std::move(opt)) {}
+
+  template <class In>
+  static constexpr bool accepts = true;
+  template <class In>
+  static constexpr void check_input() {}
+  template <class In>
+  using output_shape = with_last_t<In, Units>;
+  template <class In>
+  static constexpr std::size_t param_count = In::last * Units + Units;
+  template <class In>
+  static constexpr std::size_t scratch_per_sample = 0;
+
+  template <class In>
+  void build(Random& rng) {
+    constexpr std::size_t F = In::last;
+    fan_in_ = F;
+    kernel_.assign(F * Units, T(0));
+    bias_.assign(Units, T(0));
+    dkernel_.assign(F * Units, T(0));
+    dbias_.assign(Units, T(0));
+    kernel_t_.assign(F * Units, T(0));
+    opt_.kernel_initializer.fill(std::span<T>(kernel_), F, Units, rng);
+    opt_.bias_initializer.fill(std::span<T>(bias_), Units, Units, rng);
+  }
+
+  template <class In>
+  void forward(const T* x, T* y, std::size_t n, Pass<T>&) {
+    constexpr std::size_t F = In::last;
+    const std::size_t rows = n * In::outer;
+    detail::gemm(rows, Units, F, x, F, std::size_t{1}, kernel_.data(), Units, y, Units, false);
+    for (std::size_t r = 0; r < rows; ++r) {
+      T* yr = y + r * Units;
+      detail::simd::map([](auto a, auto b) { return a + b; }, yr, bias_.data(), yr, Units);
+    }
+    activate(opt_.activation, y, y, rows, Units);
+  }
+
+  template <class In>
+  void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>&) {
+    constexpr std::size_t F = In::last;
+    const std::size_t rows = n * In::outer;
+    activate_backward(opt_.activation, y, dy, dy, rows, Units);  // dy now holds dL/dz
+    // dkernel = x^T . dz, read through strides rather than a transposed copy.
+    detail::gemm(F, Units, rows, x, std::size_t{1}, F, dy, Units, dkernel_.data(), Units, false);
+    std::fill(dbias_.begin(), dbias_.end(), T(0));
+    for (std::size_t r = 0; r < rows; ++r)
+      detail::simd::map([](auto a, auto b) { return a + b; }, dbias_.data(), dy + r * Units,
+                        dbias_.data(), Units);
+    if (dx) {
+      detail::transpose(kernel_.data(), F, Units, kernel_t_.data());
+      detail::gemm(rows, F, Units, dy, Units, std::size_t{1}, kernel_t_.data(), F, dx, F, false);
+    }
+  }
+
+  template <class Fn>
+  void for_each_weight(Fn&& f) {
+    f(WeightRef<T>{"kernel", kernel_, dkernel_, {fan_in_, Units}});
+    f(WeightRef<T>{"bias", bias_, dbias_, {Units}});
+  }
+
+  std::span<T> kernel() { return kernel_; }
+  std::span<T> bias() { return bias_; }
+  std::span<const T> kernel() const { return kernel_; }
+  std::span<const T> bias() const { return bias_; }
+  const Act& activation() const { return opt_.activation; }
+
+ private:
+  Options opt_{};
+  std::size_t fan_in_ = 0;
+  std::vector<T> kernel_, bias_, dkernel_, dbias_, kernel_t_;
+};
+
+
+}  // namespace ketl

@@ -1,0 +1,561 @@
+// Sequential<L...>: a typed pack of layers, Keras's Sequential model.
+//
+// The first entry is Input<d...>. Each later layer's input shape is the
+// previous layer's output shape, computed and checked at compile time
+// (detail/shape_chain.hpp). Layers own their weights; the model owns every
+// batch buffer (activations, gradients, scratch), sized once for the largest
+// batch it has seen, so a training step allocates nothing after the first.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <numeric>
+#include <span>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <boost/hana/drop_back.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/unpack.hpp>
+
+#include "ketl/detail/layer_names.hpp"
+#include "ketl/detail/shape_chain.hpp"
+#include "ketl/detail/xtensor.hpp"
+#include "ketl/error.hpp"
+#include "ketl/fit_options.hpp"
+#include "ketl/history.hpp"
+#include "ketl/layer.hpp"
+#include "ketl/loss.hpp"
+#include "ketl/metrics/accuracy.hpp"
+#include "ketl/progbar.hpp"
+#include "ketl/random.hpp"
+
+namespace ketl {
+
+namespace detail {
+struct keep_weights_t {};
+
+template <std::size_t... I, class F>
+constexpr void for_each_index(std::index_sequence<I...>, F&& f) {
+  (f(std::integral_constant<std::size_t, I>{}), ...);
+}
+
+// A metric with the name Keras reports it under ("acc" for "accuracy").
+template <class M>
+struct named_metric {
+  M metric;
+  std::string name;
+};
+
+// Keras 2.2.4's rule for "acc": binary for a one-unit output or a binary
+// loss, otherwise categorical. (The sparse case arrives with sparse losses.)
+template <class Loss, class Out, class M>
+auto resolve_metric(const M& m) {
+  if constexpr (std::is_same_v<M, std::remove_cvref_t<decltype(metrics::accuracy)>>) {
+    if constexpr (Out::last == 1)
+      return named_metric<std::remove_cvref_t<decltype(metrics::binary_accuracy)>>{{}, "acc"};
+    else
+      return named_metric<std::remove_cvref_t<decltype(metrics::categorical_accuracy)>>{{}, "acc"};
+  } else {
+    static_assert(MetricFunction<M>, "ketl::compile: a metric must be a ketl metric");
+    return named_metric<M>{m, std::string(M::name)};
+  }
+}
+}  // namespace detail
+
+template <Layer... L>
+class Sequential {
+  using start_shape = typename detail::start_shape<L...>::type;
+  static_assert(!std::is_same_v<start_shape, detail::invalid_shape>,
+                "ketl::Sequential: the first layer must be ketl::Input<d...>, which sets the "
+                "model's input shape");
+  using outputs = typename detail::chain<0, start_shape, L...>::outputs;
+
+  template <Layer...>
+  friend class Sequential;
+
+ public:
+  using value_type = typename detail::common_value_type<layer_value_type_t<L>...>::type;
+  using T = value_type;
+  static constexpr std::size_t depth = sizeof...(L);  // Input included
+  static constexpr bool well_formed =
+      !std::is_same_v<typename detail::at<depth - 1, outputs>::type, detail::invalid_shape>;
+
+  // The output shape of layer I (layer 0 is the Input) and the shape it takes.
+  template <std::size_t I>
+  using output_shape_of = typename detail::at<I, outputs>::type;
+  template <std::size_t I>
+  using input_shape_of = output_shape_of<(I == 0 ? 0 : I - 1)>;
+  using input_shape = output_shape_of<0>;
+  using output_shape = output_shape_of<depth - 1>;
+
+  template <std::size_t I>
+  using layer_type = std::tuple_element_t<I, std::tuple<L...>>;
+
+ private:
+  static constexpr std::array<std::size_t, depth> param_counts() {
+    if constexpr (!well_formed) {
+      return {};
+    } else {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<std::size_t, depth>{layer_type<I>::template param_count<input_shape_of<I>>...};
+      }(std::make_index_sequence<depth>{});
+    }
+  }
+  static constexpr std::array<std::size_t, depth> out_sizes() {
+    if constexpr (!well_formed) {
+      return {};
+    } else {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<std::size_t, depth>{output_shape_of<I>::size...};
+      }(std::make_index_sequence<depth>{});
+    }
+  }
+  static constexpr std::array<std::size_t, depth> scratch_sizes() {
+    if constexpr (!well_formed) {
+      return {};
+    } else {
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::array<std::size_t, depth>{layer_type<I>::template scratch_per_sample<input_shape_of<I>>...};
+      }(std::make_index_sequence<depth>{});
+    }
+  }
+
+ public:
+  // Parameter counts, as summary() prints them, known at compile time.
+  static constexpr std::array<std::size_t, depth> layer_param_counts = param_counts();
+  static constexpr std::size_t param_count =
+      std::accumulate(layer_param_counts.begin(), layer_param_counts.end(), std::size_t{0});
+  static constexpr std::size_t trainable_param_count = param_count;
+  static constexpr std::size_t non_trainable_param_count = 0;
+
+  explicit Sequential(L... layers)
+      : layers_(std::move(layers)...), rng_(detail::next_model_seed()) {
+    build_from(0);
+  }
+
+  // Copies share nothing: the copy has its own weights and buffers and must
+  // be compiled again, as a Keras model made by clone_model.
+  Sequential(const Sequential& o) : layers_(o.layers_), rng_(o.rng_) { collect_weights(); }
+  Sequential& operator=(const Sequential& o) {
+    if (this != &o) *this = Sequential(o);
+    return *this;
+  }
+  Sequential(Sequential&&) noexcept = default;
+  Sequential& operator=(Sequential&&) noexcept = default;
+  ~Sequential() = default;
+
+  // model.add(layer): a new model type with one more layer. The existing
+  // layers keep their weights; the new one is built for its input shape.
+  template <Layer N>
+  Sequential<L..., N> add(N layer) const {
+    return boost::hana::unpack(layers_, [&](const auto&... ls) {
+      return Sequential<L..., N>(detail::keep_weights_t{}, rng_, depth, ls..., std::move(layer));
+    });
+  }
+
+  // model.pop(): a new model type without the last layer.
+  auto pop() const {
+    if constexpr (depth > 1) {
+      return boost::hana::unpack(boost::hana::drop_back(layers_), [&](const auto&... ls) {
+        return Sequential<std::remove_cvref_t<decltype(ls)>...>(detail::keep_weights_t{}, rng_,
+                                                                depth - 1, ls...);
+      });
+    } else {
+      static_assert(depth > 1, "ketl::Sequential::pop: there is no layer to pop, only the Input");
+      return *this;
+    }
+  }
+
+  template <std::size_t I>
+  auto& layer() { return boost::hana::at_c<I>(layers_); }
+  template <std::size_t I>
+  const auto& layer() const { return boost::hana::at_c<I>(layers_); }
+
+  // Keras's automatic name of layer I (1-based classes: dense_1, dense_2, ...).
+  std::string layer_name(std::size_t i) const { return names()[i]; }
+
+  std::span<const WeightRef<T>> weights() const { return weights_; }
+  Random& rng() { return rng_; }
+
+  // ---- compile ----------------------------------------------------------
+
+  // compile(optimizer, loss, metrics...): builds the training step for
+  // exactly these types, so the hot loop has no per-element dispatch.
+  template <class Opt, LossFunction Loss, class... M>
+  void compile(Opt optimizer, Loss loss, M... metrics) {
+    static_assert(well_formed, "ketl::Sequential::compile: the layer pack does not fit together");
+    optimizer.validate();
+    step_ = std::make_unique<step_impl<Opt, Loss, decltype(detail::resolve_metric<Loss, output_shape>(metrics))...>>(
+        weights_, std::move(optimizer), std::move(loss),
+        detail::resolve_metric<Loss, output_shape>(metrics)...);
+  }
+
+  bool compiled() const { return step_ != nullptr; }
+
+  // "loss" first, then the metrics in the order given to compile().
+  std::vector<std::string> metrics_names() const {
+    require_compiled();
+    return step_->names;
+  }
+
+  // ---- fit / evaluate / predict -----------------------------------------
+
+  template <std::size_t RX, std::size_t RY>
+  History fit(const xt::xtensor<T, RX>& x, const xt::xtensor<T, RY>& y, const FitOptions& o = {}) {
+    require_compiled();
+    const std::size_t n = check_data("fit", x, y);
+    if (o.batch_size == 0) throw value_error("ketl: fit: batch_size must be positive");
+    if (o.epochs < 0) throw value_error("ketl: fit: epochs must be >= 0");
+    if (o.verbose < 0 || o.verbose > 2) throw value_error("ketl: fit: verbose must be 0, 1 or 2");
+
+    const std::size_t bs = std::min(o.batch_size, n);
+    reserve(bs);
+    const auto& names = step_->names;
+    std::vector<double> batch_vals(names.size()), totals(names.size());
+    std::vector<std::size_t> index(n);
+    std::iota(index.begin(), index.end(), std::size_t{0});
+    History h;
+    for (int epoch = 0; epoch < o.epochs; ++epoch) {
+      std::unique_ptr<Progbar> bar;
+      if (o.verbose) {
+        std::cerr << "Epoch " << epoch + 1 << '/' << o.epochs << '\n';
+        bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
+      }
+      if (o.shuffle) rng_.shuffle(index.begin(), index.end());
+      std::fill(totals.begin(), totals.end(), 0.0);
+      Progbar::Values log_values;
+      std::size_t seen = 0;
+      for (std::size_t start = 0; start < n; start += bs) {
+        const std::size_t m = std::min(bs, n - start);
+        const T* xb = rows(x, index, start, m, xbatch_);
+        const T* yb = rows(y, index, start, m, ybatch_);
+        step_->train(*this, xb, yb, m, batch_vals.data());
+        seen += m;
+        // BaseLogger: batch-size-weighted means of the per-batch values.
+        for (std::size_t k = 0; k < names.size(); ++k) totals[k] += batch_vals[k] * double(m);
+        // ProgbarLogger: the last batch's values wait for the epoch's own.
+        log_values.clear();
+        for (std::size_t k = 0; k < names.size(); ++k) log_values.emplace_back(names[k], batch_vals[k]);
+        if (bar && seen < n) bar->update(static_cast<long>(seen), log_values);
+      }
+      h.epoch.push_back(epoch);
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        const double v = totals[k] / double(seen);
+        h.history[names[k]].push_back(v);
+        log_values.emplace_back(names[k], v);
+      }
+      if (bar) bar->update(static_cast<long>(seen), log_values);
+    }
+    return h;
+  }
+
+  // Loss and metrics, sample-weighted over the batches, in metrics_names() order.
+  template <std::size_t RX, std::size_t RY>
+  std::vector<double> evaluate(const xt::xtensor<T, RX>& x, const xt::xtensor<T, RY>& y,
+                               const EvaluateOptions& o = {}) {
+    require_compiled();
+    const std::size_t n = check_data("evaluate", x, y);
+    if (o.batch_size == 0) throw value_error("ketl: evaluate: batch_size must be positive");
+    const std::size_t bs = std::min(o.batch_size, n);
+    reserve(bs);
+    std::vector<double> vals(step_->names.size()), sums(vals.size());
+    std::unique_ptr<Progbar> bar;
+    if (o.verbose) bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
+    for (std::size_t start = 0; start < n; start += bs) {
+      const std::size_t m = std::min(bs, n - start);
+      step_->test(*this, x.data() + start * input_shape::size, y.data() + start * output_shape::size, m,
+                  vals.data());
+      for (std::size_t k = 0; k < vals.size(); ++k) sums[k] += vals[k] * double(m);
+      if (bar) bar->update(static_cast<long>(start + m));
+    }
+    for (auto& s : sums) s /= double(n);
+    return sums;
+  }
+
+  template <std::size_t RX>
+  xt::xtensor<T, output_shape::rank + 1> predict(const xt::xtensor<T, RX>& x,
+                                                const PredictOptions& o = {}) {
+    static_assert(well_formed, "ketl::Sequential::predict: the layer pack does not fit together");
+    const std::size_t n = check_x("predict", x);
+    if (o.batch_size == 0) throw value_error("ketl: predict: batch_size must be positive");
+    std::array<std::size_t, output_shape::rank + 1> shape;
+    shape[0] = n;
+    std::copy(output_shape::dims.begin(), output_shape::dims.end(), shape.begin() + 1);
+    xt::xtensor<T, output_shape::rank + 1> out(shape);
+    if (n == 0) return out;
+    const std::size_t bs = std::min(o.batch_size, n);
+    reserve(bs);
+    std::unique_ptr<Progbar> bar;
+    if (o.verbose) bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
+    for (std::size_t start = 0; start < n; start += bs) {
+      const std::size_t m = std::min(bs, n - start);
+      const T* y = forward(x.data() + start * input_shape::size, m, false);
+      std::copy(y, y + m * output_shape::size, out.data() + start * output_shape::size);
+      if (bar) bar->update(static_cast<long>(start + m));
+    }
+    return out;
+  }
+
+  // ---- summary ----------------------------------------------------------
+
+  // Keras 2.2.4's print_summary for Sequential models (line_length 65).
+  void summary(std::ostream& os = std::cout) const {
+    static_assert(well_formed, "ketl::Sequential::summary: the layer pack does not fit together");
+    constexpr std::size_t positions[] = {29, 55, 65};
+    auto row = [&](const std::string (&fields)[3]) {
+      std::string line;
+      for (std::size_t i = 0; i < 3; ++i) {
+        if (i > 0) line = line.substr(0, line.size() - 1) + ' ';
+        line += fields[i];
+        line = line.substr(0, positions[i]);
+        line += std::string(positions[i] - line.size(), ' ');
+      }
+      os << line << '\n';
+    };
+    auto with_commas = [](std::size_t v) {  // Python's '{:,}'
+      const std::string digits = std::to_string(v);
+      std::string s;
+      for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
+        s += digits[i];
+      }
+      return s;
+    };
+    const auto layer_names = names();
+    const std::array<std::string, depth> classes{std::string(L::class_name)...};
+    const auto shapes = [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return std::array<std::string, depth>{shape_string<output_shape_of<I>>(true)...};
+    }(std::make_index_sequence<depth>{});
+    os << std::string(65, '_') << '\n';
+    row({"Layer (type)", "Output Shape", "Param #"});
+    os << std::string(65, '=') << '\n';
+    for (std::size_t i = 1; i < depth; ++i) {
+      row({layer_names[i] + " (" + classes[i] + ")", shapes[i], std::to_string(layer_param_counts[i])});
+      os << std::string(65, i + 1 < depth ? '_' : '=') << '\n';
+    }
+    if (depth == 1) os << std::string(65, '=') << '\n';
+    os << "Total params: " << with_commas(param_count) << '\n';
+    os << "Trainable params: " << with_commas(trainable_param_count) << '\n';
+    os << "Non-trainable params: " << with_commas(non_trainable_param_count) << '\n';
+    os << std::string(65, '_') << '\n';
+  }
+
+  // ---- the batch engine, used by the compiled step -----------------------
+
+  // Runs every layer on n samples; returns the output buffer.
+  const T* forward(const T* x, std::size_t n, bool training) {
+    reserve(n);
+    const T* cur = x;
+    detail::for_each_index(std::make_index_sequence<depth - 1>{}, [&](auto k) {
+      constexpr std::size_t I = decltype(k)::value + 1;
+      T* out = act(I);
+      Pass<T> pass{training, &rng_, scratch(I)};
+      layer<I>().template forward<input_shape_of<I>>(cur, out, n, pass);
+      cur = out;
+    });
+    return cur;
+  }
+
+  // dL/d(output) for the last forward pass; the compiled step writes it.
+  T* output_grad() { return grad_a_.data(); }
+
+  // Back-propagates output_grad() through every layer, filling weight grads.
+  void backward(const T* x, std::size_t n) {
+    T* dy = grad_a_.data();
+    T* dx = grad_b_.data();
+    detail::for_each_index(std::make_index_sequence<depth - 1>{}, [&](auto k) {
+      constexpr std::size_t I = depth - 1 - decltype(k)::value;
+      const T* in = I == 1 ? x : act(I - 1);
+      Pass<T> pass{true, &rng_, scratch(I)};
+      layer<I>().template backward<input_shape_of<I>>(in, act(I), dy, I == 1 ? nullptr : dx, n, pass);
+      std::swap(dy, dx);
+    });
+  }
+
+ private:
+  template <class... Ls>
+  Sequential(detail::keep_weights_t, const Random& rng, std::size_t built, Ls&&... layers)
+      : layers_(std::forward<Ls>(layers)...), rng_(rng) {
+    build_from(built);
+  }
+
+  void build_from(std::size_t first_new) {
+    if constexpr (well_formed) {
+      detail::for_each_index(std::make_index_sequence<depth>{}, [&](auto k) {
+        constexpr std::size_t I = decltype(k)::value;
+        if (I >= first_new) layer<I>().template build<input_shape_of<I>>(rng_);
+      });
+    }
+    collect_weights();
+  }
+
+  void collect_weights() {
+    weights_.clear();
+    boost::hana::for_each(layers_, [&](auto& l) {
+      l.for_each_weight([&](WeightRef<T> w) { weights_.push_back(std::move(w)); });
+    });
+  }
+
+  std::array<std::string, depth> names() const {
+    std::array<std::string, depth> out;
+    std::map<std::string, int> counts;
+    const std::array<std::string_view, depth> classes{L::class_name...};
+    for (std::size_t i = 0; i < depth; ++i) {
+      const std::string base = detail::to_snake_case(classes[i]);
+      out[i] = base + "_" + std::to_string(++counts[base]);
+    }
+    return out;
+  }
+
+  // Grows the batch buffers to n samples; never shrinks them.
+  void reserve(std::size_t n) {
+    if (n <= capacity_) return;
+    static constexpr auto sizes = out_sizes();
+    static constexpr auto scratch_per = scratch_sizes();
+    std::size_t total = 0, biggest = 0, scratch_total = 0;
+    for (std::size_t i = 0; i < depth; ++i) {
+      act_off_[i] = total * n;
+      total += sizes[i];
+      biggest = std::max(biggest, sizes[i]);
+      scratch_off_[i] = scratch_total * n;
+      scratch_total += scratch_per[i];
+    }
+    acts_.assign(total * n, T(0));
+    grad_a_.assign(biggest * n, T(0));
+    grad_b_.assign(biggest * n, T(0));
+    scratch_.assign(scratch_total * n, T(0));
+    xbatch_.assign(input_shape::size * n, T(0));
+    ybatch_.assign(output_shape::size * n, T(0));
+    capacity_ = n;
+  }
+  T* act(std::size_t i) { return acts_.data() + act_off_[i]; }
+  T* scratch(std::size_t i) { return scratch_.data() + scratch_off_[i]; }
+
+  void require_compiled() const {
+    if (!step_) throw not_compiled_error("ketl: you must compile your model before using it");
+  }
+
+  std::string input_name() const { return names()[depth > 1 ? 1 : 0] + "_input"; }
+
+  template <std::size_t RX>
+  std::size_t check_x(std::string_view, const xt::xtensor<T, RX>& x) const {
+    static_assert(RX == input_shape::rank + 1,
+                  "ketl: x must have one axis for the samples plus the axes of the model's "
+                  "Input shape");
+    if (!std::equal(x.shape().begin() + 1, x.shape().end(), input_shape::dims.begin()))
+      throw shape_error("Error when checking input: expected " + input_name() + " to have shape " +
+                        shape_string<input_shape>() + " but got array with shape " +
+                        shape_string(std::vector<std::size_t>(x.shape().begin() + 1, x.shape().end())));
+    return x.shape()[0];
+  }
+
+  // Keras's _standardize_user_data checks, before anything changes.
+  template <std::size_t RX, std::size_t RY>
+  std::size_t check_data(std::string_view what, const xt::xtensor<T, RX>& x,
+                         const xt::xtensor<T, RY>& y) const {
+    static_assert(RY == output_shape::rank + 1 || (RY == 1 && output_shape::size == 1),
+                  "ketl: y must have one axis for the samples plus the axes of the model's "
+                  "output shape");
+    const std::size_t n = check_x(what, x);
+    if constexpr (RY > 1) {
+      if (!std::equal(y.shape().begin() + 1, y.shape().end(), output_shape::dims.begin()))
+        throw shape_error("Error when checking target: expected " + names()[depth - 1] +
+                          " to have shape " + shape_string<output_shape>() +
+                          " but got array with shape " +
+                          shape_string(std::vector<std::size_t>(y.shape().begin() + 1, y.shape().end())));
+    }
+    if (y.shape()[0] != n)
+      throw shape_error("Input arrays should have the same number of samples as target arrays. Found " +
+                        std::to_string(n) + " input samples and " + std::to_string(y.shape()[0]) +
+                        " target samples.");
+    if (n == 0) throw value_error("ketl: " + std::string(what) + ": x is empty (0 samples)");
+    return n;
+  }
+
+  // The rows index[start, start+m) of a, contiguous: a pointer into a when
+  // they already are, else gathered into buf.
+  template <std::size_t R>
+  static const T* rows(const xt::xtensor<T, R>& a, const std::vector<std::size_t>& index,
+                       std::size_t start, std::size_t m, std::vector<T>& buf) {
+    const std::size_t w = a.size() / a.shape()[0];
+    if (index[start] + m - 1 < a.shape()[0] && index[start + m - 1] == index[start] + m - 1 &&
+        std::is_sorted(index.begin() + static_cast<std::ptrdiff_t>(start),
+                       index.begin() + static_cast<std::ptrdiff_t>(start + m)))
+      return a.data() + index[start] * w;
+    for (std::size_t i = 0; i < m; ++i)
+      std::copy(a.data() + index[start + i] * w, a.data() + (index[start + i] + 1) * w, buf.data() + i * w);
+    return buf.data();
+  }
+
+  // ---- the compiled step ------------------------------------------------
+
+  struct step_base {
+    std::vector<std::string> names;
+    virtual ~step_base() = default;
+    virtual void train(Sequential& m, const T* x, const T* y, std::size_t n, double* out) = 0;
+    virtual void test(Sequential& m, const T* x, const T* y, std::size_t n, double* out) = 0;
+  };
+
+  template <class Opt, class Loss, class... M>
+  struct step_impl final : step_base {
+    Opt opt;
+    typename Opt::template State<T> state;
+    Loss loss;
+    std::tuple<M...> metrics;
+
+    step_impl(std::span<const WeightRef<T>> w, Opt o, Loss l, M... ms)
+        : opt(std::move(o)), state(w), loss(std::move(l)), metrics(std::move(ms)...) {
+      this->names.push_back("loss");
+      std::apply([&](const auto&... mt) { (this->names.push_back(mt.name), ...); }, metrics);
+    }
+
+    // Loss, its gradient and every metric in one pass over the rows.
+    void outputs(Sequential& m, const T* yp, const T* yt, std::size_t n, T* grad, double* out) {
+      const std::size_t rows = n * output_shape::outer;
+      constexpr std::size_t cols = output_shape::last;
+      const T scale = T(1) / T(rows);
+      double sums[1 + sizeof...(M)] = {};
+      for (std::size_t r = 0; r < rows; ++r) {
+        const T* t = yt + r * cols;
+        const T* p = yp + r * cols;
+        sums[0] += loss.row(t, p, cols, grad ? grad + r * cols : nullptr, scale);
+        std::size_t k = 1;
+        std::apply([&](const auto&... mt) { ((sums[k++] += mt.metric.row(t, p, cols)), ...); }, metrics);
+      }
+      for (std::size_t k = 0; k < 1 + sizeof...(M); ++k) out[k] = sums[k] / double(rows);
+      (void)m;
+    }
+
+    void train(Sequential& m, const T* x, const T* y, std::size_t n, double* out) override {
+      const T* yp = m.forward(x, n, true);
+      outputs(m, yp, y, n, m.output_grad(), out);
+      m.backward(x, n);
+      state.apply(opt, m.weights_);
+    }
+    void test(Sequential& m, const T* x, const T* y, std::size_t n, double* out) override {
+      const T* yp = m.forward(x, n, false);
+      outputs(m, yp, y, n, nullptr, out);
+    }
+  };
+
+  boost::hana::tuple<L...> layers_;
+  Random rng_;
+  std::vector<WeightRef<T>> weights_;
+  std::unique_ptr<step_base> step_;
+
+  std::size_t capacity_ = 0;
+  std::array<std::size_t, depth> act_off_{}, scratch_off_{};
+  std::vector<T> acts_, grad_a_, grad_b_, scratch_, xbatch_, ybatch_;
+};
+
+}  // namespace ketl

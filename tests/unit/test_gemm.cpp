@@ -1,0 +1,61 @@
+// The GEMM kernel against a naive triple loop: NN and TN layouts, sizes that
+// exercise full panels, the one-vector panel, the scalar column tail, the
+// row tail and the k blocking.
+#include <catch2/catch.hpp>
+
+#include <ketl/detail/gemm.hpp>
+#include <ketl/random.hpp>
+
+namespace {
+template <class T>
+void check_gemm(std::size_t m, std::size_t n, std::size_t k, bool transposed_a, bool accumulate) {
+  ketl::Random rng(m * 131 + n * 7 + k);
+  std::vector<T> a(m * k), b(k * n), c(m * n), ref(m * n);
+  for (auto& v : a) v = T(rng.uniform(-1, 1));
+  for (auto& v : b) v = T(rng.uniform(-1, 1));
+  for (auto& v : c) v = T(rng.uniform(-1, 1));
+  ref = c;
+  // A'(i, p): A is m x k (NN) or stored as k x m and read transposed (TN).
+  const std::size_t a_rs = transposed_a ? 1 : k, a_cs = transposed_a ? m : 1;
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      double s = accumulate ? double(ref[i * n + j]) : 0.0;
+      for (std::size_t p = 0; p < k; ++p) s += double(a[i * a_rs + p * a_cs]) * double(b[p * n + j]);
+      ref[i * n + j] = T(s);
+    }
+  ketl::detail::gemm(m, n, k, a.data(), a_rs, a_cs, b.data(), n, c.data(), n, accumulate);
+  const double tol = std::is_same_v<T, float> ? 1e-4 * double(k) : 1e-12 * double(k);
+  for (std::size_t i = 0; i < m * n; ++i) {
+    INFO("m=" << m << " n=" << n << " k=" << k << " at " << i);
+    REQUIRE(std::abs(double(c[i]) - double(ref[i])) <= tol);
+  }
+}
+}  // namespace
+
+TEMPLATE_TEST_CASE("gemm matches the naive loop", "[gemm]", float, double) {
+  for (std::size_t m : {1, 5, 6, 7, 13})
+    for (std::size_t n : {1, 3, 8, 15, 16, 17, 33, 64, 70})
+      for (std::size_t k : {1, 2, 31, 300})
+        for (bool t : {false, true}) check_gemm<TestType>(m, n, k, t, false);
+}
+
+TEMPLATE_TEST_CASE("gemm accumulates into C when asked", "[gemm]", float, double) {
+  check_gemm<TestType>(9, 35, 257, false, true);
+  check_gemm<TestType>(4, 16, 3, true, true);
+}
+
+TEST_CASE("gemm with k = 0 writes zeros or leaves C", "[gemm]") {
+  std::vector<float> c{1, 2, 3, 4};
+  ketl::detail::gemm<float>(2, 2, 0, nullptr, 0, 0, nullptr, 2, c.data(), 2, true);
+  CHECK(c == std::vector<float>{1, 2, 3, 4});
+  ketl::detail::gemm<float>(2, 2, 0, nullptr, 0, 0, nullptr, 2, c.data(), 2, false);
+  CHECK(c == std::vector<float>{0, 0, 0, 0});
+}
+
+TEST_CASE("transpose", "[gemm]") {
+  std::vector<int> src(35), dst(35);
+  for (int i = 0; i < 35; ++i) src[static_cast<std::size_t>(i)] = i;
+  ketl::detail::transpose(src.data(), 5, 7, dst.data());
+  for (std::size_t i = 0; i < 5; ++i)
+    for (std::size_t j = 0; j < 7; ++j) CHECK(dst[j * 5 + i] == src[i * 7 + j]);
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, whatever ketl's build, tests and demo need and the
+# machine lacks. Run as root on Debian bookworm; it does nothing when all is there.
+set -euo pipefail
+
+packages=(
+  g++ clang pkg-config python3 meson ninja-build
+  libboost-dev libxtensor-dev libxsimd-dev catch2 libbenchmark-dev zlib1g-dev
+  dataset-fashion-mnist
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "ketl: installing ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "ketl: run this as root (apt-get needs it), or install: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# README command 2: install what is missing, then build and run the whole
+# suite in three configurations:
+#   gcc-release  g++ 12, release, warnings as errors: unit, compile-fail, examples, benchmarks
+#   gcc-asan     g++ 12 with AddressSanitizer + UndefinedBehaviorSanitizer: the unit tests
+#   clang        clang++ 14, release, warnings as errors: everything, compile-fail included
+# The last line is "N passed, M failed", counted over every test case of every
+# configuration (each Catch2 test case is one TAP line; each compile-fail test one).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash tools/install-deps.sh || exit 1
+
+jobs=$(nproc)
+status=0
+setup() {  # name, compiler, extra meson options...
+  local dir=build/$1 cxx=$2
+  shift 2
+  if [ ! -f "$dir/build.ninja" ]; then
+    CXX=$cxx meson setup "$dir" --werror "$@" >"build-$$.log" 2>&1 || { cat "build-$$.log"; rm -f "build-$$.log"; return 1; }
+    rm -f "build-$$.log"
+  fi
+}
+run() {  # name
+  local dir=build/$1
+  echo "=== $1: build" >&2
+  if ! ninja -C "$dir" -j "$jobs" >"$dir/ninja.log" 2>&1; then
+    tail -n 60 "$dir/ninja.log"
+    echo "=== $1: BUILD FAILED" >&2
+    failed_builds=$((failed_builds + 1))
+    return
+  fi
+  echo "=== $1: test" >&2
+  meson test -C "$dir" --num-processes "$jobs" --print-errorlogs --no-rebuild || status=1
+}
+
+failed_builds=0
+setup gcc-release g++ --buildtype=release || failed_builds=$((failed_builds + 1))
+setup gcc-asan g++ --buildtype=debugoptimized -Db_sanitize=address,undefined \
+  -Dcpp_args=-Wno-maybe-uninitialized -Dbenchmarks=false -Dcompile_fail_tests=false ||
+  failed_builds=$((failed_builds + 1))
+setup clang clang++ --buildtype=release -Db_lundef=false || failed_builds=$((failed_builds + 1))
+
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+export ASAN_OPTIONS=detect_leaks=1
+for c in gcc-release gcc-asan clang; do
+  [ -f "build/$c/build.ninja" ] && run "$c"
+done
+
+# Count from meson's logs: every TAP subtest and every plain test.
+python3 - "$failed_builds" build/gcc-release build/gcc-asan build/clang <<'PY'
+import json, os, re, sys
+failed_builds = int(sys.argv[1])
+passed = failed = 0
+for d in sys.argv[2:]:
+    log = os.path.join(d, "meson-logs", "testlog.json")
+    if not os.path.exists(log):
+        continue
+    for line in open(log):
+        t = json.loads(line)
+        out = t.get("stdout") or ""
+        if t.get("protocol") == "tap" or re.search(r"^1\.\.\d+", out, re.M):
+            ok = len(re.findall(r"^ok \d+", out, re.M))
+            bad = len(re.findall(r"^not ok \d+", out, re.M))
+            if t["result"] not in ("OK", "EXPECTEDFAIL") and bad == 0:
+                bad = 1  # crashed or timed out before reporting
+            passed += ok
+            failed += bad
+        elif t["result"] in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif t["result"] != "SKIP":
+            failed += 1
+failed += failed_builds
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
+PY
