@@ -3,7 +3,8 @@
 // size, against a hand-written loop doing the same arithmetic with the same
 // GEMM kernel but with no model machinery (the baseline, in the same run).
 //
-//   ./build/bench/bench_train_epoch --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//   ./build/bench/bench_train_epoch --benchmark_repetitions=5
+//   --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
 #include <ketl/ketl.hpp>
@@ -32,7 +33,8 @@ void BM_ketl_epoch(benchmark::State& state) {
                                 ketl::Dense<128, ketl::Relu>{}, ketl::Dense<10, ketl::Softmax>{}};
   model.compile(ketl::optimizers::SGD{.lr = 0.01f}, ketl::losses::categorical_crossentropy);
   for (auto _ : state) {
-    auto h = model.fit(data().x, data().y, {.batch_size = batch, .epochs = 1, .verbose = 0, .shuffle = false});
+    auto h = model.fit(data().x, data().y,
+                       {.batch_size = batch, .epochs = 1, .verbose = 0, .shuffle = false});
     benchmark::DoNotOptimize(h);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kSamples));
@@ -83,12 +85,14 @@ void BM_handwritten_epoch(benchmark::State& state) {
       dense(x, n, d0, w1, b1, d1, h1.data(), true);
       dense(h1.data(), n, d1, w2, b2, d2, h2.data(), true);
       dense(h2.data(), n, d2, w3, b3, d3, out.data(), false);
-      for (std::size_t r = 0; r < n; ++r) {  // softmax + cross-entropy: dz = p - y, over the batch mean
+      for (std::size_t r = 0; r < n;
+           ++r) {  // softmax + cross-entropy: dz = p - y, over the batch mean
         float* o = out.data() + r * d3;
         const float m = *std::max_element(o, o + d3);
         float sum = 0;
         for (std::size_t j = 0; j < d3; ++j) sum += (o[j] = std::exp(o[j] - m));
-        for (std::size_t j = 0; j < d3; ++j) g3[r * d3 + j] = (o[j] / sum - y[r * d3 + j]) / float(n);
+        for (std::size_t j = 0; j < d3; ++j)
+          g3[r * d3 + j] = (o[j] / sum - y[r * d3 + j]) / float(n);
       }
       grads(h2.data(), n, d2, g3.data(), d3, dw3, db3);
       ketl::detail::transpose(w3.data(), d2, d3, t3.data());

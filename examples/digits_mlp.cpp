@@ -21,7 +21,8 @@ static xt::xtensor<float, 2> shifted(const xt::xtensor<float, 2>& x, int dy, int
     for (int r = 0; r < 8; ++r)
       for (int c = 0; c < 8; ++c) {
         const int sr = r - dy, sc = c - dx;
-        if (sr >= 0 && sr < 8 && sc >= 0 && sc < 8) out(i, std::size_t(r * 8 + c)) = x(i, std::size_t(sr * 8 + sc));
+        if (sr >= 0 && sr < 8 && sc >= 0 && sc < 8)
+          out(i, std::size_t(r * 8 + c)) = x(i, std::size_t(sr * 8 + sc));
       }
   return out;
 }
@@ -37,16 +38,18 @@ int main(int argc, char** argv) {
     const xt::xtensor<float, 2> y_train = xt::view(y, xt::range(0, split), xt::all());
     const xt::xtensor<float, 2> x_test = xt::view(x, xt::range(split, n), xt::all());
     const xt::xtensor<float, 2> y_test = xt::view(y, xt::range(split, n), xt::all());
-    const xt::xtensor<float, 2> x_aug = xt::concatenate(xt::xtuple(
-        x_train, shifted(x_train, 1, 0), shifted(x_train, -1, 0), shifted(x_train, 0, 1), shifted(x_train, 0, -1)));
-    const xt::xtensor<float, 2> y_aug = xt::concatenate(xt::xtuple(y_train, y_train, y_train, y_train, y_train));
+    const xt::xtensor<float, 2> x_aug =
+        xt::concatenate(xt::xtuple(x_train, shifted(x_train, 1, 0), shifted(x_train, -1, 0),
+                                   shifted(x_train, 0, 1), shifted(x_train, 0, -1)));
+    const xt::xtensor<float, 2> y_aug =
+        xt::concatenate(xt::xtuple(y_train, y_train, y_train, y_train, y_train));
 
     ketl::utils::set_random_seed(1);
-    auto model = ketl::Sequential{ketl::Input<64>{}, ketl::Dense<256, ketl::Relu>{}, ketl::Dense<128, ketl::Relu>{},
-                                  ketl::Dense<10, ketl::Softmax>{}};
+    auto model = ketl::Sequential{ketl::Input<64>{}, ketl::Dense<256, ketl::Relu>{},
+                                  ketl::Dense<128, ketl::Relu>{}, ketl::Dense<10, ketl::Softmax>{}};
     model.summary();
-    model.compile(ketl::optimizers::SGD{.lr = 0.01f, .momentum = 0.9f}, ketl::losses::categorical_crossentropy,
-                  ketl::metrics::accuracy);
+    model.compile(ketl::optimizers::SGD{.lr = 0.01f, .momentum = 0.9f},
+                  ketl::losses::categorical_crossentropy, ketl::metrics::accuracy);
     const auto history = model.fit(x_aug, y_aug, {.batch_size = 32, .epochs = 18, .verbose = 2});
     const auto scores = model.evaluate(x_test, y_test, {.verbose = 0});
     std::cout << "held-out loss " << scores[0] << ", accuracy " << scores[1] << " after "

@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
 
     // (N, 28, 28) uint8 pixels to (N, 784) floats in [0, 1]; labels to one-hot.
     auto flat = [](const xt::xtensor<std::uint8_t, 3>& images) {
-      xt::xtensor<float, 2> x = xt::reshape_view(xt::cast<float>(images), {images.shape()[0], std::size_t{784}});
+      xt::xtensor<float, 2> x =
+          xt::reshape_view(xt::cast<float>(images), {images.shape()[0], std::size_t{784}});
       return xt::xtensor<float, 2>(x / 255.0f);
     };
     const auto x_train = flat(train.x), x_test = flat(test.x);

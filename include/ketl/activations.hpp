@@ -32,25 +32,39 @@ using scalar_of = typename scalar_of_impl<V>::type;
 
 struct Linear {
   static constexpr std::string_view name = "linear";
-  template <class V> V apply(V z) const { return z; }
-  template <class V> V derivative(V) const { return V(1); }
+  template <class V>
+  V apply(V z) const {
+    return z;
+  }
+  template <class V>
+  V derivative(V) const {
+    return V(1);
+  }
 };
 
 struct Relu {
   static constexpr std::string_view name = "relu";
-  template <class V> V apply(V z) const { return detail::simd::max(z, V(0)); }
+  template <class V>
+  V apply(V z) const {
+    return detail::simd::max(z, V(0));
+  }
   // The derivative at 0 is taken as 0, as TensorFlow's ReluGrad does.
-  template <class V> V derivative(V y) const { return detail::simd::select(y > V(0), V(1), V(0)); }
+  template <class V>
+  V derivative(V y) const {
+    return detail::simd::select(y > V(0), V(1), V(0));
+  }
 };
 
 struct Elu {
   static constexpr std::string_view name = "elu";
   float alpha = 1.0f;
-  template <class V> V apply(V z) const {
+  template <class V>
+  V apply(V z) const {
     using T = detail::scalar_of<V>;
     return detail::simd::select(z > V(0), z, V(T(alpha)) * (xsimd::exp(z) - V(1)));
   }
-  template <class V> V derivative(V y) const {
+  template <class V>
+  V derivative(V y) const {
     using T = detail::scalar_of<V>;
     return detail::simd::select(y > V(0), V(1), y + V(T(alpha)));
   }
@@ -60,11 +74,13 @@ struct Selu {
   static constexpr std::string_view name = "selu";
   static constexpr double alpha = 1.6732632423543772848170429916717;
   static constexpr double scale = 1.0507009873554804934193349852946;
-  template <class V> V apply(V z) const {
+  template <class V>
+  V apply(V z) const {
     using T = detail::scalar_of<V>;
     return V(T(scale)) * detail::simd::select(z > V(0), z, V(T(alpha)) * (xsimd::exp(z) - V(1)));
   }
-  template <class V> V derivative(V y) const {
+  template <class V>
+  V derivative(V y) const {
     using T = detail::scalar_of<V>;
     return detail::simd::select(y > V(0), V(T(scale)), y + V(T(scale * alpha)));
   }
@@ -72,17 +88,25 @@ struct Selu {
 
 struct Sigmoid {
   static constexpr std::string_view name = "sigmoid";
-  template <class V> V apply(V z) const { return V(1) / (V(1) + xsimd::exp(-z)); }
-  template <class V> V derivative(V y) const { return y * (V(1) - y); }
+  template <class V>
+  V apply(V z) const {
+    return V(1) / (V(1) + xsimd::exp(-z));
+  }
+  template <class V>
+  V derivative(V y) const {
+    return y * (V(1) - y);
+  }
 };
 
 struct HardSigmoid {
   static constexpr std::string_view name = "hard_sigmoid";
-  template <class V> V apply(V z) const {
+  template <class V>
+  V apply(V z) const {
     using T = detail::scalar_of<V>;
     return detail::simd::min(detail::simd::max(V(T(0.2)) * z + V(T(0.5)), V(0)), V(1));
   }
-  template <class V> V derivative(V y) const {
+  template <class V>
+  V derivative(V y) const {
     using T = detail::scalar_of<V>;
     return detail::simd::select((y > V(0)) && (y < V(1)), V(T(0.2)), V(0));
   }
@@ -90,24 +114,38 @@ struct HardSigmoid {
 
 struct Tanh {
   static constexpr std::string_view name = "tanh";
-  template <class V> V apply(V z) const { return xsimd::tanh(z); }
-  template <class V> V derivative(V y) const { return V(1) - y * y; }
+  template <class V>
+  V apply(V z) const {
+    return xsimd::tanh(z);
+  }
+  template <class V>
+  V derivative(V y) const {
+    return V(1) - y * y;
+  }
 };
 
 struct Softplus {
   static constexpr std::string_view name = "softplus";
   // log(1 + e^z) written so that large |z| neither overflows nor loses digits.
-  template <class V> V apply(V z) const {
+  template <class V>
+  V apply(V z) const {
     return detail::simd::max(z, V(0)) + xsimd::log1p(xsimd::exp(-xsimd::abs(z)));
   }
   // d/dz softplus = sigmoid(z) = 1 - e^-y.
-  template <class V> V derivative(V y) const { return V(1) - xsimd::exp(-y); }
+  template <class V>
+  V derivative(V y) const {
+    return V(1) - xsimd::exp(-y);
+  }
 };
 
 struct Softsign {
   static constexpr std::string_view name = "softsign";
-  template <class V> V apply(V z) const { return z / (xsimd::abs(z) + V(1)); }
-  template <class V> V derivative(V y) const {
+  template <class V>
+  V apply(V z) const {
+    return z / (xsimd::abs(z) + V(1));
+  }
+  template <class V>
+  V derivative(V y) const {
     const V t = V(1) - xsimd::abs(y);
     return t * t;
   }
@@ -115,8 +153,14 @@ struct Softsign {
 
 struct Exponential {
   static constexpr std::string_view name = "exponential";
-  template <class V> V apply(V z) const { return xsimd::exp(z); }
-  template <class V> V derivative(V y) const { return y; }
+  template <class V>
+  V apply(V z) const {
+    return xsimd::exp(z);
+  }
+  template <class V>
+  V derivative(V y) const {
+    return y;
+  }
 };
 
 // Keras's LeakyReLU layer (alpha = 0.3), usable as any activation here.
@@ -124,11 +168,13 @@ struct Exponential {
 struct LeakyReLU {
   static constexpr std::string_view name = "leaky_relu";
   float alpha = 0.3f;
-  template <class V> V apply(V z) const {
+  template <class V>
+  V apply(V z) const {
     using T = detail::scalar_of<V>;
     return detail::simd::select(z > V(0), z, V(T(alpha)) * z);
   }
-  template <class V> V derivative(V y) const {
+  template <class V>
+  V derivative(V y) const {
     using T = detail::scalar_of<V>;
     return detail::simd::select(y > V(0), V(1), V(T(alpha)));
   }
@@ -145,7 +191,8 @@ struct Softmax {
       T m = zr[0];
       for (std::size_t j = 1; j < cols; ++j) m = zr[j] > m ? zr[j] : m;
       const T shift = m;
-      detail::simd::map([shift](auto v) { return xsimd::exp(v - decltype(v)(shift)); }, zr, yr, cols);
+      detail::simd::map([shift](auto v) { return xsimd::exp(v - decltype(v)(shift)); }, zr, yr,
+                        cols);
       T s = 0;
       for (std::size_t j = 0; j < cols; ++j) s += yr[j];
       const T inv = T(1) / s;
@@ -184,7 +231,7 @@ concept RowwiseActivation = requires(const A& a, const float* in, float* out) {
 template <class A>
 concept ActivationFunction = std::is_class_v<A> && requires {
   { A::name } -> std::convertible_to<std::string_view>;
-} && (ElementwiseActivation<A> || RowwiseActivation<A>);
+} &&(ElementwiseActivation<A> || RowwiseActivation<A>);
 
 // y = f(z) over (rows, cols); z and y may be the same buffer.
 template <ActivationFunction A, class T>
@@ -197,11 +244,13 @@ void activate(const A& a, const T* z, T* y, std::size_t rows, std::size_t cols) 
 
 // dz = dy * f'(z), with f'(z) written from y = f(z); dy and dz may alias.
 template <ActivationFunction A, class T>
-void activate_backward(const A& a, const T* y, const T* dy, T* dz, std::size_t rows, std::size_t cols) {
+void activate_backward(const A& a, const T* y, const T* dy, T* dz, std::size_t rows,
+                       std::size_t cols) {
   if constexpr (RowwiseActivation<A>)
     a.backward(y, dy, dz, rows, cols);
   else
-    detail::simd::map([&](auto yv, auto dv) { return dv * a.derivative(yv); }, y, dy, dz, rows * cols);
+    detail::simd::map([&](auto yv, auto dv) { return dv * a.derivative(yv); }, y, dy, dz,
+                      rows * cols);
 }
 
 }  // namespace ketl

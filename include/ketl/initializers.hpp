@@ -107,7 +107,9 @@ inline Initializer random_uniform(double lo = -0.05, double hi = 0.05) {
 inline Initializer random_normal(double mean = 0.0, double stddev = 0.05) {
   return Initializer::random_normal(mean, stddev);
 }
-inline Initializer glorot_uniform() { return Initializer::variance_scaling(1, M::fan_avg, D::uniform); }
+inline Initializer glorot_uniform() {
+  return Initializer::variance_scaling(1, M::fan_avg, D::uniform);
+}
 inline Initializer glorot_normal() {
   return Initializer::variance_scaling(1, M::fan_avg, D::truncated_normal);
 }
@@ -115,7 +117,9 @@ inline Initializer he_uniform() { return Initializer::variance_scaling(2, M::fan
 inline Initializer he_normal() {
   return Initializer::variance_scaling(2, M::fan_in, D::truncated_normal);
 }
-inline Initializer lecun_uniform() { return Initializer::variance_scaling(1, M::fan_in, D::uniform); }
+inline Initializer lecun_uniform() {
+  return Initializer::variance_scaling(1, M::fan_in, D::uniform);
+}
 inline Initializer lecun_normal() {
   return Initializer::variance_scaling(1, M::fan_in, D::truncated_normal);
 }

@@ -31,10 +31,10 @@ namespace ketl {
 // One weight tensor of a layer, as the optimizer and the weight files see it.
 template <class T>
 struct WeightRef {
-  std::string_view name;             // "kernel", "bias"
+  std::string_view name;  // "kernel", "bias"
   std::span<T> value;
   std::span<T> grad;
-  std::vector<std::size_t> shape;    // Keras's layout, e.g. (in, units)
+  std::vector<std::size_t> shape;  // Keras's layout, e.g. (in, units)
 };
 
 // What a forward or backward pass may need besides its buffers.
@@ -68,14 +68,15 @@ concept Layer = std::is_class_v<L> && requires {
 
 // A layer that can take input shape In, with the run-time part for element T.
 template <class L, class In, class T = float>
-concept LayerFor = Layer<L> && StaticShape<In> && L::template accepts<In> &&
-                   requires(L& l, const T* x, T* y, std::size_t n, Pass<T>& p, Random& rng) {
-                     requires StaticShape<typename L::template output_shape<In>>;
-                     { L::template param_count<In> } -> std::convertible_to<std::size_t>;
-                     l.template build<In>(rng);
-                     l.template forward<In>(x, y, n, p);
-                     l.template backward<In>(x, x, y, y, n, p);
-                   };
+concept LayerFor = Layer<L> && StaticShape<In> &&
+    L::template accepts<In>&& requires(L& l, const T* x, T* y, std::size_t n, Pass<T>& p,
+                                       Random& rng) {
+  requires StaticShape<typename L::template output_shape<In>>;
+  { L::template param_count<In> } -> std::convertible_to<std::size_t>;
+  l.template build<In>(rng);
+  l.template forward<In>(x, y, n, p);
+  l.template backward<In>(x, x, y, y, n, p);
+};
 
 // Shared defaults for layers without weights.
 struct stateless_layer {

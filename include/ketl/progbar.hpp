@@ -46,9 +46,9 @@ class Progbar {
 
   // target <= 0 means unknown, as Keras's target=None.
   explicit Progbar(long target) : Progbar(target, Options{}) {}
-  Progbar(long target, Options opt)
-      : target_(target), opt_(std::move(opt)), start_(opt_.clock()) {
-    dynamic_ = opt_.dynamic_display < 0 ? detail::is_terminal(*opt_.out) : opt_.dynamic_display != 0;
+  Progbar(long target, Options opt) : target_(target), opt_(std::move(opt)), start_(opt_.clock()) {
+    dynamic_ =
+        opt_.dynamic_display < 0 ? detail::is_terminal(*opt_.out) : opt_.dynamic_display != 0;
   }
 
   using Values = std::vector<std::pair<std::string, double>>;
@@ -78,7 +78,8 @@ class Progbar {
       }
       std::string bar;
       if (target_ > 0) {
-        const int numdigits = static_cast<int>(std::floor(std::log10(static_cast<double>(target_)))) + 1;
+        const int numdigits =
+            static_cast<int>(std::floor(std::log10(static_cast<double>(target_)))) + 1;
         char buf[64];
         std::snprintf(buf, sizeof buf, "%*ld/%ld [", numdigits, current, target_);
         bar = buf;
@@ -122,7 +123,8 @@ class Progbar {
         info += detail::format(std::abs(avg) > 1e-3 ? " %.4f" : " %.4e", avg);
       }
       total_width_ += info.size();
-      if (prev_total_width > total_width_) info += std::string(prev_total_width - total_width_, ' ');
+      if (prev_total_width > total_width_)
+        info += std::string(prev_total_width - total_width_, ' ');
       if (target_ > 0 && current >= target_) info += '\n';
       os << info << std::flush;
     } else if (opt_.verbose == 2) {

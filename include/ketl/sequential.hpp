@@ -107,8 +107,10 @@ class Sequential {
       return {};
     } else {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::array<std::size_t, depth>{layer_type<I>::template param_count<input_shape_of<I>>...};
-      }(std::make_index_sequence<depth>{});
+        return std::array<std::size_t, depth>{
+            layer_type<I>::template param_count<input_shape_of<I>>...};
+      }
+      (std::make_index_sequence<depth>{});
     }
   }
   static constexpr std::array<std::size_t, depth> out_sizes() {
@@ -117,7 +119,8 @@ class Sequential {
     } else {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
         return std::array<std::size_t, depth>{output_shape_of<I>::size...};
-      }(std::make_index_sequence<depth>{});
+      }
+      (std::make_index_sequence<depth>{});
     }
   }
   static constexpr std::array<std::size_t, depth> scratch_sizes() {
@@ -125,8 +128,10 @@ class Sequential {
       return {};
     } else {
       return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::array<std::size_t, depth>{layer_type<I>::template scratch_per_sample<input_shape_of<I>>...};
-      }(std::make_index_sequence<depth>{});
+        return std::array<std::size_t, depth>{
+            layer_type<I>::template scratch_per_sample<input_shape_of<I>>...};
+      }
+      (std::make_index_sequence<depth>{});
     }
   }
 
@@ -177,9 +182,13 @@ class Sequential {
   }
 
   template <std::size_t I>
-  auto& layer() { return boost::hana::at_c<I>(layers_); }
+  auto& layer() {
+    return boost::hana::at_c<I>(layers_);
+  }
   template <std::size_t I>
-  const auto& layer() const { return boost::hana::at_c<I>(layers_); }
+  const auto& layer() const {
+    return boost::hana::at_c<I>(layers_);
+  }
 
   // Keras's automatic name of layer I (1-based classes: dense_1, dense_2, ...).
   std::string layer_name(std::size_t i) const { return names()[i]; }
@@ -195,7 +204,8 @@ class Sequential {
   void compile(Opt optimizer, Loss loss, M... metrics) {
     static_assert(well_formed, "ketl::Sequential::compile: the layer pack does not fit together");
     optimizer.validate();
-    step_ = std::make_unique<step_impl<Opt, Loss, decltype(detail::resolve_metric<Loss, output_shape>(metrics))...>>(
+    step_ = std::make_unique<
+        step_impl<Opt, Loss, decltype(detail::resolve_metric<Loss, output_shape>(metrics))...>>(
         weights_, std::move(optimizer), std::move(loss),
         detail::resolve_metric<Loss, output_shape>(metrics)...);
   }
@@ -229,7 +239,8 @@ class Sequential {
       std::unique_ptr<Progbar> bar;
       if (o.verbose) {
         std::cerr << "Epoch " << epoch + 1 << '/' << o.epochs << '\n';
-        bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
+        bar =
+            std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
       }
       if (o.shuffle) rng_.shuffle(index.begin(), index.end());
       std::fill(totals.begin(), totals.end(), 0.0);
@@ -245,7 +256,8 @@ class Sequential {
         for (std::size_t k = 0; k < names.size(); ++k) totals[k] += batch_vals[k] * double(m);
         // ProgbarLogger: the last batch's values wait for the epoch's own.
         log_values.clear();
-        for (std::size_t k = 0; k < names.size(); ++k) log_values.emplace_back(names[k], batch_vals[k]);
+        for (std::size_t k = 0; k < names.size(); ++k)
+          log_values.emplace_back(names[k], batch_vals[k]);
         if (bar && seen < n) bar->update(static_cast<long>(seen), log_values);
       }
       h.epoch.push_back(epoch);
@@ -270,11 +282,12 @@ class Sequential {
     reserve(bs);
     std::vector<double> vals(step_->names.size()), sums(vals.size());
     std::unique_ptr<Progbar> bar;
-    if (o.verbose) bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
+    if (o.verbose)
+      bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
     for (std::size_t start = 0; start < n; start += bs) {
       const std::size_t m = std::min(bs, n - start);
-      step_->test(*this, x.data() + start * input_shape::size, y.data() + start * output_shape::size, m,
-                  vals.data());
+      step_->test(*this, x.data() + start * input_shape::size,
+                  y.data() + start * output_shape::size, m, vals.data());
       for (std::size_t k = 0; k < vals.size(); ++k) sums[k] += vals[k] * double(m);
       if (bar) bar->update(static_cast<long>(start + m));
     }
@@ -284,7 +297,7 @@ class Sequential {
 
   template <std::size_t RX>
   xt::xtensor<T, output_shape::rank + 1> predict(const xt::xtensor<T, RX>& x,
-                                                const PredictOptions& o = {}) {
+                                                 const PredictOptions& o = {}) {
     static_assert(well_formed, "ketl::Sequential::predict: the layer pack does not fit together");
     const std::size_t n = check_x("predict", x);
     if (o.batch_size == 0) throw value_error("ketl: predict: batch_size must be positive");
@@ -296,7 +309,8 @@ class Sequential {
     const std::size_t bs = std::min(o.batch_size, n);
     reserve(bs);
     std::unique_ptr<Progbar> bar;
-    if (o.verbose) bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
+    if (o.verbose)
+      bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
     for (std::size_t start = 0; start < n; start += bs) {
       const std::size_t m = std::min(bs, n - start);
       const T* y = forward(x.data() + start * input_shape::size, m, false);
@@ -312,7 +326,7 @@ class Sequential {
   void summary(std::ostream& os = std::cout) const {
     static_assert(well_formed, "ketl::Sequential::summary: the layer pack does not fit together");
     constexpr std::size_t positions[] = {29, 55, 65};
-    auto row = [&](const std::string (&fields)[3]) {
+    auto row = [&](const std::string(&fields)[3]) {
       std::string line;
       for (std::size_t i = 0; i < 3; ++i) {
         if (i > 0) line = line.substr(0, line.size() - 1) + ' ';
@@ -335,12 +349,14 @@ class Sequential {
     const std::array<std::string, depth> classes{std::string(L::class_name)...};
     const auto shapes = [&]<std::size_t... I>(std::index_sequence<I...>) {
       return std::array<std::string, depth>{shape_string<output_shape_of<I>>(true)...};
-    }(std::make_index_sequence<depth>{});
+    }
+    (std::make_index_sequence<depth>{});
     os << std::string(65, '_') << '\n';
     row({"Layer (type)", "Output Shape", "Param #"});
     os << std::string(65, '=') << '\n';
     for (std::size_t i = 1; i < depth; ++i) {
-      row({layer_names[i] + " (" + classes[i] + ")", shapes[i], std::to_string(layer_param_counts[i])});
+      row({layer_names[i] + " (" + classes[i] + ")", shapes[i],
+           std::to_string(layer_param_counts[i])});
       os << std::string(65, i + 1 < depth ? '_' : '=') << '\n';
     }
     if (depth == 1) os << std::string(65, '=') << '\n';
@@ -377,7 +393,8 @@ class Sequential {
       constexpr std::size_t I = depth - 1 - decltype(k)::value;
       const T* in = I == 1 ? x : act(I - 1);
       Pass<T> pass{true, &rng_, scratch(I)};
-      layer<I>().template backward<input_shape_of<I>>(in, act(I), dy, I == 1 ? nullptr : dx, n, pass);
+      layer<I>().template backward<input_shape_of<I>>(in, act(I), dy, I == 1 ? nullptr : dx, n,
+                                                      pass);
       std::swap(dy, dx);
     });
   }
@@ -453,9 +470,10 @@ class Sequential {
                   "ketl: x must have one axis for the samples plus the axes of the model's "
                   "Input shape");
     if (!std::equal(x.shape().begin() + 1, x.shape().end(), input_shape::dims.begin()))
-      throw shape_error("Error when checking input: expected " + input_name() + " to have shape " +
-                        shape_string<input_shape>() + " but got array with shape " +
-                        shape_string(std::vector<std::size_t>(x.shape().begin() + 1, x.shape().end())));
+      throw shape_error(
+          "Error when checking input: expected " + input_name() + " to have shape " +
+          shape_string<input_shape>() + " but got array with shape " +
+          shape_string(std::vector<std::size_t>(x.shape().begin() + 1, x.shape().end())));
     return x.shape()[0];
   }
 
@@ -469,15 +487,16 @@ class Sequential {
     const std::size_t n = check_x(what, x);
     if constexpr (RY > 1) {
       if (!std::equal(y.shape().begin() + 1, y.shape().end(), output_shape::dims.begin()))
-        throw shape_error("Error when checking target: expected " + names()[depth - 1] +
-                          " to have shape " + shape_string<output_shape>() +
-                          " but got array with shape " +
-                          shape_string(std::vector<std::size_t>(y.shape().begin() + 1, y.shape().end())));
+        throw shape_error(
+            "Error when checking target: expected " + names()[depth - 1] + " to have shape " +
+            shape_string<output_shape>() + " but got array with shape " +
+            shape_string(std::vector<std::size_t>(y.shape().begin() + 1, y.shape().end())));
     }
     if (y.shape()[0] != n)
-      throw shape_error("Input arrays should have the same number of samples as target arrays. Found " +
-                        std::to_string(n) + " input samples and " + std::to_string(y.shape()[0]) +
-                        " target samples.");
+      throw shape_error(
+          "Input arrays should have the same number of samples as target arrays. Found " +
+          std::to_string(n) + " input samples and " + std::to_string(y.shape()[0]) +
+          " target samples.");
     if (n == 0) throw value_error("ketl: " + std::string(what) + ": x is empty (0 samples)");
     return n;
   }
@@ -493,7 +512,8 @@ class Sequential {
                        index.begin() + static_cast<std::ptrdiff_t>(start + m)))
       return a.data() + index[start] * w;
     for (std::size_t i = 0; i < m; ++i)
-      std::copy(a.data() + index[start + i] * w, a.data() + (index[start + i] + 1) * w, buf.data() + i * w);
+      std::copy(a.data() + index[start + i] * w, a.data() + (index[start + i] + 1) * w,
+                buf.data() + i * w);
     return buf.data();
   }
 
@@ -530,7 +550,8 @@ class Sequential {
         const T* p = yp + r * cols;
         sums[0] += loss.row(t, p, cols, grad ? grad + r * cols : nullptr, scale);
         std::size_t k = 1;
-        std::apply([&](const auto&... mt) { ((sums[k++] += mt.metric.row(t, p, cols)), ...); }, metrics);
+        std::apply([&](const auto&... mt) { ((sums[k++] += mt.metric.row(t, p, cols)), ...); },
+                   metrics);
       }
       for (std::size_t k = 0; k < 1 + sizeof...(M); ++k) out[k] = sums[k] / double(rows);
       (void)m;

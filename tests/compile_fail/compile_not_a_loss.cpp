@@ -6,7 +6,8 @@ int main() {
 #ifdef KETL_SHOULD_FAIL
   model.compile(ketl::optimizers::SGD{}, ketl::metrics::accuracy);
 #else
-  model.compile(ketl::optimizers::SGD{}, ketl::losses::categorical_crossentropy, ketl::metrics::accuracy);
+  model.compile(ketl::optimizers::SGD{}, ketl::losses::categorical_crossentropy,
+                ketl::metrics::accuracy);
 #endif
 }
 // EXPECT-ERROR: LossFunction

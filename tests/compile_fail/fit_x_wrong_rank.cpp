@@ -3,7 +3,8 @@
 #include <ketl/ketl.hpp>
 
 int main() {
-  auto model = ketl::Sequential{ketl::Input<28, 28>{}, ketl::Flatten{}, ketl::Dense<10, ketl::Softmax>{}};
+  auto model =
+      ketl::Sequential{ketl::Input<28, 28>{}, ketl::Flatten{}, ketl::Dense<10, ketl::Softmax>{}};
   model.compile(ketl::optimizers::SGD{}, ketl::losses::categorical_crossentropy);
 #ifdef KETL_SHOULD_FAIL
   xt::xtensor<float, 2> x = xt::zeros<float>({4, 784});

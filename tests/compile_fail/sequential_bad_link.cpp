@@ -4,11 +4,11 @@
 
 int main() {
 #ifdef KETL_SHOULD_FAIL
-  using Bad = ketl::Sequential<ketl::Input<784>, ketl::Dense<128, ketl::Relu>, ketl::Dense<16>, ketl::Reshape<3, 5>,
-                               ketl::Flatten, ketl::Dense<10, ketl::Softmax>>;
+  using Bad = ketl::Sequential<ketl::Input<784>, ketl::Dense<128, ketl::Relu>, ketl::Dense<16>,
+                               ketl::Reshape<3, 5>, ketl::Flatten, ketl::Dense<10, ketl::Softmax>>;
 #else
-  using Bad = ketl::Sequential<ketl::Input<784>, ketl::Dense<128, ketl::Relu>, ketl::Dense<15>, ketl::Reshape<3, 5>,
-                               ketl::Flatten, ketl::Dense<10, ketl::Softmax>>;
+  using Bad = ketl::Sequential<ketl::Input<784>, ketl::Dense<128, ketl::Relu>, ketl::Dense<15>,
+                               ketl::Reshape<3, 5>, ketl::Flatten, ketl::Dense<10, ketl::Softmax>>;
 #endif
   static_assert(Bad::depth == 6);
 }

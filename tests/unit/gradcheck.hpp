@@ -36,7 +36,8 @@ void check_gradient(std::span<double> v, std::span<const double> analytic, LossF
   }
 }
 
-inline std::vector<double> random_vector(std::size_t n, ketl::Random& rng, double lo = -1, double hi = 1) {
+inline std::vector<double> random_vector(std::size_t n, ketl::Random& rng, double lo = -1,
+                                         double hi = 1) {
   std::vector<double> v(n);
   for (auto& x : v) x = rng.uniform(lo, hi);
   return v;

@@ -92,8 +92,14 @@ TEST_CASE("activation gradients match finite differences", "[activations][gradie
   // Ranges avoid the kinks (relu at 0, hard_sigmoid at +-2.5), where the
   // derivative is one-sided.
   SECTION("linear") { check_activation_gradient(Linear{}, -2, 2); }
-  SECTION("relu") { check_activation_gradient(Relu{}, 0.01, 2); check_activation_gradient(Relu{}, -2, -0.01); }
-  SECTION("elu") { check_activation_gradient(Elu{}, -2, 2); check_activation_gradient(Elu{.alpha = 0.4f}, -2, 2); }
+  SECTION("relu") {
+    check_activation_gradient(Relu{}, 0.01, 2);
+    check_activation_gradient(Relu{}, -2, -0.01);
+  }
+  SECTION("elu") {
+    check_activation_gradient(Elu{}, -2, 2);
+    check_activation_gradient(Elu{.alpha = 0.4f}, -2, 2);
+  }
   SECTION("selu") { check_activation_gradient(Selu{}, -2, 2); }
   SECTION("sigmoid") { check_activation_gradient(Sigmoid{}, -4, 4); }
   SECTION("hard_sigmoid") { check_activation_gradient(HardSigmoid{}, -2.4, 2.4); }

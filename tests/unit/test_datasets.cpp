@@ -20,7 +20,8 @@ namespace {
 struct TempDir {
   fs::path path;
   TempDir() {
-    path = fs::temp_directory_path() / ("ketl_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
+    path = fs::temp_directory_path() /
+           ("ketl_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
     fs::create_directories(path);
   }
   ~TempDir() { fs::remove_all(path); }
@@ -30,7 +31,8 @@ struct TempDir {
   }
 };
 
-std::vector<unsigned char> idx_bytes(std::vector<std::uint32_t> dims, const std::vector<unsigned char>& data) {
+std::vector<unsigned char> idx_bytes(std::vector<std::uint32_t> dims,
+                                     const std::vector<unsigned char>& data) {
   std::vector<unsigned char> b{0, 0, 0x08, static_cast<unsigned char>(dims.size())};
   for (auto d : dims)
     for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<unsigned char>(d >> s));
@@ -74,7 +76,9 @@ TEST_CASE("a missing, truncated or corrupt IDX file gives a clear io_error", "[d
   write_split(d.path, "t10k", 2);
   SECTION("missing") {
     CHECK_THROWS_AS(datasets::fashion_mnist::load_data(d.path.string()), io_error);
-    CHECK_THROWS_WITH(datasets::fashion_mnist::load_data(d.path.string()), Catch::Matchers::Contains("cannot open") && Catch::Matchers::Contains("train-images-idx3-ubyte.gz"));
+    CHECK_THROWS_WITH(datasets::fashion_mnist::load_data(d.path.string()),
+                      Catch::Matchers::Contains("cannot open") &&
+                          Catch::Matchers::Contains("train-images-idx3-ubyte.gz"));
     CHECK_THROWS_AS(datasets::fashion_mnist::load_data("/nonexistent/ketl"), io_error);
   }
   SECTION("truncated") {
@@ -82,20 +86,23 @@ TEST_CASE("a missing, truncated or corrupt IDX file gives a clear io_error", "[d
     auto bytes = idx_bytes({3, 2, 2}, std::vector<unsigned char>(7));  // 12 pixels promised
     write_gz(d.path / "train-images-idx3-ubyte.gz", bytes);
     CHECK_THROWS_AS(datasets::fashion_mnist::load_data(d.path.string()), io_error);
-    CHECK_THROWS_WITH(datasets::fashion_mnist::load_data(d.path.string()), Catch::Matchers::Contains("truncated"));
+    CHECK_THROWS_WITH(datasets::fashion_mnist::load_data(d.path.string()),
+                      Catch::Matchers::Contains("truncated"));
   }
   SECTION("not an IDX file") {
     write_split(d.path, "train", 3);
     write_gz(d.path / "train-labels-idx1-ubyte.gz", {'h', 'e', 'l', 'l', 'o', '!', '!', '!'});
     CHECK_THROWS_AS(datasets::fashion_mnist::load_data(d.path.string()), io_error);
-    CHECK_THROWS_WITH(datasets::fashion_mnist::load_data(d.path.string()), Catch::Matchers::Contains("bad magic"));
+    CHECK_THROWS_WITH(datasets::fashion_mnist::load_data(d.path.string()),
+                      Catch::Matchers::Contains("bad magic"));
   }
   SECTION("corrupt gzip data") {
     write_split(d.path, "train", 3);
     const auto p = d.path / "train-images-idx3-ubyte.gz";
     std::vector<char> raw(fs::file_size(p));
     std::ifstream(p, std::ios::binary).read(raw.data(), std::streamsize(raw.size()));
-    for (std::size_t i = 12; i < raw.size() - 8; ++i) raw[i] = char(raw[i] ^ 0x5A);  // scramble the deflate body
+    for (std::size_t i = 12; i < raw.size() - 8; ++i)
+      raw[i] = char(raw[i] ^ 0x5A);  // scramble the deflate body
     std::ofstream(p, std::ios::binary).write(raw.data(), std::streamsize(raw.size()));
     CHECK_THROWS_AS(datasets::fashion_mnist::load_data(d.path.string()), io_error);
   }
@@ -103,11 +110,13 @@ TEST_CASE("a missing, truncated or corrupt IDX file gives a clear io_error", "[d
     write_split(d.path, "train", 3);
     write_gz(d.path / "train-labels-idx1-ubyte.gz", idx_bytes({2}, {1, 2}));
     CHECK_THROWS_AS(datasets::fashion_mnist::load_data(d.path.string()), io_error);
-    CHECK_THROWS_WITH(datasets::fashion_mnist::load_data(d.path.string()), Catch::Matchers::Contains("3 images but 2 labels"));
+    CHECK_THROWS_WITH(datasets::fashion_mnist::load_data(d.path.string()),
+                      Catch::Matchers::Contains("3 images but 2 labels"));
   }
 }
 
-TEST_CASE("Debian's Fashion-MNIST: 60,000 + 10,000 28x28 images, 6,000 + 1,000 of each class", "[datasets][fashion_mnist]") {
+TEST_CASE("Debian's Fashion-MNIST: 60,000 + 10,000 28x28 images, 6,000 + 1,000 of each class",
+          "[datasets][fashion_mnist]") {
   const auto [train, test] = datasets::fashion_mnist::load_data();
   CHECK(train.x.shape() == std::array<std::size_t, 3>{60000, 28, 28});
   CHECK(test.x.shape() == std::array<std::size_t, 3>{10000, 28, 28});
@@ -143,12 +152,14 @@ TEST_CASE("a bad digits CSV names the file, the line and the fault", "[datasets]
   SECTION("too few columns") {
     std::ofstream(p) << good_row << "3\n1,2,3\n";
     CHECK_THROWS_AS(datasets::digits::load_csv(p.string()), io_error);
-    CHECK_THROWS_WITH(datasets::digits::load_csv(p.string()), Catch::Matchers::Contains(":2: expected 65 columns, got 3"));
+    CHECK_THROWS_WITH(datasets::digits::load_csv(p.string()),
+                      Catch::Matchers::Contains(":2: expected 65 columns, got 3"));
   }
   SECTION("not a number") {
     std::ofstream(p) << good_row << "x\n";
     CHECK_THROWS_AS(datasets::digits::load_csv(p.string()), io_error);
-    CHECK_THROWS_WITH(datasets::digits::load_csv(p.string()), Catch::Matchers::Contains("'x' is not a number"));
+    CHECK_THROWS_WITH(datasets::digits::load_csv(p.string()),
+                      Catch::Matchers::Contains("'x' is not a number"));
   }
   SECTION("a label outside 0..9") {
     std::ofstream(p) << good_row << "12\n";

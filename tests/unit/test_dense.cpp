@@ -59,14 +59,18 @@ void check_dense_gradients(std::size_t n) {
 }
 }  // namespace
 
-TEST_CASE("Dense gradients, linear, rank 2", "[dense][gradient]") { check_dense_gradients<Shape<7>, 5, Linear>(4); }
+TEST_CASE("Dense gradients, linear, rank 2", "[dense][gradient]") {
+  check_dense_gradients<Shape<7>, 5, Linear>(4);
+}
 TEST_CASE("Dense gradients, tanh, wide enough for the SIMD panels", "[dense][gradient]") {
   check_dense_gradients<Shape<19>, 37, Tanh>(9);
 }
 TEST_CASE("Dense gradients, sigmoid, rank 3 (N, T, F)", "[dense][gradient]") {
   check_dense_gradients<Shape<3, 6>, 4, Sigmoid>(5);
 }
-TEST_CASE("Dense gradients, softmax", "[dense][gradient]") { check_dense_gradients<Shape<6>, 10, Softmax>(7); }
+TEST_CASE("Dense gradients, softmax", "[dense][gradient]") {
+  check_dense_gradients<Shape<6>, 10, Softmax>(7);
+}
 TEST_CASE("Dense gradients, elu and selu", "[dense][gradient]") {
   check_dense_gradients<Shape<5>, 3, Elu>(6);
   check_dense_gradients<Shape<5>, 3, Selu>(6);
@@ -92,9 +96,9 @@ TEST_CASE("Dense on (N, T, F) shares one kernel across T", "[dense]") {
 TEST_CASE("A whole Sequential back-propagates exactly", "[model][gradient]") {
   // Every layer type at double precision; loss = mse through the model's own
   // forward/backward engine.
-  auto model = Sequential{Input<2, 3>{},         Dense<4, Tanh, double>{}, Flatten{}, Dropout{0.0f},
-                          Reshape<2, 4>{},       Activation<Softmax>{},   Dense<3, Elu, double>{},
-                          Activation<Sigmoid>{}};
+  auto model = Sequential{Input<2, 3>{},           Dense<4, Tanh, double>{}, Flatten{},
+                          Dropout{0.0f},           Reshape<2, 4>{},          Activation<Softmax>{},
+                          Dense<3, Elu, double>{}, Activation<Sigmoid>{}};
   constexpr std::size_t n = 5;
   Random rng(9);
   auto x = test::random_vector(n * 6, rng);
@@ -104,12 +108,14 @@ TEST_CASE("A whole Sequential back-propagates exactly", "[model][gradient]") {
     const double* y = model.forward(x.data(), n, true);
     double s = 0;
     for (std::size_t r = 0; r < rows; ++r)
-      s += losses::mean_squared_error.row(target.data() + r * 3, y + r * 3, 3, static_cast<double*>(nullptr), 0.0);
+      s += losses::mean_squared_error.row(target.data() + r * 3, y + r * 3, 3,
+                                          static_cast<double*>(nullptr), 0.0);
     return s / rows;
   };
   const double* y = model.forward(x.data(), n, true);
   for (std::size_t r = 0; r < rows; ++r)
-    losses::mean_squared_error.row(target.data() + r * 3, y + r * 3, 3, model.output_grad() + r * 3, 1.0 / rows);
+    losses::mean_squared_error.row(target.data() + r * 3, y + r * 3, 3, model.output_grad() + r * 3,
+                                   1.0 / rows);
   model.backward(x.data(), n);
   for (const auto& w : model.weights()) {
     std::vector<double> analytic(w.grad.begin(), w.grad.end());

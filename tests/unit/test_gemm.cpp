@@ -20,7 +20,8 @@ void check_gemm(std::size_t m, std::size_t n, std::size_t k, bool transposed_a, 
   for (std::size_t i = 0; i < m; ++i)
     for (std::size_t j = 0; j < n; ++j) {
       double s = accumulate ? double(ref[i * n + j]) : 0.0;
-      for (std::size_t p = 0; p < k; ++p) s += double(a[i * a_rs + p * a_cs]) * double(b[p * n + j]);
+      for (std::size_t p = 0; p < k; ++p)
+        s += double(a[i * a_rs + p * a_cs]) * double(b[p * n + j]);
       ref[i * n + j] = T(s);
     }
   ketl::detail::gemm(m, n, k, a.data(), a_rs, a_cs, b.data(), n, c.data(), n, accumulate);

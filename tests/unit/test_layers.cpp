@@ -7,7 +7,8 @@
 
 using namespace ketl;
 
-TEST_CASE("Dropout is inverted dropout in training and the identity otherwise", "[layers][dropout]") {
+TEST_CASE("Dropout is inverted dropout in training and the identity otherwise",
+          "[layers][dropout]") {
   Dropout d{0.25f};
   constexpr std::size_t n = 4000;
   std::vector<double> x(n, 2.0), y(n), mask(n), dx(n), dy(n, 1.0);
@@ -93,10 +94,13 @@ TEST_CASE("initializers follow Keras's VarianceScaling", "[initializers]") {
   }
   SECTION("he_uniform and lecun_uniform use fan_in") {
     CHECK(stats(initializers::he_uniform(), fi, fo).hi <= std::sqrt(6.0 / fi));
-    CHECK(std::sqrt(stats(initializers::he_uniform(), fi, fo).var) == Approx(std::sqrt(2.0 / fi)).epsilon(0.02));
-    CHECK(std::sqrt(stats(initializers::lecun_uniform(), fi, fo).var) == Approx(std::sqrt(1.0 / fi)).epsilon(0.02));
+    CHECK(std::sqrt(stats(initializers::he_uniform(), fi, fo).var) ==
+          Approx(std::sqrt(2.0 / fi)).epsilon(0.02));
+    CHECK(std::sqrt(stats(initializers::lecun_uniform(), fi, fo).var) ==
+          Approx(std::sqrt(1.0 / fi)).epsilon(0.02));
   }
-  SECTION("the normal variants are truncated at two of Keras's stddev and have the target variance") {
+  SECTION(
+      "the normal variants are truncated at two of Keras's stddev and have the target variance") {
     // stddev = sqrt(scale/n) / 0.8796..., truncated at 2 stddev: the result
     // has standard deviation sqrt(scale/n).
     const struct {
@@ -127,7 +131,8 @@ TEST_CASE("initializers follow Keras's VarianceScaling", "[initializers]") {
   }
 }
 
-TEST_CASE("Dense uses glorot_uniform and zeros by default, and takes other initializers", "[initializers][dense]") {
+TEST_CASE("Dense uses glorot_uniform and zeros by default, and takes other initializers",
+          "[initializers][dense]") {
   auto model = Sequential{Input<50>{}, Dense<30>{}};
   const auto k = model.layer<1>().kernel();
   const double limit = std::sqrt(6.0 / 80);
@@ -136,8 +141,9 @@ TEST_CASE("Dense uses glorot_uniform and zeros by default, and takes other initi
   const auto b = model.layer<1>().bias();
   CHECK(std::all_of(b.begin(), b.end(), [](float v) { return v == 0.0f; }));
 
-  auto custom = Sequential{Input<4>{}, Dense<3, Relu>{{.kernel_initializer = initializers::ones(),
-                                                       .bias_initializer = initializers::constant(0.5)}}};
+  auto custom =
+      Sequential{Input<4>{}, Dense<3, Relu>{{.kernel_initializer = initializers::ones(),
+                                             .bias_initializer = initializers::constant(0.5)}}};
   const auto ck = custom.layer<1>().kernel();
   CHECK(std::all_of(ck.begin(), ck.end(), [](float v) { return v == 1.0f; }));
   CHECK(custom.layer<1>().bias()[2] == 0.5f);

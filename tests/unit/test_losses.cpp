@@ -12,7 +12,8 @@
 using namespace ketl;
 
 TEST_CASE("mean_squared_error per sample, as Keras's test case", "[losses]") {
-  // keras-semantics.md 1.3: MSE of these rows gives per-sample 28.333 and 60.333 (mean 49.5... of 6)
+  // keras-semantics.md 1.3: MSE of these rows gives per-sample 28.333 and 60.333 (mean 49.5... of
+  // 6)
   xt::xtensor<float, 2> yt = {{1, 9, 2}, {-5, -2, 6}};
   xt::xtensor<float, 2> yp = {{4, 8, 12}, {8, 1, 3}};
   const auto per = losses::mean_squared_error(yt, yp);
@@ -28,8 +29,8 @@ TEST_CASE("categorical_crossentropy renormalises and clips like Keras 2.2.4", "[
   xt::xtensor<double, 2> yp = {{0.2, 0.5, 0.3}, {2.0, 1.0, 1.0}, {1.0, 0.0, 0.0}};
   const auto per = losses::categorical_crossentropy(yt, yp);
   CHECK(per(0) == Approx(-std::log(0.5)));
-  CHECK(per(1) == Approx(-std::log(0.5)));       // 2 / (2 + 1 + 1)
-  CHECK(per(2) == Approx(-std::log(1e-7)));      // p = 0 clipped to epsilon
+  CHECK(per(1) == Approx(-std::log(0.5)));   // 2 / (2 + 1 + 1)
+  CHECK(per(2) == Approx(-std::log(1e-7)));  // p = 0 clipped to epsilon
 }
 
 TEST_CASE("loss gradients match finite differences", "[losses][gradient]") {
@@ -40,8 +41,9 @@ TEST_CASE("loss gradients match finite differences", "[losses][gradient]") {
   auto check = [&](const auto& loss) {
     std::vector<double> g(cols);
     loss.row(yt.data(), yp.data(), cols, g.data(), 1.0);
-    test::check_gradient(std::span<double>(yp), g,
-                         [&] { return loss.row(yt.data(), yp.data(), cols, static_cast<double*>(nullptr), 0.0); });
+    test::check_gradient(std::span<double>(yp), g, [&] {
+      return loss.row(yt.data(), yp.data(), cols, static_cast<double*>(nullptr), 0.0);
+    });
   };
   SECTION("mse") { check(losses::mean_squared_error); }
   SECTION("categorical_crossentropy") { check(losses::categorical_crossentropy); }

@@ -13,13 +13,16 @@ struct Fixture {
   std::ostringstream out;
   double t = 0;
   Progbar make(long target, int verbose = 1, int dynamic = 0) {
-    return Progbar(target, {.verbose = verbose, .out = &out, .dynamic_display = dynamic,
-                            .clock = [this] { return t; }});
+    return Progbar(target,
+                   {.verbose = verbose, .out = &out, .dynamic_display = dynamic, .clock = [this] {
+                      return t;
+                    }});
   }
 };
 }  // namespace
 
-TEST_CASE("verbose=1 on a file: a new line per redraw, ETA, then elapsed and per-step time", "[progbar]") {
+TEST_CASE("verbose=1 on a file: a new line per redraw, ETA, then elapsed and per-step time",
+          "[progbar]") {
   Fixture f;
   auto bar = f.make(100);
   f.t = 1.0;
@@ -29,7 +32,8 @@ TEST_CASE("verbose=1 on a file: a new line per redraw, ETA, then elapsed and per
   f.t = 2.4;
   // The running value is sample-weighted: (0.5*32 + 0.25*68) / 100.
   bar.update(100, {{"loss", 0.25}});
-  CHECK(f.out.str() == "\n100/100 [==============================] - 2s 24ms/step - loss: 0.3300\n");
+  CHECK(f.out.str() ==
+        "\n100/100 [==============================] - 2s 24ms/step - loss: 0.3300\n");
 }
 
 TEST_CASE("verbose=1 redraws at most every 0.05 s, except at the end", "[progbar]") {
@@ -56,7 +60,8 @@ TEST_CASE("verbose=1 on a terminal redraws in place and pads over a longer line"
   f.out.str("");
   f.t = 200.0;
   bar.update(10);
-  const std::string second = "10/10 [==============================] - 200s 20s/step - loss: 2.0000";
+  const std::string second =
+      "10/10 [==============================] - 200s 20s/step - loss: 2.0000";
   CHECK(f.out.str() == std::string(first.size(), '\b') + "\r" + second + "\n");
 }
 
@@ -65,7 +70,9 @@ TEST_CASE("ETA over an hour and tiny values in %.4e", "[progbar]") {
   auto bar = f.make(1000);
   f.t = 10.0;
   bar.update(1, {{"loss", 0.0005}, {"neg", -0.0001}});
-  CHECK(f.out.str() == "\n   1/1000 [..............................] - ETA: 2:46:30 - loss: 5.0000e-04 - neg: -1.0000e-04");
+  CHECK(f.out.str() ==
+        "\n   1/1000 [..............................] - ETA: 2:46:30 - loss: 5.0000e-04 - neg: "
+        "-1.0000e-04");
 }
 
 TEST_CASE("verbose=2 prints one line at the end; negatives use %.4e", "[progbar]") {

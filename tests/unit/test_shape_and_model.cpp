@@ -10,7 +10,8 @@ using namespace ketl;
 
 // Shapes.
 static_assert(Shape<784>::rank == 1 && Shape<784>::size == 784);
-static_assert(Shape<4, 3, 5>::size == 60 && Shape<4, 3, 5>::last == 5 && Shape<4, 3, 5>::outer == 12);
+static_assert(Shape<4, 3, 5>::size == 60 && Shape<4, 3, 5>::last == 5 &&
+              Shape<4, 3, 5>::outer == 12);
 static_assert(std::is_same_v<with_last_t<Shape<4, 3>, 7>, Shape<4, 7>>);
 static_assert(StaticShape<Shape<2>> && !StaticShape<int>);
 
@@ -32,13 +33,15 @@ static_assert(Rank3::param_count == (6 * 5 + 5) + (10 * 3 + 3));
 using Demo = Sequential<Input<784>, Dense<256, Relu>, Dense<128, Relu>, Dense<10, Softmax>>;
 static_assert(Demo::param_count == 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
 static_assert(Demo::layer_param_counts[1] == 200960);
-static_assert(Demo::trainable_param_count == Demo::param_count && Demo::non_trainable_param_count == 0);
+static_assert(Demo::trainable_param_count == Demo::param_count &&
+              Demo::non_trainable_param_count == 0);
 static_assert(std::is_same_v<Demo::value_type, float>);
 
 TEST_CASE("CTAD builds the typed pack from layer objects", "[model]") {
   auto model = Sequential{Input<784>{}, Dense<128, Relu>{}, Dropout{0.2f}, Dense<10, Softmax>{}};
-  STATIC_REQUIRE(std::is_same_v<decltype(model),
-                                Sequential<Input<784>, Dense<128, Relu>, Dropout, Dense<10, Softmax>>>);
+  STATIC_REQUIRE(
+      std::is_same_v<decltype(model),
+                     Sequential<Input<784>, Dense<128, Relu>, Dropout, Dense<10, Softmax>>>);
   STATIC_REQUIRE(decltype(model)::param_count == 784 * 128 + 128 + 128 * 10 + 10);
   CHECK(model.layer_name(1) == "dense_1");
   CHECK(model.layer_name(2) == "dropout_1");
@@ -49,7 +52,8 @@ TEST_CASE("CTAD builds the typed pack from layer objects", "[model]") {
 TEST_CASE("add and pop give new model types and keep the weights", "[model]") {
   auto model = Sequential{Input<8>{}, Dense<4, Tanh>{}};
   auto bigger = model.add(Dense<2, Sigmoid>{});
-  STATIC_REQUIRE(std::is_same_v<decltype(bigger), Sequential<Input<8>, Dense<4, Tanh>, Dense<2, Sigmoid>>>);
+  STATIC_REQUIRE(
+      std::is_same_v<decltype(bigger), Sequential<Input<8>, Dense<4, Tanh>, Dense<2, Sigmoid>>>);
   STATIC_REQUIRE(decltype(bigger)::param_count == 8 * 4 + 4 + 4 * 2 + 2);
   // The first Dense keeps its weights; only the new layer is built.
   const auto before = model.layer<1>().kernel();
@@ -65,7 +69,8 @@ TEST_CASE("add and pop give new model types and keep the weights", "[model]") {
   CHECK(back.weights().size() == 2);
 }
 
-TEST_CASE("two models built in a row get different weights; a seed reproduces them", "[model][seed]") {
+TEST_CASE("two models built in a row get different weights; a seed reproduces them",
+          "[model][seed]") {
   utils::set_random_seed(42);
   auto a = Sequential{Input<5>{}, Dense<3>{}};
   auto b = Sequential{Input<5>{}, Dense<3>{}};
@@ -97,14 +102,19 @@ TEST_CASE("summary prints Keras 2.2.4's table", "[model][summary]") {
 }
 
 TEST_CASE("summary shows multi-axis shapes and parameter-free layers", "[model][summary]") {
-  auto model = Sequential{Input<4, 6>{}, Dense<5, Relu>{}, Flatten{}, Dropout{0.5f}, Activation<Softmax>{}};
+  auto model =
+      Sequential{Input<4, 6>{}, Dense<5, Relu>{}, Flatten{}, Dropout{0.5f}, Activation<Softmax>{}};
   std::ostringstream os;
   model.summary(os);
   const std::string s = os.str();
-  CHECK(s.find("dense_1 (Dense)              (None, 4, 5)              35        \n") != std::string::npos);
-  CHECK(s.find("flatten_1 (Flatten)          (None, 20)                0         \n") != std::string::npos);
-  CHECK(s.find("dropout_1 (Dropout)          (None, 20)                0         \n") != std::string::npos);
-  CHECK(s.find("activation_1 (Activation)    (None, 20)                0         \n") != std::string::npos);
+  CHECK(s.find("dense_1 (Dense)              (None, 4, 5)              35        \n") !=
+        std::string::npos);
+  CHECK(s.find("flatten_1 (Flatten)          (None, 20)                0         \n") !=
+        std::string::npos);
+  CHECK(s.find("dropout_1 (Dropout)          (None, 20)                0         \n") !=
+        std::string::npos);
+  CHECK(s.find("activation_1 (Activation)    (None, 20)                0         \n") !=
+        std::string::npos);
   CHECK(s.find("Total params: 35\n") != std::string::npos);
 }
 

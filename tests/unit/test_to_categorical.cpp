@@ -8,7 +8,8 @@ using ketl::utils::to_categorical;
 
 TEST_CASE("to_categorical shapes follow Keras's np_utils_test table", "[to_categorical]") {
   const std::vector<std::vector<std::size_t>> in = {{1}, {3}, {4, 3}, {5, 4, 3}, {3, 1}, {3, 2, 1}};
-  const std::vector<std::vector<std::size_t>> out = {{1, 5}, {3, 5}, {4, 3, 5}, {5, 4, 3, 5}, {3, 5}, {3, 2, 5}};
+  const std::vector<std::vector<std::size_t>> out = {{1, 5},       {3, 5}, {4, 3, 5},
+                                                     {5, 4, 3, 5}, {3, 5}, {3, 2, 5}};
   for (std::size_t c = 0; c < in.size(); ++c) {
     auto labels = xt::xarray<int>::from_shape(in[c]);
     for (std::size_t i = 0; i < labels.size(); ++i) labels.data()[i] = int(i % 5);
@@ -33,7 +34,8 @@ TEST_CASE("to_categorical on a 1-D xtensor gives a static-rank (N, C) tensor", "
 
 TEST_CASE("to_categorical rejects labels out of range", "[to_categorical]") {
   xt::xtensor<int, 1> y = {0, 5};
-  CHECK_THROWS_WITH(to_categorical(y, 5), Catch::Contains("label 5 is out of range for num_classes=5"));
+  CHECK_THROWS_WITH(to_categorical(y, 5),
+                    Catch::Contains("label 5 is out of range for num_classes=5"));
   xt::xtensor<int, 1> neg = {0, -1};
   CHECK_THROWS_WITH(to_categorical(neg, 5), Catch::Contains("negative"));
 }

@@ -53,18 +53,22 @@ std::vector<std::vector<float>> snapshot(const Model& m) {
 }
 }  // namespace
 
-TEST_CASE("an MLP learns the digits: at least 0.93 accuracy on the held-out 20%", "[training][digits]") {
+TEST_CASE("an MLP learns the digits: at least 0.93 accuracy on the held-out 20%",
+          "[training][digits]") {
   // The last 20% of the rows are written by other people than the first
   // 80%: a plain MLP, here or in an independent NumPy loop, stops near 0.91
   // on them. One-pixel shifts of the training images close the gap.
   const auto& d = digits();
-  const xt::xtensor<float, 2> x_aug = xt::concatenate(xt::xtuple(
-      d.x_train, shifted(d.x_train, 1, 0), shifted(d.x_train, -1, 0), shifted(d.x_train, 0, 1), shifted(d.x_train, 0, -1)));
+  const xt::xtensor<float, 2> x_aug =
+      xt::concatenate(xt::xtuple(d.x_train, shifted(d.x_train, 1, 0), shifted(d.x_train, -1, 0),
+                                 shifted(d.x_train, 0, 1), shifted(d.x_train, 0, -1)));
   const xt::xtensor<float, 2> y_aug =
       xt::concatenate(xt::xtuple(d.y_train, d.y_train, d.y_train, d.y_train, d.y_train));
   utils::set_random_seed(1);
-  auto model = Sequential{Input<64>{}, Dense<256, Relu>{}, Dense<128, Relu>{}, Dense<10, Softmax>{}};
-  model.compile(optimizers::SGD{.lr = 0.01f, .momentum = 0.9f}, losses::categorical_crossentropy, metrics::accuracy);
+  auto model =
+      Sequential{Input<64>{}, Dense<256, Relu>{}, Dense<128, Relu>{}, Dense<10, Softmax>{}};
+  model.compile(optimizers::SGD{.lr = 0.01f, .momentum = 0.9f}, losses::categorical_crossentropy,
+                metrics::accuracy);
   CHECK(model.metrics_names() == std::vector<std::string>{"loss", "acc"});
   const History h = model.fit(x_aug, y_aug, {.batch_size = 32, .epochs = 18, .verbose = 0});
   REQUIRE(h.epoch.size() == 18);
@@ -115,8 +119,10 @@ TEST_CASE("SGD momentum, nesterov and decay follow Keras's update", "[training][
     dense.kernel()[0] = 1.0;
     dense.bias()[0] = 0.0;
     const double lr = 0.1, mu = 0.9, decay = 0.5;
-    model.compile(optimizers::SGD{.lr = float(lr), .momentum = float(mu), .decay = float(decay), .nesterov = nesterov},
-                  losses::mean_squared_error);
+    model.compile(
+        optimizers::SGD{
+            .lr = float(lr), .momentum = float(mu), .decay = float(decay), .nesterov = nesterov},
+        losses::mean_squared_error);
     xt::xtensor<double, 2> x = {{2.0}};
     xt::xtensor<double, 2> y = {{1.0}};
     double k = 1.0, b = 0.0, mk = 0.0, mb = 0.0;
@@ -151,7 +157,8 @@ TEST_CASE("the epoch loss is the batch-size-weighted mean of batch losses", "[tr
   CHECK(e[0] == Approx(xt::mean(per)()).epsilon(1e-6));
 }
 
-TEST_CASE("training is reproducible from a seed, dropout and shuffling included", "[training][seed]") {
+TEST_CASE("training is reproducible from a seed, dropout and shuffling included",
+          "[training][seed]") {
   const auto& d = digits();
   auto run = [&](std::uint64_t seed) {
     utils::set_random_seed(seed);
@@ -178,22 +185,25 @@ TEST_CASE("bad input throws a clear error and leaves the model unchanged", "[tra
 
   SECTION("a wrong feature width") {
     xt::xtensor<float, 2> wide = xt::ones<float>({6, 10});
-    CHECK_THROWS_MATCHES(model.fit(wide, y), shape_error,
-                         Catch::Message("Error when checking input: expected dense_1_input to have shape "
-                                        "(4,) but got array with shape (10,)"));
+    CHECK_THROWS_MATCHES(
+        model.fit(wide, y), shape_error,
+        Catch::Message("Error when checking input: expected dense_1_input to have shape "
+                       "(4,) but got array with shape (10,)"));
     CHECK_THROWS_AS(model.predict(wide), shape_error);
   }
   SECTION("a wrong target width") {
     xt::xtensor<float, 2> y5 = xt::zeros<float>({6, 5});
-    CHECK_THROWS_MATCHES(model.fit(x, y5), shape_error,
-                         Catch::Message("Error when checking target: expected dense_2 to have shape "
-                                        "(2,) but got array with shape (5,)"));
+    CHECK_THROWS_MATCHES(
+        model.fit(x, y5), shape_error,
+        Catch::Message("Error when checking target: expected dense_2 to have shape "
+                       "(2,) but got array with shape (5,)"));
   }
   SECTION("x and y row counts that differ") {
     xt::xtensor<float, 2> y5 = xt::zeros<float>({5, 2});
-    CHECK_THROWS_MATCHES(model.fit(x, y5), shape_error,
-                         Catch::Message("Input arrays should have the same number of samples as target "
-                                        "arrays. Found 6 input samples and 5 target samples."));
+    CHECK_THROWS_MATCHES(
+        model.fit(x, y5), shape_error,
+        Catch::Message("Input arrays should have the same number of samples as target "
+                       "arrays. Found 6 input samples and 5 target samples."));
   }
   SECTION("an empty x") {
     xt::xtensor<float, 2> x0 = xt::zeros<float>({0, 4});
@@ -209,7 +219,8 @@ TEST_CASE("bad input throws a clear error and leaves the model unchanged", "[tra
   CHECK(snapshot(model) == before);
 }
 
-TEST_CASE("fit with verbose=1 draws Keras's bar on stderr, verbose=2 one line per epoch", "[training][progbar]") {
+TEST_CASE("fit with verbose=1 draws Keras's bar on stderr, verbose=2 one line per epoch",
+          "[training][progbar]") {
   auto model = Sequential{Input<4>{}, Dense<2, Softmax>{}};
   model.compile(optimizers::SGD{}, losses::categorical_crossentropy, metrics::accuracy);
   xt::xtensor<float, 2> x = xt::ones<float>({100, 4});
@@ -225,7 +236,8 @@ TEST_CASE("fit with verbose=1 draws Keras's bar on stderr, verbose=2 one line pe
   CHECK(out.find("Epoch 1/2\n") != std::string::npos);
   CHECK(out.find("Epoch 2/2\n") != std::string::npos);
   CHECK(out.find(" 32/100 [========>.....................] - ETA: ") != std::string::npos);
-  const std::regex final_line(R"(100/100 \[==============================\] - \d+s \d+(us|ms)/step - loss: \d\.\d{4} - acc: \d\.\d{4}\s*\n)");
+  const std::regex final_line(
+      R"(100/100 \[==============================\] - \d+s \d+(us|ms)/step - loss: \d\.\d{4} - acc: \d\.\d{4}\s*\n)");
   CHECK(std::regex_search(out, final_line));
   const std::regex v2(R"(Epoch 1/1\n - \d+s - loss: \d\.\d{4} - acc: \d\.\d{4}\n)");
   CHECK(std::regex_search(out, v2));

@@ -15,7 +15,7 @@
 namespace ketl::datasets {
 
 struct TabularSplit {
-  xt::xtensor<float, 2> x;        // (N, features)
+  xt::xtensor<float, 2> x;         // (N, features)
   xt::xtensor<std::uint8_t, 1> y;  // (N,)
 };
 
@@ -45,7 +45,8 @@ inline TabularSplit load_csv(const std::string& path) {
         used = 0;
       }
       if (used == 0)
-        throw io_error("ketl: " + path + ":" + std::to_string(lineno) + ": '" + cell + "' is not a number");
+        throw io_error("ketl: " + path + ":" + std::to_string(lineno) + ": '" + cell +
+                       "' is not a number");
       row.push_back(v);
     }
     if (row.size() != features + 1)

@@ -38,9 +38,8 @@ inline void gemm_micro(std::size_t k, const T* a, std::size_t a_rs, std::size_t 
 
 // Rows [0, m) of one column panel of NV vectors, in row blocks of MR.
 template <std::size_t NV, class T>
-inline void gemm_panel(std::size_t m, std::size_t k, const T* a, std::size_t a_rs,
-                       std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
-                       bool accumulate) {
+inline void gemm_panel(std::size_t m, std::size_t k, const T* a, std::size_t a_rs, std::size_t a_cs,
+                       const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate) {
   constexpr std::size_t MR = NV == 1 ? 8 : 6;
   // Pointers walk with the loops: indexing with i * stride after inlining
   // made GCC 12 warn of overflow (-Waggressive-loop-optimizations).
@@ -82,7 +81,8 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a
     const T* ap = a + p0 * a_cs;
     const T* bp = b + p0 * ldb;
     std::size_t j = 0;
-    for (; j + 2 * W <= n; j += 2 * W) gemm_panel<2>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
+    for (; j + 2 * W <= n; j += 2 * W)
+      gemm_panel<2>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
     for (; j + W <= n; j += W) gemm_panel<1>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
     if (j < n) gemm_column_tail(m, n - j, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
   }
@@ -95,7 +95,8 @@ void transpose(const T* src, std::size_t rows, std::size_t cols, T* dst) {
   for (std::size_t i0 = 0; i0 < rows; i0 += B)
     for (std::size_t j0 = 0; j0 < cols; j0 += B)
       for (std::size_t i = i0; i < std::min(rows, i0 + B); ++i)
-        for (std::size_t j = j0; j < std::min(cols, j0 + B); ++j) dst[j * rows + i] = src[i * cols + j];
+        for (std::size_t j = j0; j < std::min(cols, j0 + B); ++j)
+          dst[j * rows + i] = src[i * cols + j];
 }
 
 }  // namespace ketl::detail

@@ -14,8 +14,9 @@ inline std::string to_snake_case(std::string_view name) {
   std::string a;
   for (std::size_t i = 0; i < name.size(); ++i) {
     const bool upper = std::isupper(static_cast<unsigned char>(name[i]));
-    const bool next_lower = i + 1 < name.size() && (std::islower(static_cast<unsigned char>(name[i + 1])) ||
-                                                    std::isdigit(static_cast<unsigned char>(name[i + 1])));
+    const bool next_lower =
+        i + 1 < name.size() && (std::islower(static_cast<unsigned char>(name[i + 1])) ||
+                                std::isdigit(static_cast<unsigned char>(name[i + 1])));
     if (i > 0 && upper && next_lower) a += '_';
     a += name[i];
   }

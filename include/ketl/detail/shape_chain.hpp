@@ -85,7 +85,7 @@ struct link<I, L, invalid_shape> {
 
 // Input at index 0 is checked against its own shape; any later Input fails.
 template <class L, std::size_t I>
-inline constexpr bool misplaced_input = is_input<L>::value && I > 0;
+inline constexpr bool misplaced_input = is_input<L>::value&& I > 0;
 
 template <std::size_t I, class In, class... Ls>
 struct chain {
@@ -95,7 +95,8 @@ template <std::size_t I, class In, class L, class... Ls>
 struct chain<I, In, L, Ls...> {
   static_assert(!misplaced_input<L, I>,
                 "ketl::Sequential: ketl::Input can only be the first layer");
-  using here = std::conditional_t<misplaced_input<L, I>, invalid_shape, typename link<I, L, In>::output>;
+  using here =
+      std::conditional_t<misplaced_input<L, I>, invalid_shape, typename link<I, L, In>::output>;
   using outputs = typename prepend<here, typename chain<I + 1, here, Ls...>::outputs>::type;
 };
 

@@ -27,10 +27,8 @@ template <class T>
 inline constexpr std::size_t width = batch<T>::size;
 
 template <class T>
-  requires std::is_arithmetic_v<T>
-inline T select(bool c, T a, T b) {
-  return c ? a : b;
-}
+requires std::is_arithmetic_v<T>
+inline T select(bool c, T a, T b) { return c ? a : b; }
 template <class T, class A>
 inline xsimd::batch<T, A> select(const xsimd::batch_bool<T, A>& c, const xsimd::batch<T, A>& a,
                                  const xsimd::batch<T, A>& b) {
@@ -38,19 +36,15 @@ inline xsimd::batch<T, A> select(const xsimd::batch_bool<T, A>& c, const xsimd::
 }
 
 template <class T>
-  requires std::is_arithmetic_v<T>
-inline T max(T a, T b) {
-  return a < b ? b : a;
-}
+requires std::is_arithmetic_v<T>
+inline T max(T a, T b) { return a < b ? b : a; }
 template <class T, class A>
 inline xsimd::batch<T, A> max(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) {
   return xsimd::max(a, b);
 }
 template <class T>
-  requires std::is_arithmetic_v<T>
-inline T min(T a, T b) {
-  return b < a ? b : a;
-}
+requires std::is_arithmetic_v<T>
+inline T min(T a, T b) { return b < a ? b : a; }
 template <class T, class A>
 inline xsimd::batch<T, A> min(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) {
   return xsimd::min(a, b);

@@ -19,7 +19,8 @@ namespace ketl {
 template <std::size_t Units, ActivationFunction Act = Linear, class T = float>
 class Dense {
   static_assert(Units > 0, "ketl::Dense: units must be positive");
-  static_assert(std::is_floating_point_v<T>, "ketl::Dense: the element type must be floating point");
+  static_assert(std::is_floating_point_v<T>,
+                "ketl::Dense: the element type must be floating point");
 
  public:
   using value_type = T;
@@ -45,7 +46,7 @@ class Dense {
   template <class In>
   using output_shape = with_last_t<In, Units>;
   template <class In>
-  static constexpr std::size_t param_count = In::last * Units + Units;
+  static constexpr std::size_t param_count = In::last* Units + Units;
   template <class In>
   static constexpr std::size_t scratch_per_sample = 0;
 
@@ -108,6 +109,5 @@ class Dense {
   std::size_t fan_in_ = 0;
   std::vector<T> kernel_, bias_, dkernel_, dbias_, kernel_t_;
 };
-
 
 }  // namespace ketl

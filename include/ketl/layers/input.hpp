@@ -19,8 +19,9 @@ struct Input : stateless_layer {
   static constexpr bool accepts = std::is_same_v<In, shape>;
   template <class In>
   static constexpr void check_input() {
-    static_assert(std::is_same_v<In, shape>,
-                  "ketl::Input: an Input can only start a Sequential, where it sets the input shape");
+    static_assert(
+        std::is_same_v<In, shape>,
+        "ketl::Input: an Input can only start a Sequential, where it sets the input shape");
   }
   template <class In>
   using output_shape = shape;

@@ -12,8 +12,7 @@ namespace ketl::losses {
 
 inline constexpr double epsilon = 1e-7;
 
-inline constexpr struct categorical_crossentropy final
-    : detail::rowwise<categorical_crossentropy> {
+inline constexpr struct categorical_crossentropy final : detail::rowwise<categorical_crossentropy> {
   static constexpr std::string_view name = "categorical_crossentropy";
   template <class T>
   T row(const T* yt, const T* yp, std::size_t cols, T* grad, T scale) const {

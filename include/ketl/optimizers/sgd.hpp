@@ -46,7 +46,8 @@ struct SGD {
         const T* g = weights[i].grad.data();
         const std::size_t n = weights[i].value.size();
         if (mu == T(0)) {
-          detail::simd::map([lr](auto pv, auto gv) { return pv - decltype(pv)(lr) * gv; }, p, g, p, n);
+          detail::simd::map([lr](auto pv, auto gv) { return pv - decltype(pv)(lr) * gv; }, p, g, p,
+                            n);
           continue;
         }
         T* m = moments[i].data();

@@ -68,8 +68,8 @@ xt::xarray<float> to_categorical(const xt::xarray<E>& y, std::size_t num_classes
 }
 
 template <class E, std::size_t R>
-  requires(R > 1)
-xt::xarray<float> to_categorical(const xt::xtensor<E, R>& y, std::size_t num_classes = 0) {
+requires(R > 1) xt::xarray<float> to_categorical(const xt::xtensor<E, R>& y,
+                                                 std::size_t num_classes = 0) {
   xt::xarray<E> a(y);
   return to_categorical(a, num_classes);
 }
