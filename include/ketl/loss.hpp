@@ -1,66 +1,215 @@
-// The protocol a loss follows inside a compiled model.
+// What a loss and a metric are, and how the engine runs them.
 //
-// A loss works on rows: one row is one sample's values along the last axis
-// (for (N, T, C) outputs, N*T rows of C). For each row it returns Keras's
-// per-row loss and, when asked, writes scale * d(loss)/d(y_pred) into grad.
-// The training step calls it once per row in a single pass over the batch.
+// A loss is a type with name(), a Target (what y_true holds) and
+// expression(): an expression over y_true and y_pred with one value per row
+// (one sample's last axis). compile() turns it into a loss_kernel, which
+// holds the expression and its symbolic gradient; the training step runs
+// the kernel once per row, writing dloss/dy_pred into the last layer's
+// gradient buffer. A metric is the same without the gradient; its
+// expression may also be a batch value (precision, recall).
 #pragma once
 
+#include <array>
 #include <concepts>
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "ketl/detail/xtensor.hpp"
 #include "ketl/error.hpp"
+#include "ketl/expr.hpp"
 #include "ketl/shape.hpp"
 
 namespace ketl {
 
-template <class L>
-concept LossFunction = requires(const L& l, const float* y, float* g, std::size_t cols) {
-  { L::name } -> std::convertible_to<std::string_view>;
-  { l.row(y, y, cols, g, 1.0f) } -> std::convertible_to<float>;
+// What y_true holds, relative to y_pred.
+enum class Target {
+  same_shape,     // y_true has y_pred's shape (mse, categorical_crossentropy, ...)
+  sparse_labels,  // integer class labels: y_pred's shape without its last axis (sparse_*)
 };
+
+template <class L>
+concept LossFunction = requires(const L& l) {
+  { l.name() } -> std::convertible_to<std::string_view>;
+  { L::target } -> std::convertible_to<Target>;
+  { l.expression() } -> expr::Expression;
+}
+&&expr::kind_of<decltype(std::declval<const L&>().expression())> == expr::kind::row;
 
 template <class M>
-concept MetricFunction = requires(const M& m, const float* y, std::size_t cols) {
-  { M::name } -> std::convertible_to<std::string_view>;
-  { m.row(y, y, cols) } -> std::convertible_to<float>;
-};
+concept MetricFunction = requires(const M& m) {
+  { m.name() } -> std::convertible_to<std::string_view>;
+  { M::target } -> std::convertible_to<Target>;
+  { m.expression() } -> expr::Expression;
+}
+&&expr::kind_of<decltype(std::declval<const M&>().expression())> != expr::kind::elem;
 
 namespace detail {
-template <class A, class B>
-void require_same_shape(std::string_view what, const A& y_true, const B& y_pred) {
-  if (y_true.shape() != y_pred.shape())
-    throw shape_error(std::string("ketl: ") + std::string(what) + ": y_true has shape " +
-                      shape_string(y_true.shape()) + " but y_pred has shape " +
-                      shape_string(y_pred.shape()));
-}
 
-// Standalone use, as Keras's losses: per-row values over the last axis, so
-// (N, C) arrays give shape (N,) and (N, T, C) give (N, T).
-template <class Derived>
-struct rowwise {
-  template <class T, std::size_t R>
-  xt::xtensor<T, R - 1> operator()(const xt::xtensor<T, R>& y_true,
-                                   const xt::xtensor<T, R>& y_pred) const {
-    static_assert(R >= 2, "ketl: losses and metrics take (samples, ..., classes) arrays");
-    require_same_shape(Derived::name, y_true, y_pred);
-    std::array<std::size_t, R - 1> out_shape;
-    std::copy(y_pred.shape().begin(), y_pred.shape().end() - 1, out_shape.begin());
-    xt::xtensor<T, R - 1> out(out_shape);
-    const std::size_t cols = y_pred.shape()[R - 1];
-    const auto& self = static_cast<const Derived&>(*this);
-    for (std::size_t r = 0; r < out.size(); ++r) {
-      if constexpr (LossFunction<Derived>)
-        out.data()[r] = self.row(y_true.data() + r * cols, y_pred.data() + r * cols, cols,
-                                 static_cast<T*>(nullptr), T(0));
-      else
-        out.data()[r] = self.row(y_true.data() + r * cols, y_pred.data() + r * cols, cols);
+// A loss ready to run: its expression and the expression of its gradient.
+template <class E>
+struct loss_kernel {
+  E value;
+  decltype(expr::gradient(std::declval<const E&>())) grad;
+
+  explicit loss_kernel(E e) : value(std::move(e)), grad(expr::gradient(value)) {}
+
+  // The row's loss; with out, also writes scale * dloss/dy_pred into out.
+  template <class T>
+  T row(const expr::row_ref<T>& r, T* out, T scale) {
+    value.prepare(r);
+    const T v = value.at(r, 0);
+    if (out) {
+      grad.prepare(r);
+      for (std::size_t j = 0; j < r.cols; ++j) out[j] = scale * grad.at(r, j);
     }
-    return out;
+    return v;
   }
 };
+template <LossFunction L>
+auto make_loss_kernel(const L& l) {
+  return loss_kernel<decltype(l.expression())>(l.expression());
+}
+
+// A metric ready to run: rows in, one value per batch out. A per-row metric
+// gives the mean over rows (Keras's K.mean over the batch); a batch-wise one
+// gives its expression of batch sums.
+template <class E>
+struct metric_kernel {
+  E value;
+  double sum = 0;
+  std::size_t rows = 0;
+
+  void begin() {
+    sum = 0;
+    rows = 0;
+    if constexpr (expr::kind_of<E> == expr::kind::batch)
+      value.each([](auto& n) {
+        if constexpr (requires { n.reset(); }) n.reset();
+      });
+  }
+  template <class T>
+  void add(const expr::row_ref<T>& r) {
+    if constexpr (expr::kind_of<E> == expr::kind::batch) {
+      value.each([&](auto& n) {
+        if constexpr (requires { n.accumulate(r); }) n.accumulate(r);
+      });
+    } else {
+      value.prepare(r);
+      sum += static_cast<double>(value.at(r, 0));
+    }
+    ++rows;
+  }
+  template <class T>
+  double result() {
+    if constexpr (expr::kind_of<E> == expr::kind::batch) {
+      expr::row_ref<T> none{nullptr, nullptr, 0, 0};
+      value.prepare(none);
+      return static_cast<double>(value.at(none, 0));
+    } else {
+      return rows ? sum / double(rows) : 0.0;
+    }
+  }
+};
+template <MetricFunction M>
+auto make_metric_kernel(const M& m) {
+  return metric_kernel<decltype(m.expression())>{m.expression()};
+}
+
+// y_true's shape for a y_pred of shape `pred`: the same, or without its last
+// axis for integer labels (a trailing axis of 1 is accepted too).
+template <Target target>
+bool target_fits(const std::vector<std::size_t>& truth, const std::vector<std::size_t>& pred) {
+  if constexpr (target == Target::same_shape) {
+    return truth == pred;
+  } else {
+    std::vector<std::size_t> want(pred.begin(), pred.end() - 1);
+    if (truth == want) return true;
+    want.push_back(1);
+    return truth == want;
+  }
+}
+
+template <class A>
+std::vector<std::size_t> shape_of(const A& a) {
+  return std::vector<std::size_t>(a.shape().begin(), a.shape().end());
+}
+
 }  // namespace detail
 
+// The per-sample values Keras's loss or metric function returns, for two
+// arrays: (N, C) gives (N,), (N, T, C) gives (N, T).
+template <class F, class T, std::size_t RT, std::size_t RP>
+requires(LossFunction<F> || MetricFunction<F>) xt::xtensor<T, RP - 1> per_sample(
+    const F& f, const xt::xtensor<T, RT>& y_true, const xt::xtensor<T, RP>& y_pred) {
+  static_assert(RP >= 2, "ketl: losses and metrics take (samples, ..., classes) arrays");
+  const auto yt_shape = detail::shape_of(y_true), yp_shape = detail::shape_of(y_pred);
+  if (!detail::target_fits<F::target>(yt_shape, yp_shape))
+    throw shape_error(
+        "ketl: " + std::string(f.name()) + ": y_true has shape " + shape_string(yt_shape) +
+        " but y_pred has shape " + shape_string(yp_shape) +
+        (F::target == Target::sparse_labels
+             ? ", which needs integer labels of shape " +
+                   shape_string(std::vector<std::size_t>(yp_shape.begin(), yp_shape.end() - 1))
+             : std::string()));
+  std::array<std::size_t, RP - 1> out_shape{};
+  std::copy(yp_shape.begin(), yp_shape.end() - 1, out_shape.begin());
+  auto out = xt::xtensor<T, RP - 1>::from_shape(out_shape);
+  const std::size_t cols = yp_shape.back();
+  const std::size_t yt_cols = F::target == Target::sparse_labels ? 1 : cols;
+  for (std::size_t r = 0; r < out.size(); ++r) {
+    const expr::row_ref<T> row{y_true.data() + r * yt_cols, y_pred.data() + r * cols, cols,
+                               yt_cols};
+    if constexpr (LossFunction<F>) {
+      auto k = detail::make_loss_kernel(f);
+      out.data()[r] = k.row(row, static_cast<T*>(nullptr), T(0));
+    } else {
+      static_assert(expr::kind_of<decltype(f.expression())> == expr::kind::row,
+                    "ketl: a batch-wise metric has no per-sample values; use its batch value");
+      auto e = f.expression();
+      e.prepare(row);
+      out.data()[r] = e.at(row, 0);
+    }
+  }
+  return out;
+}
+
+// Keras's scalar: the mean of the per-sample values, or with weights,
+// sum(l * w) / count_nonzero(w) as Keras 2.2.4's weighted_masked_objective.
+template <class F, class T, std::size_t RT, std::size_t RP>
+requires LossFunction<F>
+double reduce_mean(const F& f, const xt::xtensor<T, RT>& y_true, const xt::xtensor<T, RP>& y_pred,
+                   const xt::xtensor<T, 1>* sample_weight = nullptr) {
+  const auto per = per_sample(f, y_true, y_pred);
+  const std::size_t n = per.shape()[0], inner = n ? per.size() / n : 0;
+  if (!sample_weight) {
+    double s = 0;
+    for (auto v : per) s += static_cast<double>(v);
+    return per.size() ? s / double(per.size()) : 0.0;
+  }
+  if (sample_weight->size() != n)
+    throw shape_error("ketl: sample_weight has " + std::to_string(sample_weight->size()) +
+                      " values for " + std::to_string(n) + " samples");
+  double s = 0, nonzero = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double row = 0;
+    for (std::size_t t = 0; t < inner; ++t) row += static_cast<double>(per.data()[i * inner + t]);
+    const double w = static_cast<double>((*sample_weight)(i));
+    s += row / double(inner) * w;
+    nonzero += w != 0;
+  }
+  return nonzero ? s / nonzero : 0.0;
+}
+
 }  // namespace ketl
+
+// Keras's call syntax for a loss or metric type: f(y_true, y_pred) gives the
+// per-sample values. A member, so that the types stay aggregates (a base
+// class would break designated initializers such as Huber{.delta = 2}).
+#define KETL_PER_SAMPLE_CALL                                                                \
+  template <class T_, std::size_t RT_, std::size_t RP_>                                     \
+  auto operator()(const xt::xtensor<T_, RT_>& y_true_, const xt::xtensor<T_, RP_>& y_pred_) \
+      const {                                                                               \
+    return ::ketl::per_sample(*this, y_true_, y_pred_);                                     \
+  }

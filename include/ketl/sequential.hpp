@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <cstddef>
 #include <iostream>
@@ -35,6 +36,8 @@
 #include "ketl/history.hpp"
 #include "ketl/layer.hpp"
 #include "ketl/loss.hpp"
+#include "ketl/losses/binary_crossentropy.hpp"
+#include "ketl/losses/categorical_crossentropy.hpp"
 #include "ketl/metrics/accuracy.hpp"
 #include "ketl/progbar.hpp"
 #include "ketl/random.hpp"
@@ -54,20 +57,32 @@ template <class M>
 struct named_metric {
   M metric;
   std::string name;
+  static constexpr Target target = M::target;
 };
 
-// Keras 2.2.4's rule for "acc": binary for a one-unit output or a binary
-// loss, otherwise categorical. (The sparse case arrives with sparse losses.)
+// Keras 2.2.4's rule for "acc" and "ce": binary for a one-unit output or a
+// binary loss, sparse for a sparse loss, categorical otherwise.
 template <class Loss, class Out, class M>
 auto resolve_metric(const M& m) {
-  if constexpr (std::is_same_v<M, std::remove_cvref_t<decltype(metrics::accuracy)>>) {
-    if constexpr (Out::last == 1)
-      return named_metric<std::remove_cvref_t<decltype(metrics::binary_accuracy)>>{{}, "acc"};
+  constexpr bool binary = Out::last == 1 || std::is_same_v<Loss, losses::BinaryCrossentropy>;
+  constexpr bool sparse = Loss::target == Target::sparse_labels;
+  if constexpr (std::is_same_v<M, metrics::accuracy_tag>) {
+    if constexpr (binary)
+      return named_metric<metrics::BinaryAccuracy>{{}, "acc"};
+    else if constexpr (sparse)
+      return named_metric<metrics::SparseCategoricalAccuracy>{{}, "acc"};
     else
-      return named_metric<std::remove_cvref_t<decltype(metrics::categorical_accuracy)>>{{}, "acc"};
+      return named_metric<metrics::CategoricalAccuracy>{{}, "acc"};
+  } else if constexpr (std::is_same_v<M, metrics::crossentropy_tag>) {
+    if constexpr (binary)
+      return named_metric<losses::BinaryCrossentropy>{{}, "ce"};
+    else if constexpr (sparse)
+      return named_metric<losses::SparseCategoricalCrossentropy>{{}, "ce"};
+    else
+      return named_metric<losses::CategoricalCrossentropy>{{}, "ce"};
   } else {
     static_assert(MetricFunction<M>, "ketl::compile: a metric must be a ketl metric");
-    return named_metric<M>{m, std::string(M::name)};
+    return named_metric<M>{m, std::string(m.name())};
   }
 }
 }  // namespace detail
@@ -203,6 +218,16 @@ class Sequential {
   template <class Opt, LossFunction Loss, class... M>
   void compile(Opt optimizer, Loss loss, M... metrics) {
     static_assert(well_formed, "ketl::Sequential::compile: the layer pack does not fit together");
+    if constexpr (requires { Loss::needs_several_classes; })
+      static_assert(!(Loss::needs_several_classes && output_shape::last == 1),
+                    "ketl::compile: this loss needs one output unit per class, but the model has a "
+                    "one-unit output: use binary_crossentropy for two classes, or "
+                    "sparse_categorical_crossentropy with integer labels");
+    static_assert(
+        ((decltype(detail::resolve_metric<Loss, output_shape>(metrics))::target == Loss::target) &&
+         ...),
+        "ketl::compile: every metric must read y_true as the loss does (one-hot targets or "
+        "integer labels, not both)");
     optimizer.validate();
     step_ = std::make_unique<
         step_impl<Opt, Loss, decltype(detail::resolve_metric<Loss, output_shape>(metrics))...>>(
@@ -301,7 +326,7 @@ class Sequential {
     static_assert(well_formed, "ketl::Sequential::predict: the layer pack does not fit together");
     const std::size_t n = check_x("predict", x);
     if (o.batch_size == 0) throw value_error("ketl: predict: batch_size must be positive");
-    std::array<std::size_t, output_shape::rank + 1> shape;
+    std::array<std::size_t, output_shape::rank + 1> shape{};
     shape[0] = n;
     std::copy(output_shape::dims.begin(), output_shape::dims.end(), shape.begin() + 1);
     xt::xtensor<T, output_shape::rank + 1> out(shape);
@@ -481,16 +506,29 @@ class Sequential {
   template <std::size_t RX, std::size_t RY>
   std::size_t check_data(std::string_view what, const xt::xtensor<T, RX>& x,
                          const xt::xtensor<T, RY>& y) const {
-    static_assert(RY == output_shape::rank + 1 || (RY == 1 && output_shape::size == 1),
-                  "ketl: y must have one axis for the samples plus the axes of the model's "
-                  "output shape");
+    static_assert(RY == output_shape::rank + 1 || RY == output_shape::rank,
+                  "ketl: y must have one axis for the samples plus the axes of the model's output "
+                  "shape (or all but the last, for integer labels)");
     const std::size_t n = check_x(what, x);
-    if constexpr (RY > 1) {
-      if (!std::equal(y.shape().begin() + 1, y.shape().end(), output_shape::dims.begin()))
-        throw shape_error(
-            "Error when checking target: expected " + names()[depth - 1] + " to have shape " +
-            shape_string<output_shape>() + " but got array with shape " +
-            shape_string(std::vector<std::size_t>(y.shape().begin() + 1, y.shape().end())));
+    const std::vector<std::size_t> got(y.shape().begin() + 1, y.shape().end());
+    const std::vector<std::size_t> out(output_shape::dims.begin(), output_shape::dims.end());
+    const bool sparse = step_->target == Target::sparse_labels;
+    const bool fits =
+        sparse ? detail::target_fits<Target::sparse_labels>(got, out)
+               : detail::target_fits<Target::same_shape>(got, out) ||
+                     (RY == 1 && output_shape::size == 1);  // (N,) for (None, 1), as Keras
+    if (!fits) {
+      std::string msg = "Error when checking target: expected " + names()[depth - 1] +
+                        " to have shape " +
+                        (sparse ? shape_string(std::vector<std::size_t>(out.begin(), out.end() - 1))
+                                : shape_string(out)) +
+                        " but got array with shape " + shape_string(got);
+      if (!sparse && got.size() + 1 == out.size())
+        msg += ". " + step_->loss_name +
+               " expects targets of the output's shape, such as one-hot rows (see "
+               "ketl::utils::to_categorical); for integer class labels, use "
+               "sparse_categorical_crossentropy";
+      throw shape_error(msg);
     }
     if (y.shape()[0] != n)
       throw shape_error(
@@ -498,6 +536,14 @@ class Sequential {
           std::to_string(n) + " input samples and " + std::to_string(y.shape()[0]) +
           " target samples.");
     if (n == 0) throw value_error("ketl: " + std::string(what) + ": x is empty (0 samples)");
+    if (sparse) {
+      const T classes = T(output_shape::last);
+      for (const T v : y)
+        if (!(v >= T(0) && v < classes && v == std::floor(v)))
+          throw value_error("ketl: " + step_->loss_name + ": label " + std::to_string(double(v)) +
+                            " is not an integer class in [0, " +
+                            std::to_string(output_shape::last) + ")");
+    }
     return n;
   }
 
@@ -521,6 +567,8 @@ class Sequential {
 
   struct step_base {
     std::vector<std::string> names;
+    std::string loss_name;
+    Target target = Target::same_shape;
     virtual ~step_base() = default;
     virtual void train(Sequential& m, const T* x, const T* y, std::size_t n, double* out) = 0;
     virtual void test(Sequential& m, const T* x, const T* y, std::size_t n, double* out) = 0;
@@ -530,42 +578,47 @@ class Sequential {
   struct step_impl final : step_base {
     Opt opt;
     typename Opt::template State<T> state;
-    Loss loss;
-    std::tuple<M...> metrics;
+    decltype(detail::make_loss_kernel(std::declval<const Loss&>())) loss;
+    std::tuple<decltype(detail::make_metric_kernel(std::declval<const M&>().metric))...> metrics;
 
-    step_impl(std::span<const WeightRef<T>> w, Opt o, Loss l, M... ms)
-        : opt(std::move(o)), state(w), loss(std::move(l)), metrics(std::move(ms)...) {
+    step_impl(std::span<const WeightRef<T>> w, Opt o, const Loss& l, const M&... ms)
+        : opt(std::move(o)),
+          state(w),
+          loss(detail::make_loss_kernel(l)),
+          metrics(detail::make_metric_kernel(ms.metric)...) {
       this->names.push_back("loss");
-      std::apply([&](const auto&... mt) { (this->names.push_back(mt.name), ...); }, metrics);
+      (this->names.push_back(ms.name), ...);
+      this->loss_name = std::string(l.name());
+      this->target = Loss::target;
     }
 
     // Loss, its gradient and every metric in one pass over the rows.
-    void outputs(Sequential& m, const T* yp, const T* yt, std::size_t n, T* grad, double* out) {
+    void outputs(const T* yp, const T* yt, std::size_t n, T* grad, double* out) {
       const std::size_t rows = n * output_shape::outer;
       constexpr std::size_t cols = output_shape::last;
+      constexpr std::size_t yt_cols = Loss::target == Target::sparse_labels ? 1 : cols;
       const T scale = T(1) / T(rows);
-      double sums[1 + sizeof...(M)] = {};
+      double total = 0;
+      std::apply([](auto&... mk) { (mk.begin(), ...); }, metrics);
       for (std::size_t r = 0; r < rows; ++r) {
-        const T* t = yt + r * cols;
-        const T* p = yp + r * cols;
-        sums[0] += loss.row(t, p, cols, grad ? grad + r * cols : nullptr, scale);
-        std::size_t k = 1;
-        std::apply([&](const auto&... mt) { ((sums[k++] += mt.metric.row(t, p, cols)), ...); },
-                   metrics);
+        const expr::row_ref<T> row{yt + r * yt_cols, yp + r * cols, cols, yt_cols};
+        total += static_cast<double>(loss.row(row, grad ? grad + r * cols : nullptr, scale));
+        std::apply([&](auto&... mk) { (mk.add(row), ...); }, metrics);
       }
-      for (std::size_t k = 0; k < 1 + sizeof...(M); ++k) out[k] = sums[k] / double(rows);
-      (void)m;
+      out[0] = total / double(rows);
+      std::size_t k = 1;
+      std::apply([&](auto&... mk) { ((out[k++] = mk.template result<T>()), ...); }, metrics);
     }
 
     void train(Sequential& m, const T* x, const T* y, std::size_t n, double* out) override {
       const T* yp = m.forward(x, n, true);
-      outputs(m, yp, y, n, m.output_grad(), out);
+      outputs(yp, y, n, m.output_grad(), out);
       m.backward(x, n);
       state.apply(opt, m.weights_);
     }
     void test(Sequential& m, const T* x, const T* y, std::size_t n, double* out) override {
       const T* yp = m.forward(x, n, false);
-      outputs(m, yp, y, n, nullptr, out);
+      outputs(yp, y, n, nullptr, out);
     }
   };
 

@@ -104,18 +104,20 @@ TEST_CASE("A whole Sequential back-propagates exactly", "[model][gradient]") {
   auto x = test::random_vector(n * 6, rng);
   const auto target = test::random_vector(n * 6, rng, 0, 1);
   const std::size_t rows = n * 2;
+  auto mse = ketl::detail::make_loss_kernel(losses::mean_squared_error);
+  auto row = [&](const double* y, std::size_t r) {
+    return expr::row_ref<double>{target.data() + r * 3, y + r * 3, 3, 3};
+  };
   auto loss = [&] {
     const double* y = model.forward(x.data(), n, true);
     double s = 0;
     for (std::size_t r = 0; r < rows; ++r)
-      s += losses::mean_squared_error.row(target.data() + r * 3, y + r * 3, 3,
-                                          static_cast<double*>(nullptr), 0.0);
-    return s / rows;
+      s += mse.row(row(y, r), static_cast<double*>(nullptr), 0.0);
+    return s / double(rows);
   };
   const double* y = model.forward(x.data(), n, true);
   for (std::size_t r = 0; r < rows; ++r)
-    losses::mean_squared_error.row(target.data() + r * 3, y + r * 3, 3, model.output_grad() + r * 3,
-                                   1.0 / rows);
+    mse.row(row(y, r), model.output_grad() + r * 3, 1.0 / double(rows));
   model.backward(x.data(), n);
   for (const auto& w : model.weights()) {
     std::vector<double> analytic(w.grad.begin(), w.grad.end());

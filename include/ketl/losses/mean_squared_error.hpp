@@ -1,25 +1,24 @@
-// mean_squared_error (mse): mean((y_pred - y_true)^2) over the last axis.
+// mean_squared_error: mean((y_pred - y_true)^2) over the last axis.
 #pragma once
+
+#include <cmath>
 
 #include "ketl/loss.hpp"
 
 namespace ketl::losses {
 
-inline constexpr struct mean_squared_error final : detail::rowwise<mean_squared_error> {
-  static constexpr std::string_view name = "mean_squared_error";
-  template <class T>
-  T row(const T* yt, const T* yp, std::size_t cols, T* grad, T scale) const {
-    T s = 0;
-    const T g = T(2) * scale / T(cols);
-    for (std::size_t j = 0; j < cols; ++j) {
-      const T d = yp[j] - yt[j];
-      s += d * d;
-      if (grad) grad[j] = g * d;
-    }
-    return s / T(cols);
+struct MeanSquaredError {
+  static constexpr Target target = Target::same_shape;
+  static constexpr std::string_view name() { return "mean_squared_error"; }
+  auto expression() const {
+    using namespace ketl::expr;
+    return mean(square(y_pred - y_true));
   }
-} mean_squared_error;
+  KETL_PER_SAMPLE_CALL
+};
 
-inline constexpr const auto& mse = mean_squared_error;
+inline constexpr MeanSquaredError mean_squared_error{};
+inline constexpr const MeanSquaredError& mse = mean_squared_error;
+inline constexpr const MeanSquaredError& MSE = mean_squared_error;
 
 }  // namespace ketl::losses

@@ -1,48 +1,87 @@
-// Accuracy metrics (keras/metrics.py, 2.2.4) and the "acc" name.
+// Accuracy metrics (keras/metrics.py), in the DSL, and the "acc" name.
 #pragma once
 
-#include <cmath>
 #include <cstddef>
 
 #include "ketl/loss.hpp"
 
 namespace ketl::metrics {
 
-namespace detail {
-// First index of the largest value, as tf.argmax on ties.
-template <class T>
-std::size_t argmax(const T* v, std::size_t n) {
-  std::size_t best = 0;
-  for (std::size_t j = 1; j < n; ++j)
-    if (v[j] > v[best]) best = j;
-  return best;
-}
-}  // namespace detail
-
-// mean(equal(y_true, round(y_pred))) over the last axis; round is half to even.
-inline constexpr struct binary_accuracy final : ketl::detail::rowwise<binary_accuracy> {
-  static constexpr std::string_view name = "binary_accuracy";
-  template <class T>
-  T row(const T* yt, const T* yp, std::size_t cols) const {
-    T hits = 0;
-    for (std::size_t j = 0; j < cols; ++j) hits += yt[j] == std::nearbyint(yp[j]) ? T(1) : T(0);
-    return hits / T(cols);
+// mean(y_true == (y_pred > threshold)) over the last axis: tf.keras's form.
+// Keras 2.2.4 rounds y_pred instead, which differs only outside [0, 1].
+struct BinaryAccuracy {
+  double threshold = 0.5;
+  static constexpr Target target = Target::same_shape;
+  static constexpr std::string_view name() { return "binary_accuracy"; }
+  auto expression() const {
+    using namespace ketl::expr;
+    return mean(equal(y_true, cast(y_pred > threshold)));
   }
-} binary_accuracy;
+  KETL_PER_SAMPLE_CALL
+};
+inline constexpr BinaryAccuracy binary_accuracy{};
 
-inline constexpr struct categorical_accuracy final : ketl::detail::rowwise<categorical_accuracy> {
-  static constexpr std::string_view name = "categorical_accuracy";
-  template <class T>
-  T row(const T* yt, const T* yp, std::size_t cols) const {
-    return detail::argmax(yt, cols) == detail::argmax(yp, cols) ? T(1) : T(0);
+// argmax(y_true) == argmax(y_pred); ties pick the first index, as tf.argmax.
+struct CategoricalAccuracy {
+  static constexpr Target target = Target::same_shape;
+  static constexpr std::string_view name() { return "categorical_accuracy"; }
+  auto expression() const {
+    using namespace ketl::expr;
+    return equal(argmax(y_true), argmax(y_pred));
   }
-} categorical_accuracy;
+  KETL_PER_SAMPLE_CALL
+};
+inline constexpr CategoricalAccuracy categorical_accuracy{};
 
-// "acc"/"accuracy": compile() resolves it, as Keras 2.2.4 does, to
-// binary_accuracy for one-unit outputs (or binary_crossentropy), else to
-// categorical_accuracy. It is reported as "acc".
-inline constexpr struct accuracy final {
-  static constexpr std::string_view name = "acc";
-} accuracy, acc;
+// label == argmax(y_pred), for integer labels (N,) or (N, 1).
+struct SparseCategoricalAccuracy {
+  static constexpr Target target = Target::sparse_labels;
+  static constexpr std::string_view name() { return "sparse_categorical_accuracy"; }
+  auto expression() const {
+    using namespace ketl::expr;
+    return equal(sparse_label, argmax(y_pred));
+  }
+  KETL_PER_SAMPLE_CALL
+};
+inline constexpr SparseCategoricalAccuracy sparse_categorical_accuracy{};
+
+// Is argmax(y_true) among the k best predictions? Ties count as in.
+struct TopKCategoricalAccuracy {
+  std::size_t k = 5;
+  static constexpr Target target = Target::same_shape;
+  static constexpr std::string_view name() { return "top_k_categorical_accuracy"; }
+  auto expression() const {
+    using namespace ketl::expr;
+    return in_top_k(y_pred, argmax(y_true), k);
+  }
+  KETL_PER_SAMPLE_CALL
+};
+inline constexpr TopKCategoricalAccuracy top_k_categorical_accuracy{};
+
+struct SparseTopKCategoricalAccuracy {
+  std::size_t k = 5;
+  static constexpr Target target = Target::sparse_labels;
+  static constexpr std::string_view name() { return "sparse_top_k_categorical_accuracy"; }
+  auto expression() const {
+    using namespace ketl::expr;
+    return in_top_k(y_pred, sparse_label, k);
+  }
+  KETL_PER_SAMPLE_CALL
+};
+inline constexpr SparseTopKCategoricalAccuracy sparse_top_k_categorical_accuracy{};
+
+// "acc" / "accuracy": compile() resolves it as Keras 2.2.4 does: binary for
+// a one-unit output or binary_crossentropy, sparse for a sparse loss,
+// categorical otherwise. It is reported as "acc".
+struct accuracy_tag {
+  static constexpr std::string_view name() { return "acc"; }
+};
+inline constexpr accuracy_tag accuracy{}, acc{};
+
+// "ce" / "crossentropy": the matching crossentropy, reported as "ce".
+struct crossentropy_tag {
+  static constexpr std::string_view name() { return "ce"; }
+};
+inline constexpr crossentropy_tag crossentropy{}, ce{};
 
 }  // namespace ketl::metrics
