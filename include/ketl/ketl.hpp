@@ -18,6 +18,7 @@
 #include "ketl/expr.hpp"
 #include "ketl/losses.hpp"
 #include "ketl/metrics.hpp"
+#include "ketl/names.hpp"
 #include "ketl/optimizers/sgd.hpp"
 #include "ketl/progbar.hpp"
 #include "ketl/random.hpp"

@@ -101,6 +101,12 @@ struct metric_kernel {
     }
     ++rows;
   }
+  // A whole batch of rows: the entry point of the training step.
+  template <class T>
+  void add_rows(const T* yt, const T* yp, std::size_t rows, std::size_t cols, std::size_t yt_cols) {
+    for (std::size_t r = 0; r < rows; ++r)
+      add(expr::row_ref<T>{yt + r * yt_cols, yp + r * cols, cols, yt_cols});
+  }
   template <class T>
   double result() {
     if constexpr (expr::kind_of<E> == expr::kind::batch) {

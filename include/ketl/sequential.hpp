@@ -20,6 +20,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <boost/hana/drop_back.hpp>
@@ -39,6 +40,7 @@
 #include "ketl/losses/binary_crossentropy.hpp"
 #include "ketl/losses/categorical_crossentropy.hpp"
 #include "ketl/metrics/accuracy.hpp"
+#include "ketl/names.hpp"
 #include "ketl/progbar.hpp"
 #include "ketl/random.hpp"
 
@@ -55,9 +57,15 @@ constexpr void for_each_index(std::index_sequence<I...>, F&& f) {
 // A metric with the name Keras reports it under ("acc" for "accuracy").
 template <class M>
 struct named_metric {
+  using metric_type = M;
   M metric;
   std::string name;
-  static constexpr Target target = M::target;
+  Target target() const {
+    if constexpr (std::is_same_v<M, metrics::AnyMetric>)
+      return metric.runtime_target();
+    else
+      return M::target;
+  }
 };
 
 // Keras 2.2.4's rule for "acc" and "ce": binary for a one-unit output or a
@@ -80,11 +88,34 @@ auto resolve_metric(const M& m) {
       return named_metric<losses::SparseCategoricalCrossentropy>{{}, "ce"};
     else
       return named_metric<losses::CategoricalCrossentropy>{{}, "ce"};
+  } else if constexpr (std::is_same_v<M, metrics::AnyMetric>) {
+    // A metric named at run time: "acc" and "ce" resolve here, as above.
+    using A = metrics::AnyMetric::Alias;
+    if (m.alias() == A::accuracy) {
+      if constexpr (binary)
+        return named_metric<M>{metrics::AnyMetric(metrics::binary_accuracy), "acc"};
+      else if constexpr (sparse)
+        return named_metric<M>{metrics::AnyMetric(metrics::sparse_categorical_accuracy), "acc"};
+      else
+        return named_metric<M>{metrics::AnyMetric(metrics::categorical_accuracy), "acc"};
+    }
+    if (m.alias() == A::crossentropy) {
+      if constexpr (binary)
+        return named_metric<M>{metrics::AnyMetric(losses::binary_crossentropy), "ce"};
+      else if constexpr (sparse)
+        return named_metric<M>{metrics::AnyMetric(losses::sparse_categorical_crossentropy), "ce"};
+      else
+        return named_metric<M>{metrics::AnyMetric(losses::categorical_crossentropy), "ce"};
+    }
+    return named_metric<M>{m, std::string(m.name())};
   } else {
     static_assert(MetricFunction<M>, "ketl::compile: a metric must be a ketl metric");
     return named_metric<M>{m, std::string(m.name())};
   }
 }
+
+template <class M>
+inline constexpr bool is_any_metric = std::is_same_v<typename M::metric_type, metrics::AnyMetric>;
 }  // namespace detail
 
 template <Layer... L>
@@ -224,15 +255,30 @@ class Sequential {
                     "one-unit output: use binary_crossentropy for two classes, or "
                     "sparse_categorical_crossentropy with integer labels");
     static_assert(
-        ((decltype(detail::resolve_metric<Loss, output_shape>(metrics))::target == Loss::target) &&
-         ...),
+        (metric_target_fits<Loss, M>() && ...),
         "ketl::compile: every metric must read y_true as the loss does (one-hot targets or "
         "integer labels, not both)");
-    optimizer.validate();
-    step_ = std::make_unique<
-        step_impl<Opt, Loss, decltype(detail::resolve_metric<Loss, output_shape>(metrics))...>>(
-        weights_, std::move(optimizer), std::move(loss),
-        detail::resolve_metric<Loss, output_shape>(metrics)...);
+    compile_checked(std::move(optimizer), std::move(loss), std::move(metrics)...);
+  }
+
+  // A loss named at run time (ketl::losses::get("mse")): the step is still
+  // built for the exact loss type; the checks above happen at run time.
+  template <class Opt, class... M>
+  void compile(Opt optimizer, const losses::AnyLoss& loss, M... metrics) {
+    static_assert(well_formed, "ketl::Sequential::compile: the layer pack does not fit together");
+    std::visit(
+        [&](const auto& l) {
+          using Loss = std::remove_cvref_t<decltype(l)>;
+          if constexpr (requires { Loss::needs_several_classes; })
+            if (Loss::needs_several_classes && output_shape::last == 1)
+              throw value_error(
+                  "ketl: compile: " + std::string(l.name()) +
+                  " needs one output unit per class, but the model has a one-unit output: use "
+                  "binary_crossentropy for two classes, or sparse_categorical_crossentropy "
+                  "with integer labels");
+          compile_checked(optimizer, l, metrics...);
+        },
+        loss);
   }
 
   bool compiled() const { return step_ != nullptr; }
@@ -431,6 +477,30 @@ class Sequential {
     build_from(built);
   }
 
+  template <class Loss, class M>
+  static constexpr bool metric_target_fits() {
+    using R = decltype(detail::resolve_metric<Loss, output_shape>(std::declval<const M&>()));
+    if constexpr (detail::is_any_metric<R>)
+      return true;  // checked at run time
+    else
+      return R::metric_type::target == Loss::target;
+  }
+
+  template <class Opt, class Loss, class... M>
+  void compile_checked(Opt optimizer, const Loss& loss, const M&... metrics) {
+    optimizer.validate();
+    auto step = std::make_unique<
+        step_impl<Opt, Loss, decltype(detail::resolve_metric<Loss, output_shape>(metrics))...>>(
+        weights_, std::move(optimizer), loss,
+        detail::resolve_metric<Loss, output_shape>(metrics)...);
+    for (const auto& m : step->metric_targets)
+      if (m.second != Loss::target)
+        throw value_error("ketl: compile: metric " + m.first +
+                          " reads y_true differently from the loss " + std::string(loss.name()) +
+                          " (one-hot targets against integer labels)");
+    step_ = std::move(step);  // only now: a failed compile keeps the model as it was
+  }
+
   void build_from(std::size_t first_new) {
     if constexpr (well_formed) {
       detail::for_each_index(std::make_index_sequence<depth>{}, [&](auto k) {
@@ -576,21 +646,36 @@ class Sequential {
 
   template <class Opt, class Loss, class... M>
   struct step_impl final : step_base {
+    template <class N>
+    static auto kernel_of(const N& m) {
+      if constexpr (detail::is_any_metric<N>)
+        return m.metric.template make_kernel<T>();
+      else
+        return detail::make_metric_kernel(m.metric);
+    }
+
     Opt opt;
     typename Opt::template State<T> state;
     decltype(detail::make_loss_kernel(std::declval<const Loss&>())) loss;
-    std::tuple<decltype(detail::make_metric_kernel(std::declval<const M&>().metric))...> metrics;
+    std::tuple<M...> metric_objects;  // erased kernels point into these
+    std::tuple<decltype(kernel_of(std::declval<const M&>()))...> metrics;
+    std::vector<std::pair<std::string, Target>> metric_targets;
 
     step_impl(std::span<const WeightRef<T>> w, Opt o, const Loss& l, const M&... ms)
         : opt(std::move(o)),
           state(w),
           loss(detail::make_loss_kernel(l)),
-          metrics(detail::make_metric_kernel(ms.metric)...) {
+          metric_objects(ms...),
+          metrics(std::apply([](const auto&... m) { return std::make_tuple(kernel_of(m)...); },
+                             metric_objects)) {
       this->names.push_back("loss");
       (this->names.push_back(ms.name), ...);
+      (metric_targets.emplace_back(ms.name, ms.target()), ...);
       this->loss_name = std::string(l.name());
       this->target = Loss::target;
     }
+
+    using row_type = expr::row_ref<T>;
 
     // Loss, its gradient and every metric in one pass over the rows.
     void outputs(const T* yp, const T* yt, std::size_t n, T* grad, double* out) {
@@ -603,8 +688,27 @@ class Sequential {
       for (std::size_t r = 0; r < rows; ++r) {
         const expr::row_ref<T> row{yt + r * yt_cols, yp + r * cols, cols, yt_cols};
         total += static_cast<double>(loss.row(row, grad ? grad + r * cols : nullptr, scale));
-        std::apply([&](auto&... mk) { (mk.add(row), ...); }, metrics);
+        std::apply(
+            [&](auto&... mk) {
+              (
+                  [&] {
+                    if constexpr (requires { mk.add(row); }) mk.add(row);
+                  }(),
+                  ...);
+            },
+            metrics);
       }
+      // Metrics named at run time take the batch through one virtual call.
+      std::apply(
+          [&](auto&... mk) {
+            (
+                [&] {
+                  if constexpr (!requires { mk.add(row_type{}); })
+                    mk.add_rows(yt, yp, rows, cols, yt_cols);
+                }(),
+                ...);
+          },
+          metrics);
       out[0] = total / double(rows);
       std::size_t k = 1;
       std::apply([&](auto&... mk) { ((out[k++] = mk.template result<T>()), ...); }, metrics);

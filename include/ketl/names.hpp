@@ -1,0 +1,302 @@
+// Losses and metrics by their Keras names.
+//
+// At run time, for configuration read from a file:
+//   model.compile(SGD{}, ketl::losses::get("categorical_crossentropy"), ketl::metrics::get("acc"));
+// An unknown name throws ketl::value_error listing the valid ones.
+//
+// At compile time, where a typo should not build:
+//   model.compile(SGD{}, ketl::losses::named<"mse">, ketl::metrics::named<"acc">);
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "ketl/error.hpp"
+#include "ketl/losses.hpp"
+#include "ketl/metrics.hpp"
+
+namespace ketl {
+
+namespace detail {
+// A string usable as a template argument: named<"mse">.
+template <std::size_t N>
+struct fixed_string {
+  char text[N]{};
+  constexpr fixed_string(const char (&s)[N]) { std::copy_n(s, N, text); }
+  constexpr std::string_view view() const { return {text, N - 1}; }
+};
+
+template <class Entry, std::size_t N>
+std::string list_names(const std::array<Entry, N>& entries) {
+  std::string out;
+  for (const auto& e : entries) out += (out.empty() ? "" : ", ") + std::string(e.name);
+  return out;
+}
+}  // namespace detail
+
+namespace losses {
+
+// Every built-in loss, for run-time names.
+using AnyLoss = std::variant<MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+                             MeanSquaredLogarithmicError, SquaredHinge, Hinge, CategoricalHinge,
+                             LogCosh, Huber, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+                             BinaryCrossentropy, KLDivergence, Poisson, CosineProximity>;
+
+namespace detail {
+struct loss_entry {
+  std::string_view name;
+  AnyLoss loss;
+};
+inline const std::array<loss_entry, 28>& loss_table() {
+  static const std::array<loss_entry, 28> table{{
+      {"mean_squared_error", mean_squared_error},
+      {"mse", mse},
+      {"MSE", mse},
+      {"mean_absolute_error", mean_absolute_error},
+      {"mae", mae},
+      {"MAE", mae},
+      {"mean_absolute_percentage_error", mean_absolute_percentage_error},
+      {"mape", mape},
+      {"MAPE", mape},
+      {"mean_squared_logarithmic_error", mean_squared_logarithmic_error},
+      {"msle", msle},
+      {"MSLE", msle},
+      {"squared_hinge", squared_hinge},
+      {"hinge", hinge},
+      {"categorical_hinge", categorical_hinge},
+      {"logcosh", logcosh},
+      {"huber", huber},
+      {"huber_loss", huber},
+      {"categorical_crossentropy", categorical_crossentropy},
+      {"sparse_categorical_crossentropy", sparse_categorical_crossentropy},
+      {"binary_crossentropy", binary_crossentropy},
+      {"kullback_leibler_divergence", kullback_leibler_divergence},
+      {"kld", kld},
+      {"KLD", kld},
+      {"poisson", poisson},
+      {"cosine_proximity", cosine_proximity},
+      {"cosine", cosine},
+      {"cosine_similarity", cosine_similarity},
+  }};
+  return table;
+}
+}  // namespace detail
+
+// A built-in loss by its Keras name or alias.
+inline AnyLoss get(std::string_view name) {
+  for (const auto& e : detail::loss_table())
+    if (e.name == name) return e.loss;
+  throw value_error("ketl: unknown loss '" + std::string(name) +
+                    "'; valid names: " + ketl::detail::list_names(detail::loss_table()));
+}
+
+// named<"mse">: the same lookup at compile time.
+template <ketl::detail::fixed_string Name>
+inline constexpr auto named = [] {
+  constexpr std::string_view n = Name.view();
+  if constexpr (n == "mean_squared_error" || n == "mse" || n == "MSE")
+    return mean_squared_error;
+  else if constexpr (n == "mean_absolute_error" || n == "mae" || n == "MAE")
+    return mean_absolute_error;
+  else if constexpr (n == "mean_absolute_percentage_error" || n == "mape" || n == "MAPE")
+    return mean_absolute_percentage_error;
+  else if constexpr (n == "mean_squared_logarithmic_error" || n == "msle" || n == "MSLE")
+    return mean_squared_logarithmic_error;
+  else if constexpr (n == "squared_hinge")
+    return squared_hinge;
+  else if constexpr (n == "hinge")
+    return hinge;
+  else if constexpr (n == "categorical_hinge")
+    return categorical_hinge;
+  else if constexpr (n == "logcosh")
+    return logcosh;
+  else if constexpr (n == "huber" || n == "huber_loss")
+    return huber;
+  else if constexpr (n == "categorical_crossentropy")
+    return categorical_crossentropy;
+  else if constexpr (n == "sparse_categorical_crossentropy")
+    return sparse_categorical_crossentropy;
+  else if constexpr (n == "binary_crossentropy")
+    return binary_crossentropy;
+  else if constexpr (n == "kullback_leibler_divergence" || n == "kld" || n == "KLD")
+    return kullback_leibler_divergence;
+  else if constexpr (n == "poisson")
+    return poisson;
+  else if constexpr (n == "cosine_proximity" || n == "cosine" || n == "cosine_similarity")
+    return cosine_proximity;
+  else {
+    static_assert(
+        n != n,
+        "ketl::losses::named / metrics::named: unknown name. Valid losses: mean_squared_error "
+        "(mse), "
+        "mean_absolute_error (mae), mean_absolute_percentage_error (mape), "
+        "mean_squared_logarithmic_error (msle), squared_hinge, hinge, categorical_hinge, "
+        "logcosh, huber, categorical_crossentropy, sparse_categorical_crossentropy, "
+        "binary_crossentropy, kullback_leibler_divergence (kld), poisson, cosine_proximity "
+        "(cosine, cosine_similarity); valid metrics also: acc, ce, binary_accuracy, "
+        "categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, "
+        "sparse_top_k_categorical_accuracy, precision, recall, fbeta_score, fmeasure");
+    return mean_squared_error;
+  }
+}();
+
+}  // namespace losses
+
+namespace metrics {
+
+// A metric chosen at run time: type-erased behind one virtual call per batch.
+class AnyMetric {
+ public:
+  // "acc" and "ce" are resolved by compile(), against the loss and output.
+  enum class Alias { none, accuracy, crossentropy };
+
+  template <MetricFunction M>
+  AnyMetric(const M& m)
+      : impl_(std::make_shared<model<M>>(m)), target_(M::target), name_(m.name()) {}
+  explicit AnyMetric(Alias alias) : alias_(alias), name_(alias == Alias::accuracy ? "acc" : "ce") {}
+
+  Alias alias() const { return alias_; }
+  std::string_view name() const { return name_; }
+  Target runtime_target() const { return target_; }
+
+  // The kernel compile() runs: begin, add_rows per batch, result.
+  template <class T>
+  struct kernel {
+    std::shared_ptr<void> state;
+    const AnyMetric* self;
+    void begin() { self->impl_->begin(state); }
+    void add_rows(const T* yt, const T* yp, std::size_t rows, std::size_t cols,
+                  std::size_t yt_cols) {
+      if constexpr (std::is_same_v<T, float>)
+        self->impl_->add_rows_f(state, yt, yp, rows, cols, yt_cols);
+      else
+        self->impl_->add_rows_d(state, yt, yp, rows, cols, yt_cols);
+    }
+    template <class>
+    double result() {
+      return self->impl_->result(state, std::is_same_v<T, float>);
+    }
+  };
+  template <class T>
+  kernel<T> make_kernel() const {
+    if (!impl_) throw value_error("ketl: metric '" + name_ + "' was not resolved by compile()");
+    return {impl_->make_state(), this};
+  }
+
+ private:
+  struct concept_t {
+    virtual ~concept_t() = default;
+    virtual std::shared_ptr<void> make_state() const = 0;
+    virtual void begin(const std::shared_ptr<void>&) const = 0;
+    virtual void add_rows_f(const std::shared_ptr<void>&, const float*, const float*, std::size_t,
+                            std::size_t, std::size_t) const = 0;
+    virtual void add_rows_d(const std::shared_ptr<void>&, const double*, const double*, std::size_t,
+                            std::size_t, std::size_t) const = 0;
+    virtual double result(const std::shared_ptr<void>&, bool is_float) const = 0;
+  };
+  template <class M>
+  struct model final : concept_t {
+    M m;
+    using K = decltype(ketl::detail::make_metric_kernel(std::declval<const M&>()));
+    explicit model(M x) : m(std::move(x)) {}
+    std::shared_ptr<void> make_state() const override {
+      return std::make_shared<K>(ketl::detail::make_metric_kernel(m));
+    }
+    void begin(const std::shared_ptr<void>& s) const override { static_cast<K*>(s.get())->begin(); }
+    void add_rows_f(const std::shared_ptr<void>& s, const float* yt, const float* yp,
+                    std::size_t rows, std::size_t cols, std::size_t ytc) const override {
+      static_cast<K*>(s.get())->add_rows(yt, yp, rows, cols, ytc);
+    }
+    void add_rows_d(const std::shared_ptr<void>& s, const double* yt, const double* yp,
+                    std::size_t rows, std::size_t cols, std::size_t ytc) const override {
+      static_cast<K*>(s.get())->add_rows(yt, yp, rows, cols, ytc);
+    }
+    double result(const std::shared_ptr<void>& s, bool is_float) const override {
+      auto* k = static_cast<K*>(s.get());
+      return is_float ? k->template result<float>() : k->template result<double>();
+    }
+  };
+
+  std::shared_ptr<const concept_t> impl_;
+  Alias alias_ = Alias::none;
+  Target target_ = Target::same_shape;
+  std::string name_;
+};
+
+namespace detail {
+struct metric_entry {
+  std::string_view name;
+  AnyMetric metric;
+};
+inline const std::vector<metric_entry>& metric_table() {
+  static const std::vector<metric_entry> table = [] {
+    std::vector<metric_entry> t{
+        {"acc", AnyMetric(AnyMetric::Alias::accuracy)},
+        {"accuracy", AnyMetric(AnyMetric::Alias::accuracy)},
+        {"ce", AnyMetric(AnyMetric::Alias::crossentropy)},
+        {"crossentropy", AnyMetric(AnyMetric::Alias::crossentropy)},
+        {"binary_accuracy", binary_accuracy},
+        {"categorical_accuracy", categorical_accuracy},
+        {"sparse_categorical_accuracy", sparse_categorical_accuracy},
+        {"top_k_categorical_accuracy", top_k_categorical_accuracy},
+        {"sparse_top_k_categorical_accuracy", sparse_top_k_categorical_accuracy},
+        {"precision", precision},
+        {"recall", recall},
+        {"fbeta_score", fbeta_score},
+        {"fmeasure", fmeasure},
+        {"fscore", fmeasure},
+        {"f1score", fmeasure},
+    };
+    // Every loss is a metric too, under its names (Keras's metrics=['mae']).
+    for (const auto& e : losses::detail::loss_table())
+      t.push_back({e.name, std::visit([](const auto& l) { return AnyMetric(l); }, e.loss)});
+    return t;
+  }();
+  return table;
+}
+}  // namespace detail
+
+inline AnyMetric get(std::string_view name) {
+  std::string valid;
+  for (const auto& e : detail::metric_table()) {
+    if (e.name == name) return e.metric;
+    valid += (valid.empty() ? "" : ", ") + std::string(e.name);
+  }
+  throw value_error("ketl: unknown metric '" + std::string(name) + "'; valid names: " + valid);
+}
+
+template <ketl::detail::fixed_string Name>
+inline constexpr auto named = [] {
+  constexpr std::string_view n = Name.view();
+  if constexpr (n == "acc" || n == "accuracy")
+    return accuracy;
+  else if constexpr (n == "ce" || n == "crossentropy")
+    return crossentropy;
+  else if constexpr (n == "binary_accuracy")
+    return binary_accuracy;
+  else if constexpr (n == "categorical_accuracy")
+    return categorical_accuracy;
+  else if constexpr (n == "sparse_categorical_accuracy")
+    return sparse_categorical_accuracy;
+  else if constexpr (n == "top_k_categorical_accuracy")
+    return top_k_categorical_accuracy;
+  else if constexpr (n == "sparse_top_k_categorical_accuracy")
+    return sparse_top_k_categorical_accuracy;
+  else if constexpr (n == "precision")
+    return precision;
+  else if constexpr (n == "recall")
+    return recall;
+  else if constexpr (n == "fbeta_score")
+    return fbeta_score;
+  else if constexpr (n == "fmeasure" || n == "fscore" || n == "f1score")
+    return fmeasure;
+  else
+    return losses::named<Name>;  // a loss as a metric, or the unknown-name error
+}();
+
+}  // namespace metrics
+}  // namespace ketl
