@@ -16,20 +16,6 @@
 
 namespace ketl {
 
-namespace detail {
-template <class V>
-struct scalar_of_impl {
-  using type = V;
-};
-template <class T, class A>
-struct scalar_of_impl<xsimd::batch<T, A>> {
-  using type = T;
-};
-// The element type of a scalar or of an xsimd batch.
-template <class V>
-using scalar_of = typename scalar_of_impl<V>::type;
-}  // namespace detail
-
 struct Linear {
   static constexpr std::string_view name = "linear";
   template <class V>

@@ -14,8 +14,10 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
+#include "ketl/detail/simd.hpp"
 #include "ketl/detail/xtensor.hpp"
 #include "ketl/error.hpp"
 #include "ketl/expr.hpp"
@@ -48,6 +50,7 @@ concept MetricFunction = requires(const M& m) {
 namespace detail {
 
 // A loss ready to run: its expression and the expression of its gradient.
+// Rows go through SIMD lanes, W at a time, then a scalar tail.
 template <class E>
 struct loss_kernel {
   E value;
@@ -65,6 +68,38 @@ struct loss_kernel {
       for (std::size_t j = 0; j < r.cols; ++j) out[j] = scale * grad.at(r, j);
     }
     return v;
+  }
+
+  // W rows at once, one per lane; out (if any) is the first row's gradient.
+  template <class T, class A>
+  T block(const expr::lanes_ref<T, A>& r, T* out, T scale) {
+    using V = xsimd::batch<T, A>;
+    value.prepare(r);
+    const V v = value.at(r, 0);
+    if (out) {
+      grad.prepare(r);
+      for (std::size_t j = 0; j < r.cols; ++j)
+        (V(scale) * grad.at(r, j)).scatter(out + j, r.pred_index);
+    }
+    return simd::reduce_add(v);
+  }
+
+  // The sum of the losses of rows [0, rows), gradients into out if given.
+  template <class A = xsimd::default_arch, class T>
+  double run(const T* yt, const T* yp, std::size_t rows, std::size_t cols, std::size_t yt_cols,
+             T* out, T scale) {
+    constexpr std::size_t W = xsimd::batch<T, A>::size;
+    std::vector<T, xsimd::aligned_allocator<T, 64>> scratch((cols + yt_cols) * W);
+    double total = 0;
+    std::size_t r = 0;
+    for (; r + W <= rows; r += W)
+      total += block(
+          expr::lanes_ref<T, A>(yt + r * yt_cols, yp + r * cols, cols, yt_cols, scratch.data()),
+          out ? out + r * cols : nullptr, scale);
+    for (; r < rows; ++r)
+      total += row(expr::row_ref<T>{yt + r * yt_cols, yp + r * cols, cols, yt_cols},
+                   out ? out + r * cols : nullptr, scale);
+    return total;
   }
 };
 template <LossFunction L>
@@ -121,6 +156,86 @@ struct metric_kernel {
 template <MetricFunction M>
 auto make_metric_kernel(const M& m) {
   return metric_kernel<decltype(m.expression())>{m.expression()};
+}
+
+template <class K, class L>
+inline constexpr bool takes_lanes = requires(K& k, const L& l) {
+  k.add(l);
+};
+template <class L, class Tuple>
+struct all_take_lanes;
+template <class L, class... K>
+struct all_take_lanes<L, std::tuple<K...>> : std::bool_constant<(takes_lanes<K, L> && ...)> {};
+template <class L, class Tuple>
+inline constexpr bool all_take_lanes_v = all_take_lanes<L, Tuple>::value;
+
+// The heart of a training or test step: over `rows` rows, the loss, its
+// gradient (scaled by 1/rows, into grad unless it is null) and every metric,
+// in one pass: W rows at a time in SIMD lanes, then a scalar tail. Metric
+// kernels that cannot take lanes (batch-wise ones) take those rows one by
+// one in the same pass; type-erased ones take the batch after it.
+// out[0] is the mean loss, out[1 + i] metric i's value.
+template <class A = xsimd::default_arch, class Loss, class Metrics, class T>
+void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::size_t rows,
+                std::size_t cols, std::size_t yt_cols, T* grad, double* out) {
+  using row_type = expr::row_ref<T>;
+  using lanes_type = expr::lanes_ref<T, A>;
+  constexpr std::size_t W = lanes_type::width;
+  const T scale = T(1) / T(rows);
+  double total = 0;
+  std::apply([](auto&... mk) { (mk.begin(), ...); }, metrics);
+  constexpr bool all_take_lanes = all_take_lanes_v<lanes_type, Metrics>;
+  auto each_metric = [&](const auto& ctx) {
+    std::apply(
+        [&](auto&... mk) {
+          (
+              [&] {
+                if constexpr (requires { mk.add(ctx); }) mk.add(ctx);
+              }(),
+              ...);
+        },
+        metrics);
+  };
+  // The transposed block: grown once per thread, never shrunk.
+  thread_local std::vector<T, xsimd::aligned_allocator<T, 64>> scratch;
+  if (scratch.size() < (cols + yt_cols) * W) scratch.resize((cols + yt_cols) * W);
+  // Block and row counts, and pointers that walk: GCC 12 warns of overflow
+  // (-Waggressive-loop-optimizations) on `r < rows` loops here after inlining.
+  const T* t = yt;
+  const T* p = yp;
+  T* g = grad;
+  for (std::size_t b = rows / W; b > 0; --b) {
+    const lanes_type lanes(t, p, cols, yt_cols, scratch.data());
+    total += static_cast<double>(loss.block(lanes, g, scale));
+    if constexpr (all_take_lanes) {
+      each_metric(lanes);
+    } else {
+      for (std::size_t k = 0; k < W; ++k)
+        each_metric(row_type{t + k * yt_cols, p + k * cols, cols, yt_cols});
+    }
+    t += W * yt_cols, p += W * cols;
+    if (g) g += W * cols;
+  }
+  for (std::size_t k = rows % W; k > 0; --k) {
+    const row_type row{t, p, cols, yt_cols};
+    total += static_cast<double>(loss.row(row, g, scale));
+    each_metric(row);
+    t += yt_cols, p += cols;
+    if (g) g += cols;
+  }
+  std::apply(
+      [&](auto&... mk) {
+        (
+            [&] {
+              if constexpr (!requires { mk.add(row_type{}); })
+                mk.add_rows(yt, yp, rows, cols, yt_cols);
+            }(),
+            ...);
+      },
+      metrics);
+  out[0] = rows ? total / double(rows) : 0.0;
+  std::size_t k = 1;
+  std::apply([&](auto&... mk) { ((out[k++] = mk.template result<T>()), ...); }, metrics);
 }
 
 // y_true's shape for a y_pred of shape `pred`: the same, or without its last

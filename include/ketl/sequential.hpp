@@ -676,42 +676,19 @@ class Sequential {
     }
 
     using row_type = expr::row_ref<T>;
+    // Whether every compiled metric can take W rows in SIMD lanes (batch-wise
+    // ones, such as precision, take rows one at a time).
+    template <class K>
+    static constexpr bool takes_lanes = requires(K& mk, const expr::lanes_ref<T>& l) {
+      mk.add(l);
+    };
+    static constexpr bool simd_metrics =
+        (takes_lanes<decltype(kernel_of(std::declval<const M&>()))> && ...);
 
-    // Loss, its gradient and every metric in one pass over the rows.
     void outputs(const T* yp, const T* yt, std::size_t n, T* grad, double* out) {
-      const std::size_t rows = n * output_shape::outer;
       constexpr std::size_t cols = output_shape::last;
       constexpr std::size_t yt_cols = Loss::target == Target::sparse_labels ? 1 : cols;
-      const T scale = T(1) / T(rows);
-      double total = 0;
-      std::apply([](auto&... mk) { (mk.begin(), ...); }, metrics);
-      for (std::size_t r = 0; r < rows; ++r) {
-        const expr::row_ref<T> row{yt + r * yt_cols, yp + r * cols, cols, yt_cols};
-        total += static_cast<double>(loss.row(row, grad ? grad + r * cols : nullptr, scale));
-        std::apply(
-            [&](auto&... mk) {
-              (
-                  [&] {
-                    if constexpr (requires { mk.add(row); }) mk.add(row);
-                  }(),
-                  ...);
-            },
-            metrics);
-      }
-      // Metrics named at run time take the batch through one virtual call.
-      std::apply(
-          [&](auto&... mk) {
-            (
-                [&] {
-                  if constexpr (!requires { mk.add(row_type{}); })
-                    mk.add_rows(yt, yp, rows, cols, yt_cols);
-                }(),
-                ...);
-          },
-          metrics);
-      out[0] = total / double(rows);
-      std::size_t k = 1;
-      std::apply([&](auto&... mk) { ((out[k++] = mk.template result<T>()), ...); }, metrics);
+      detail::fused_pass(loss, metrics, yt, yp, n * output_shape::outer, cols, yt_cols, grad, out);
     }
 
     void train(Sequential& m, const T* x, const T* y, std::size_t n, double* out) override {

@@ -23,6 +23,15 @@ namespace ketl::detail::simd {
 template <class T>
 using batch = xsimd::batch<T>;
 
+template <class V>
+struct scalar_of_impl {
+  using type = V;
+};
+template <class T, class A>
+struct scalar_of_impl<xsimd::batch<T, A>> {
+  using type = T;
+};
+
 template <class T>
 inline constexpr std::size_t width = batch<T>::size;
 
@@ -89,3 +98,9 @@ inline void map(F&& f, const T* a, const T* b, T* out, std::size_t n) {
 }
 
 }  // namespace ketl::detail::simd
+
+namespace ketl::detail {
+// The element type of a scalar or of an xsimd batch.
+template <class V>
+using scalar_of = typename simd::scalar_of_impl<V>::type;
+}  // namespace ketl::detail

@@ -13,9 +13,10 @@ constexpr double epsilon() { return 1e-7; }
 
 struct clip_op {
   double lo, hi;
-  template <class T>
-  T operator()(T a) const {
-    return a < T(lo) ? T(lo) : (a > T(hi) ? T(hi) : a);
+  template <class V>
+  V operator()(V a) const {
+    using S = ketl::detail::scalar_of<V>;
+    return fn::min(fn::max(a, V(static_cast<S>(lo))), V(static_cast<S>(hi)));
   }
 };
 

@@ -1,21 +1,28 @@
 // The expression nodes of ketl's loss and metric DSL.
 //
-// An expression is evaluated one row at a time, a row being one sample's
-// values along the last axis (C columns). Each node has a kind:
+// An expression is evaluated on rows, a row being one sample's values along
+// the last axis (C columns), through a context: row_ref<T> is one row with
+// scalar values; lanes_ref<T, Arch> is W consecutive rows with one row per
+// SIMD lane, so that a reduction over the last axis is lane-wise arithmetic.
+// Each node has a kind:
 //   elem   a value per column (y_pred, y_true, y_pred - y_true, ...)
 //   row    one value per row (sum(...), mean(...), argmax(...))
 //   batch  one value per batch (batch_sum(...), for batch-wise metrics)
 //   scalar a constant (2.0, epsilon(), the class count)
-// and two operations: prepare(r) computes the row values of the reductions
-// inside it, bottom-up; at(r, j) gives its value at column j (row and batch
-// nodes give the same value for every j).
+// and two operations: prepare(ctx) computes the row values of the
+// reductions inside it, bottom-up; at(ctx, j) gives its value at column j
+// (row, batch and scalar nodes give the same value for every j). One
+// generic body serves scalars and SIMD batches.
 //
 // Node types are short on purpose: they are what diagnostics show.
 #pragma once
 
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 #include <type_traits>
+
+#include "ketl/detail/simd.hpp"
 
 namespace ketl::expr {
 
@@ -24,11 +31,50 @@ enum class kind { elem, row, batch, scalar };
 // One row of y_true and y_pred, in element type T.
 template <class T>
 struct row_ref {
+  using value_type = T;
   const T* yt;
   const T* yp;
   std::size_t cols;     // y_pred's last axis
   std::size_t yt_cols;  // y_true's last axis: cols, or 1 for integer labels
+  T pred(std::size_t j) const { return yp[j]; }
+  T truth(std::size_t j) const { return yt[j]; }
+  T label() const { return yt[0]; }
 };
+
+// W consecutive rows, one per lane of an xsimd batch of architecture A. The
+// block is transposed once into column-major scratch (cols * W for y_pred,
+// yt_cols * W for y_true), so that reading column j is one aligned load.
+template <class T, class A = xsimd::default_arch>
+struct lanes_ref {
+  using value_type = xsimd::batch<T, A>;
+  using index_type = xsimd::batch<xsimd::as_integer_t<T>, A>;
+  static constexpr std::size_t width = value_type::size;
+  const T* yt;
+  const T* yp;
+  std::size_t cols;
+  std::size_t yt_cols;
+  const T* tp;            // y_pred, column-major: tp[j * width + lane]
+  const T* tt;            // y_true, column-major
+  index_type pred_index;  // lane * cols: where the gradient's columns scatter to
+
+  // scratch holds (cols + yt_cols) * width elements, aligned to 64 bytes.
+  lanes_ref(const T* t, const T* p, std::size_t c, std::size_t tc, T* scratch)
+      : yt(t), yp(p), cols(c), yt_cols(tc), tp(scratch), tt(scratch + c * width) {
+    for (std::size_t l = 0; l < width; ++l) {
+      for (std::size_t j = 0; j < c; ++j) scratch[j * width + l] = p[l * c + j];
+      for (std::size_t j = 0; j < tc; ++j) scratch[(c + j) * width + l] = t[l * tc + j];
+    }
+    alignas(64) xsimd::as_integer_t<T> pi[width];
+    for (std::size_t l = 0; l < width; ++l) pi[l] = static_cast<xsimd::as_integer_t<T>>(l * c);
+    pred_index = index_type::load_aligned(pi);
+  }
+  value_type pred(std::size_t j) const { return value_type::load_aligned(tp + j * width); }
+  value_type truth(std::size_t j) const { return value_type::load_aligned(tt + j * width); }
+  value_type label() const { return value_type::load_aligned(tt); }
+};
+
+template <class Ctx>
+using value_of = typename Ctx::value_type;
 
 template <class E>
 concept Expression = requires {
@@ -44,32 +90,47 @@ constexpr kind max_kind(kind a, kind b) {
   return static_cast<int>(a) < static_cast<int>(b) ? a : b;
 }
 
-// ---- leaves ---------------------------------------------------------------
-
-struct y_true_t {
-  static constexpr kind node_kind = kind::elem;
-  template <class F>
-  void each(F&& f) {
-    f(*this);
+// A row value kept between prepare and at: room for one AVX-512 batch.
+struct lane_cache {
+  alignas(64) unsigned char bytes[64] = {};
+  template <class V>
+  void put(const V& v) {
+    static_assert(sizeof(V) <= sizeof(bytes));
+    std::memcpy(bytes, &v, sizeof(V));
   }
-  template <class T>
-  void prepare(const row_ref<T>&) {}
-  template <class T>
-  T at(const row_ref<T>& r, std::size_t j) const {
-    return r.yt[j];
+  template <class V>
+  V get() const {
+    V v;
+    std::memcpy(static_cast<void*>(&v), bytes, sizeof(V));
+    return v;
   }
 };
-struct y_pred_t {
-  static constexpr kind node_kind = kind::elem;
+
+// ---- leaves ---------------------------------------------------------------
+
+// What every leaf shares: no children, nothing to prepare.
+template <class Leaf>
+struct leaf {
   template <class F>
   void each(F&& f) {
-    f(*this);
+    f(static_cast<Leaf&>(*this));
   }
-  template <class T>
-  void prepare(const row_ref<T>&) {}
-  template <class T>
-  T at(const row_ref<T>& r, std::size_t j) const {
-    return r.yp[j];
+  template <class Ctx>
+  void prepare(const Ctx&) {}
+};
+
+struct y_true_t : leaf<y_true_t> {
+  static constexpr kind node_kind = kind::elem;
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx& r, std::size_t j) const {
+    return r.truth(j);
+  }
+};
+struct y_pred_t : leaf<y_pred_t> {
+  static constexpr kind node_kind = kind::elem;
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx& r, std::size_t j) const {
+    return r.pred(j);
   }
 };
 
@@ -79,102 +140,62 @@ inline constexpr y_pred_t y_pred{};
 
 // Constants: zero and one are types, so that derivatives simplify as they
 // are built; any other value is a `constant`.
-struct zero {
+struct zero : leaf<zero> {
   static constexpr kind node_kind = kind::scalar;
-  template <class F>
-  void each(F&& f) {
-    f(*this);
-  }
-  template <class T>
-  void prepare(const row_ref<T>&) {}
-  template <class T>
-  T at(const row_ref<T>&, std::size_t) const {
-    return T(0);
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx&, std::size_t) const {
+    return value_of<Ctx>(0);
   }
 };
-struct one {
+struct one : leaf<one> {
   static constexpr kind node_kind = kind::scalar;
-  template <class F>
-  void each(F&& f) {
-    f(*this);
-  }
-  template <class T>
-  void prepare(const row_ref<T>&) {}
-  template <class T>
-  T at(const row_ref<T>&, std::size_t) const {
-    return T(1);
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx&, std::size_t) const {
+    return value_of<Ctx>(1);
   }
 };
-struct constant {
+struct constant : leaf<constant> {
   static constexpr kind node_kind = kind::scalar;
-  double value;
-  template <class F>
-  void each(F&& f) {
-    f(*this);
-  }
-  template <class T>
-  void prepare(const row_ref<T>&) {}
-  template <class T>
-  T at(const row_ref<T>&, std::size_t) const {
-    return T(value);
+  double value = 0;
+  constexpr constant() = default;
+  constexpr explicit constant(double v) : value(v) {}
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx&, std::size_t) const {
+    return value_of<Ctx>(static_cast<detail::scalar_of<value_of<Ctx>>>(value));
   }
 };
 // The number of classes, C: what mean() divides by.
-struct cols {
+struct cols : leaf<cols> {
   static constexpr kind node_kind = kind::scalar;
-  template <class F>
-  void each(F&& f) {
-    f(*this);
-  }
-  template <class T>
-  void prepare(const row_ref<T>&) {}
-  template <class T>
-  T at(const row_ref<T>& r, std::size_t) const {
-    return T(r.cols);
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx& r, std::size_t) const {
+    return value_of<Ctx>(static_cast<detail::scalar_of<value_of<Ctx>>>(r.cols));
   }
 };
-
 // A column of ones: the count an elementwise batch mean divides by.
-struct ones {
+struct ones : leaf<ones> {
   static constexpr kind node_kind = kind::elem;
-  template <class F>
-  void each(F&& f) {
-    f(*this);
-  }
-  template <class T>
-  void prepare(const row_ref<T>&) {}
-  template <class T>
-  T at(const row_ref<T>&, std::size_t) const {
-    return T(1);
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx&, std::size_t) const {
+    return value_of<Ctx>(1);
   }
 };
 
 // y_true as integer class labels, one per row (the sparse_* family).
-struct label {
+struct label : leaf<label> {
   static constexpr kind node_kind = kind::row;
-  template <class F>
-  void each(F&& f) {
-    f(*this);
-  }
-  template <class T>
-  void prepare(const row_ref<T>&) {}
-  template <class T>
-  T at(const row_ref<T>& r, std::size_t) const {
-    return r.yt[0];
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx& r, std::size_t) const {
+    return r.label();
   }
 };
 // one_hot(label): 1 at the label's column.
-struct one_hot_label {
+struct one_hot_label : leaf<one_hot_label> {
   static constexpr kind node_kind = kind::elem;
-  template <class F>
-  void each(F&& f) {
-    f(*this);
-  }
-  template <class T>
-  void prepare(const row_ref<T>&) {}
-  template <class T>
-  T at(const row_ref<T>& r, std::size_t j) const {
-    return static_cast<std::size_t>(r.yt[0]) == j ? T(1) : T(0);
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx& r, std::size_t j) const {
+    using V = value_of<Ctx>;
+    return detail::simd::select(r.label() == V(static_cast<detail::scalar_of<V>>(j)), V(1), V(0));
   }
 };
 
@@ -185,12 +206,12 @@ struct unary {
   static constexpr kind node_kind = kind_of<A>;
   A a;
   Op op{};
-  template <class T>
-  void prepare(const row_ref<T>& r) {
+  template <class Ctx>
+  void prepare(const Ctx& r) {
     a.prepare(r);
   }
-  template <class T>
-  T at(const row_ref<T>& r, std::size_t j) const {
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx& r, std::size_t j) const {
     return op(a.at(r, j));
   }
   template <class F>
@@ -204,13 +225,13 @@ struct binary {
   static constexpr kind node_kind = max_kind(kind_of<A>, kind_of<B>);
   A a;
   B b;
-  template <class T>
-  void prepare(const row_ref<T>& r) {
+  template <class Ctx>
+  void prepare(const Ctx& r) {
     a.prepare(r);
     b.prepare(r);
   }
-  template <class T>
-  T at(const row_ref<T>& r, std::size_t j) const {
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx& r, std::size_t j) const {
     return Op{}(a.at(r, j), b.at(r, j));
   }
   template <class F>
@@ -226,15 +247,29 @@ struct where_node {
   C c;
   A a;
   B b;
-  template <class T>
-  void prepare(const row_ref<T>& r) {
-    c.prepare(r);
-    a.prepare(r);
-    b.prepare(r);
+  // A constant condition (from_logits, say) picks one branch for every row:
+  // only that one is computed.
+  static constexpr bool fixed_branch = kind_of<C> == kind::scalar;
+  template <class Ctx>
+  bool takes_a(const Ctx& r) const {
+    return c.at(row_ref<detail::scalar_of<value_of<Ctx>>>{nullptr, nullptr, r.cols, r.yt_cols},
+                0) != 0;
   }
-  template <class T>
-  T at(const row_ref<T>& r, std::size_t j) const {
-    return c.at(r, j) != T(0) ? a.at(r, j) : b.at(r, j);
+  template <class Ctx>
+  void prepare(const Ctx& r) {
+    c.prepare(r);
+    if (!fixed_branch || takes_a(r)) a.prepare(r);
+    if (!fixed_branch || !takes_a(r)) b.prepare(r);
+  }
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx& r, std::size_t j) const {
+    using V = value_of<Ctx>;
+    if constexpr (fixed_branch)
+      return takes_a(r) ? a.at(r, j) : b.at(r, j);
+    else if constexpr (std::is_arithmetic_v<V>)
+      return c.at(r, j) != V(0) ? a.at(r, j) : b.at(r, j);  // one branch only
+    else
+      return detail::simd::select(c.at(r, j) != V(0), a.at(r, j), b.at(r, j));
   }
   template <class F>
   void each(F&& f) {
@@ -251,15 +286,16 @@ struct reduce {
                 "expression, not one that is already reduced");
   static constexpr kind node_kind = kind::row;
   A a;
-  double value = 0;  // this row's result, set by prepare
-  template <class T>
-  void prepare(const row_ref<T>& r) {
+  lane_cache cache;  // this row's (or these lanes') result, set by prepare
+  constexpr explicit reduce(A x) : a(x) {}
+  template <class Ctx>
+  void prepare(const Ctx& r) {
     a.prepare(r);
-    value = static_cast<double>(Op::template run<T>(a, r));
+    cache.put(Op::run(a, r));
   }
-  template <class T>
-  T at(const row_ref<T>&, std::size_t) const {
-    return static_cast<T>(value);
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx&, std::size_t) const {
+    return cache.get<value_of<Ctx>>();
   }
   template <class F>
   void each(F&& f) {
@@ -268,7 +304,8 @@ struct reduce {
 };
 
 // in_top_k(predictions, target, k): 1 if fewer than k classes score strictly
-// higher than the target's class (ties count as in, as tf.nn.in_top_k).
+// higher than the target's class (ties count as in, as tf.nn.in_top_k); 0 for
+// a target outside [0, C).
 template <class P, class Target>
 struct in_top_k_node {
   static_assert(kind_of<P> == kind::elem, "ketl: in_top_k takes per-class predictions");
@@ -276,25 +313,30 @@ struct in_top_k_node {
   static constexpr kind node_kind = kind::row;
   P p;
   Target target;
-  std::size_t k;
-  double value = 0;
-  template <class T>
-  void prepare(const row_ref<T>& r) {
+  std::size_t k = 5;
+  lane_cache cache;
+  constexpr in_top_k_node(P x, Target t, std::size_t top) : p(x), target(t), k(top) {}
+  template <class Ctx>
+  void prepare(const Ctx& r) {
+    using V = value_of<Ctx>;
+    using S = detail::scalar_of<V>;
     p.prepare(r);
     target.prepare(r);
-    const auto t = static_cast<std::size_t>(target.at(r, 0));
-    if (t >= r.cols) {
-      value = 0;
-      return;
+    const V t = target.at(r, 0);
+    V pt(S(0)), found(S(0));
+    for (std::size_t j = 0; j < r.cols; ++j) {
+      const auto here = t == V(S(j));
+      pt = detail::simd::select(here, p.at(r, j), pt);
+      found = detail::simd::select(here, V(S(1)), found);
     }
-    const T pt = p.at(r, t);
-    std::size_t higher = 0;
-    for (std::size_t j = 0; j < r.cols; ++j) higher += p.at(r, j) > pt;
-    value = higher < k ? 1.0 : 0.0;
+    V higher(S(0));
+    for (std::size_t j = 0; j < r.cols; ++j)
+      higher += detail::simd::select(p.at(r, j) > pt, V(S(1)), V(S(0)));
+    cache.put(detail::simd::select(higher < V(S(k)), found, V(S(0))));
   }
-  template <class T>
-  T at(const row_ref<T>&, std::size_t) const {
-    return static_cast<T>(value);
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx&, std::size_t) const {
+    return cache.get<value_of<Ctx>>();
   }
   template <class F>
   void each(F&& f) {
@@ -305,8 +347,8 @@ struct in_top_k_node {
 // ---- reductions over the whole batch (batch-wise metrics) -----------------
 
 // batch_sum(e): the sum of e over every row (and column) of the batch.
-template <class A>
 // Its inside is reached through accumulate(), never through each().
+template <class A>
 struct batch_sum_node {
   static_assert(kind_of<A> != kind::batch, "ketl: batch_sum of a batch value");
   static constexpr kind node_kind = kind::batch;
@@ -316,11 +358,11 @@ struct batch_sum_node {
   void each(F&& f) {
     f(*this);
   }
-  template <class T>
-  void prepare(const row_ref<T>&) {}
-  template <class T>
-  T at(const row_ref<T>&, std::size_t) const {
-    return static_cast<T>(total);
+  template <class Ctx>
+  void prepare(const Ctx&) {}
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx&, std::size_t) const {
+    return value_of<Ctx>(static_cast<detail::scalar_of<value_of<Ctx>>>(total));
   }
   void reset() { total = 0; }
   template <class T>

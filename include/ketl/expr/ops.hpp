@@ -9,6 +9,7 @@
 #include <concepts>
 #include <cstddef>
 
+#include "ketl/detail/simd.hpp"
 #include "ketl/expr/nodes.hpp"
 
 namespace ketl::expr {
@@ -34,84 +35,104 @@ using lifted = decltype(lift(std::declval<X>()));
 
 // ---- the operations' functors ---------------------------------------------
 
-// clang-format off
-struct add_op { template <class T> T operator()(T a, T b) const { return a + b; } };
-struct sub_op { template <class T> T operator()(T a, T b) const { return a - b; } };
-struct mul_op { template <class T> T operator()(T a, T b) const { return a * b; } };
-struct div_op { template <class T> T operator()(T a, T b) const { return a / b; } };
-struct pow_op { template <class T> T operator()(T a, T b) const { return std::pow(a, b); } };
-struct maximum_op { template <class T> T operator()(T a, T b) const { return a < b ? b : a; } };
-struct minimum_op { template <class T> T operator()(T a, T b) const { return b < a ? b : a; } };
-struct greater_op { template <class T> T operator()(T a, T b) const { return a > b ? T(1) : T(0); } };
-struct greater_equal_op { template <class T> T operator()(T a, T b) const { return a >= b ? T(1) : T(0); } };
-struct less_op { template <class T> T operator()(T a, T b) const { return a < b ? T(1) : T(0); } };
-struct less_equal_op { template <class T> T operator()(T a, T b) const { return a <= b ? T(1) : T(0); } };
-struct equal_op { template <class T> T operator()(T a, T b) const { return a == b ? T(1) : T(0); } };
-struct not_equal_op { template <class T> T operator()(T a, T b) const { return a != b ? T(1) : T(0); } };
+// Each functor has one generic body for a scalar T and an xsimd batch V.
+namespace fn {
+using ketl::detail::simd::max;
+using ketl::detail::simd::min;
+using ketl::detail::simd::select;
+template <class V>
+V one_if(const auto& c) {
+  return ketl::detail::simd::select(c, V(1), V(0));  // qualified: ADL would also find xsimd::select
+}
+}  // namespace fn
 
-struct neg_op { template <class T> T operator()(T a) const { return -a; } };
-struct abs_op { template <class T> T operator()(T a) const { return std::abs(a); } };
-struct square_op { template <class T> T operator()(T a) const { return a * a; } };
-struct sqrt_op { template <class T> T operator()(T a) const { return std::sqrt(a); } };
-struct exp_op { template <class T> T operator()(T a) const { return std::exp(a); } };
-struct log_op { template <class T> T operator()(T a) const { return std::log(a); } };
-struct log1p_op { template <class T> T operator()(T a) const { return std::log1p(a); } };
-struct tanh_op { template <class T> T operator()(T a) const { return std::tanh(a); } };
-struct sigmoid_op { template <class T> T operator()(T a) const { return T(1) / (T(1) + std::exp(-a)); } };
+// clang-format off
+struct add_op { template <class V> V operator()(V a, V b) const { return a + b; } };
+struct sub_op { template <class V> V operator()(V a, V b) const { return a - b; } };
+struct mul_op { template <class V> V operator()(V a, V b) const { return a * b; } };
+struct div_op { template <class V> V operator()(V a, V b) const { return a / b; } };
+struct pow_op { template <class V> V operator()(V a, V b) const { return xsimd::pow(a, b); } };
+struct maximum_op { template <class V> V operator()(V a, V b) const { return fn::select(a < b, b, a); } };
+struct minimum_op { template <class V> V operator()(V a, V b) const { return fn::select(b < a, b, a); } };
+struct greater_op { template <class V> V operator()(V a, V b) const { return fn::one_if<V>(a > b); } };
+struct greater_equal_op { template <class V> V operator()(V a, V b) const { return fn::one_if<V>(a >= b); } };
+struct less_op { template <class V> V operator()(V a, V b) const { return fn::one_if<V>(a < b); } };
+struct less_equal_op { template <class V> V operator()(V a, V b) const { return fn::one_if<V>(a <= b); } };
+struct equal_op { template <class V> V operator()(V a, V b) const { return fn::one_if<V>(a == b); } };
+struct not_equal_op { template <class V> V operator()(V a, V b) const { return fn::one_if<V>(a != b); } };
+
+struct neg_op { template <class V> V operator()(V a) const { return -a; } };
+struct abs_op { template <class V> V operator()(V a) const { return xsimd::abs(a); } };
+struct square_op { template <class V> V operator()(V a) const { return a * a; } };
+struct sqrt_op { template <class V> V operator()(V a) const { return xsimd::sqrt(a); } };
+struct exp_op { template <class V> V operator()(V a) const { return xsimd::exp(a); } };
+struct log_op { template <class V> V operator()(V a) const { return xsimd::log(a); } };
+struct log1p_op { template <class V> V operator()(V a) const { return xsimd::log1p(a); } };
+struct tanh_op { template <class V> V operator()(V a) const { return xsimd::tanh(a); } };
+struct sigmoid_op { template <class V> V operator()(V a) const { return V(1) / (V(1) + xsimd::exp(-a)); } };
 // log(1 + e^a), without overflow for large a.
 struct softplus_op {
-  template <class T> T operator()(T a) const { return (a > T(0) ? a : T(0)) + std::log1p(std::exp(-std::abs(a))); }
+  template <class V> V operator()(V a) const { return fn::max(a, V(0)) + xsimd::log1p(xsimd::exp(-xsimd::abs(a))); }
 };
-struct sign_op { template <class T> T operator()(T a) const { return a > T(0) ? T(1) : (a < T(0) ? T(-1) : T(0)); } };
+struct sign_op {
+  template <class V> V operator()(V a) const { return fn::select(a > V(0), V(1), fn::select(a < V(0), V(-1), V(0))); }
+};
 // Half to even, as tf.round.
-struct round_op { template <class T> T operator()(T a) const { return std::nearbyint(a); } };
+struct round_op { template <class V> V operator()(V a) const { return xsimd::nearbyint(a); } };
 // K.cast to floatx: the identity on values that are already floating point.
-struct cast_op { template <class T> T operator()(T a) const { return a; } };
+struct cast_op { template <class V> V operator()(V a) const { return a; } };
 // Gradient stops here (K.stop_gradient).
-struct stop_gradient_op { template <class T> T operator()(T a) const { return a; } };
+struct stop_gradient_op { template <class V> V operator()(V a) const { return a; } };
 // clang-format on
 
 // ---- reductions ------------------------------------------------------------
+// Each returns the row's value (one per lane for a lanes_ref).
 
 struct sum_op {
-  template <class T, class A>
-  static T run(const A& a, const row_ref<T>& r) {
-    T s = 0;
+  template <class A, class Ctx>
+  static value_of<Ctx> run(const A& a, const Ctx& r) {
+    value_of<Ctx> s(0);
     for (std::size_t j = 0; j < r.cols; ++j) s += a.at(r, j);
     return s;
   }
 };
 struct mean_op {
-  template <class T, class A>
-  static T run(const A& a, const row_ref<T>& r) {
-    return sum_op::run(a, r) / T(r.cols);
+  template <class A, class Ctx>
+  static value_of<Ctx> run(const A& a, const Ctx& r) {
+    using V = value_of<Ctx>;
+    return sum_op::run(a, r) / V(static_cast<ketl::detail::scalar_of<V>>(r.cols));
   }
 };
 struct max_op {
-  template <class T, class A>
-  static T run(const A& a, const row_ref<T>& r) {
-    T m = a.at(r, 0);
-    for (std::size_t j = 1; j < r.cols; ++j) m = std::max(m, a.at(r, j));
+  template <class A, class Ctx>
+  static value_of<Ctx> run(const A& a, const Ctx& r) {
+    auto m = a.at(r, 0);
+    for (std::size_t j = 1; j < r.cols; ++j) m = fn::max(m, a.at(r, j));
     return m;
   }
 };
 struct min_op {
-  template <class T, class A>
-  static T run(const A& a, const row_ref<T>& r) {
-    T m = a.at(r, 0);
-    for (std::size_t j = 1; j < r.cols; ++j) m = std::min(m, a.at(r, j));
+  template <class A, class Ctx>
+  static value_of<Ctx> run(const A& a, const Ctx& r) {
+    auto m = a.at(r, 0);
+    for (std::size_t j = 1; j < r.cols; ++j) m = fn::min(m, a.at(r, j));
     return m;
   }
 };
 // The first index of the largest value, as tf.argmax on ties.
 struct argmax_op {
-  template <class T, class A>
-  static T run(const A& a, const row_ref<T>& r) {
-    std::size_t best = 0;
-    T m = a.at(r, 0);
-    for (std::size_t j = 1; j < r.cols; ++j)
-      if (a.at(r, j) > m) m = a.at(r, j), best = j;
-    return T(best);
+  template <class A, class Ctx>
+  static value_of<Ctx> run(const A& a, const Ctx& r) {
+    using V = value_of<Ctx>;
+    V best(0);
+    V m = a.at(r, 0);
+    for (std::size_t j = 1; j < r.cols; ++j) {
+      const V v = a.at(r, j);
+      const auto higher = v > m;
+      m = fn::select(higher, v, m);
+      best = fn::select(higher, V(static_cast<ketl::detail::scalar_of<V>>(j)), best);
+    }
+    return best;
   }
 };
 
