@@ -357,8 +357,9 @@ class Sequential {
       bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
     for (std::size_t start = 0; start < n; start += bs) {
       const std::size_t m = std::min(bs, n - start);
-      step_->test(*this, x.data() + start * input_shape::size,
-                  y.data() + start * output_shape::size, m, vals.data());
+      // y's row width is the output's size, or 1 (or outer) for integer labels.
+      step_->test(*this, x.data() + start * input_shape::size, y.data() + start * (y.size() / n), m,
+                  vals.data());
       for (std::size_t k = 0; k < vals.size(); ++k) sums[k] += vals[k] * double(m);
       if (bar) bar->update(static_cast<long>(start + m));
     }

@@ -130,3 +130,28 @@ TEST_CASE("a one-hot loss given integer labels says what to do", "[metrics][erro
       Catch::Contains("expected dense_1 to have shape (3,) but got array with shape ()") &&
           Catch::Contains("use sparse_categorical_crossentropy"));
 }
+
+TEST_CASE("evaluate does not depend on the batch size, for one-hot and integer targets",
+          "[metrics][evaluate]") {
+  // Regression: integer labels were read at the output's row width after the
+  // first batch.
+  const auto all = datasets::digits::load_csv(KETL_TEST_DATA_DIR "/digits.csv");
+  const xt::xtensor<float, 2> x = xt::view(all.x / 16.0f, xt::range(0, 100), xt::all());
+  const xt::xtensor<float, 1> labels = xt::cast<float>(xt::view(all.y, xt::range(0, 100)));
+  const xt::xtensor<float, 2> onehot = utils::to_categorical(labels, 10);
+  utils::set_random_seed(4);
+  auto sparse = Sequential{Input<64>{}, Dense<10, Softmax>{}};
+  auto dense = sparse;
+  sparse.compile(optimizers::SGD{}, losses::sparse_categorical_crossentropy, metrics::accuracy);
+  dense.compile(optimizers::SGD{}, losses::categorical_crossentropy, metrics::accuracy);
+  const auto ref = dense.evaluate(x, onehot, {.batch_size = 100, .verbose = 0});
+  for (std::size_t bs : {1, 7, 32, 1000}) {
+    INFO("batch_size " << bs);
+    const auto s = sparse.evaluate(x, labels, {.batch_size = bs, .verbose = 0});
+    const auto d = dense.evaluate(x, onehot, {.batch_size = bs, .verbose = 0});
+    CHECK(d[0] == Approx(ref[0]).epsilon(1e-5));
+    CHECK(d[1] == Approx(ref[1]).epsilon(1e-9));
+    CHECK(s[0] == Approx(ref[0]).epsilon(1e-5));  // probabilities need no clipping here: same loss
+    CHECK(s[1] == Approx(ref[1]).epsilon(1e-9));
+  }
+}
