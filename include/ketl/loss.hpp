@@ -49,6 +49,15 @@ concept MetricFunction = requires(const M& m) {
 
 namespace detail {
 
+// Scratch for one block of W transposed rows: per thread, grown once and
+// never shrunk, so a training step allocates nothing here after its first.
+template <class T>
+T* block_scratch(std::size_t size) {
+  thread_local std::vector<T, xsimd::aligned_allocator<T, 64>> buffer;
+  if (buffer.size() < size) buffer.resize(size);
+  return buffer.data();
+}
+
 // A loss ready to run: its expression and the expression of its gradient.
 // Rows go through SIMD lanes, W at a time, then a scalar tail.
 template <class E>
@@ -89,13 +98,12 @@ struct loss_kernel {
   double run(const T* yt, const T* yp, std::size_t rows, std::size_t cols, std::size_t yt_cols,
              T* out, T scale) {
     constexpr std::size_t W = xsimd::batch<T, A>::size;
-    std::vector<T, xsimd::aligned_allocator<T, 64>> scratch((cols + yt_cols) * W);
+    T* scratch = block_scratch<T>((cols + yt_cols) * W);
     double total = 0;
     std::size_t r = 0;
     for (; r + W <= rows; r += W)
-      total += block(
-          expr::lanes_ref<T, A>(yt + r * yt_cols, yp + r * cols, cols, yt_cols, scratch.data()),
-          out ? out + r * cols : nullptr, scale);
+      total += block(expr::lanes_ref<T, A>(yt + r * yt_cols, yp + r * cols, cols, yt_cols, scratch),
+                     out ? out + r * cols : nullptr, scale);
     for (; r < rows; ++r)
       total += row(expr::row_ref<T>{yt + r * yt_cols, yp + r * cols, cols, yt_cols},
                    out ? out + r * cols : nullptr, scale);
@@ -136,11 +144,24 @@ struct metric_kernel {
     }
     ++rows;
   }
-  // A whole batch of rows: the entry point of the training step.
-  template <class T>
-  void add_rows(const T* yt, const T* yp, std::size_t rows, std::size_t cols, std::size_t yt_cols) {
-    for (std::size_t r = 0; r < rows; ++r)
-      add(expr::row_ref<T>{yt + r * yt_cols, yp + r * cols, cols, yt_cols});
+  // W rows at once (per-row metrics only).
+  template <class T, class A>
+  requires(expr::kind_of<E> != expr::kind::batch) void add(const expr::lanes_ref<T, A>& r) {
+    value.prepare(r);
+    sum += static_cast<double>(simd::reduce_add(value.at(r, 0)));
+    rows += xsimd::batch<T, A>::size;
+  }
+  // A whole batch of rows: SIMD lanes for per-row metrics, then a scalar tail.
+  template <class A = xsimd::default_arch, class T>
+  void add_rows(const T* yt, const T* yp, std::size_t n, std::size_t cols, std::size_t yt_cols) {
+    constexpr std::size_t W = xsimd::batch<T, A>::size;
+    std::size_t r = 0;
+    if constexpr (expr::kind_of<E> != expr::kind::batch) {
+      T* scratch = block_scratch<T>((cols + yt_cols) * W);
+      for (; r + W <= n; r += W)
+        add(expr::lanes_ref<T, A>(yt + r * yt_cols, yp + r * cols, cols, yt_cols, scratch));
+    }
+    for (; r < n; ++r) add(expr::row_ref<T>{yt + r * yt_cols, yp + r * cols, cols, yt_cols});
   }
   template <class T>
   double result() {
@@ -196,16 +217,14 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
         },
         metrics);
   };
-  // The transposed block: grown once per thread, never shrunk.
-  thread_local std::vector<T, xsimd::aligned_allocator<T, 64>> scratch;
-  if (scratch.size() < (cols + yt_cols) * W) scratch.resize((cols + yt_cols) * W);
+  T* scratch = block_scratch<T>((cols + yt_cols) * W);
   // Block and row counts, and pointers that walk: GCC 12 warns of overflow
   // (-Waggressive-loop-optimizations) on `r < rows` loops here after inlining.
   const T* t = yt;
   const T* p = yp;
   T* g = grad;
   for (std::size_t b = rows / W; b > 0; --b) {
-    const lanes_type lanes(t, p, cols, yt_cols, scratch.data());
+    const lanes_type lanes(t, p, cols, yt_cols, scratch);
     total += static_cast<double>(loss.block(lanes, g, scale));
     if constexpr (all_take_lanes) {
       each_metric(lanes);

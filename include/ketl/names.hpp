@@ -51,97 +51,74 @@ struct loss_entry {
   std::string_view name;
   AnyLoss loss;
 };
-inline const std::array<loss_entry, 28>& loss_table() {
-  static const std::array<loss_entry, 28> table{{
-      {"mean_squared_error", mean_squared_error},
-      {"mse", mse},
-      {"MSE", mse},
-      {"mean_absolute_error", mean_absolute_error},
-      {"mae", mae},
-      {"MAE", mae},
-      {"mean_absolute_percentage_error", mean_absolute_percentage_error},
-      {"mape", mape},
-      {"MAPE", mape},
-      {"mean_squared_logarithmic_error", mean_squared_logarithmic_error},
-      {"msle", msle},
-      {"MSLE", msle},
-      {"squared_hinge", squared_hinge},
-      {"hinge", hinge},
-      {"categorical_hinge", categorical_hinge},
-      {"logcosh", logcosh},
-      {"huber", huber},
-      {"huber_loss", huber},
-      {"categorical_crossentropy", categorical_crossentropy},
-      {"sparse_categorical_crossentropy", sparse_categorical_crossentropy},
-      {"binary_crossentropy", binary_crossentropy},
-      {"kullback_leibler_divergence", kullback_leibler_divergence},
-      {"kld", kld},
-      {"KLD", kld},
-      {"poisson", poisson},
-      {"cosine_proximity", cosine_proximity},
-      {"cosine", cosine},
-      {"cosine_similarity", cosine_similarity},
-  }};
-  return table;
+// Every Keras name and alias, once: get() reads it at run time, named<> at
+// compile time.
+inline constexpr std::array<loss_entry, 28> loss_table{{
+    {"mean_squared_error", mean_squared_error},
+    {"mse", mse},
+    {"MSE", mse},
+    {"mean_absolute_error", mean_absolute_error},
+    {"mae", mae},
+    {"MAE", mae},
+    {"mean_absolute_percentage_error", mean_absolute_percentage_error},
+    {"mape", mape},
+    {"MAPE", mape},
+    {"mean_squared_logarithmic_error", mean_squared_logarithmic_error},
+    {"msle", msle},
+    {"MSLE", msle},
+    {"squared_hinge", squared_hinge},
+    {"hinge", hinge},
+    {"categorical_hinge", categorical_hinge},
+    {"logcosh", logcosh},
+    {"huber", huber},
+    {"huber_loss", huber},
+    {"categorical_crossentropy", categorical_crossentropy},
+    {"sparse_categorical_crossentropy", sparse_categorical_crossentropy},
+    {"binary_crossentropy", binary_crossentropy},
+    {"kullback_leibler_divergence", kullback_leibler_divergence},
+    {"kld", kld},
+    {"KLD", kld},
+    {"poisson", poisson},
+    {"cosine_proximity", cosine_proximity},
+    {"cosine", cosine},
+    {"cosine_similarity", cosine_similarity},
+}};
+
+template <class Table>
+constexpr std::size_t find(const Table& table, std::string_view name) {
+  for (std::size_t i = 0; i < table.size(); ++i)
+    if (table[i].name == name) return i;
+  return table.size();
 }
 }  // namespace detail
 
 // A built-in loss by its Keras name or alias.
 inline AnyLoss get(std::string_view name) {
-  for (const auto& e : detail::loss_table())
-    if (e.name == name) return e.loss;
-  throw value_error("ketl: unknown loss '" + std::string(name) +
-                    "'; valid names: " + ketl::detail::list_names(detail::loss_table()));
+  const std::size_t i = detail::find(detail::loss_table, name);
+  if (i == detail::loss_table.size())
+    throw value_error("ketl: unknown loss '" + std::string(name) +
+                      "'; valid names: " + ketl::detail::list_names(detail::loss_table));
+  return detail::loss_table[i].loss;
 }
 
-// named<"mse">: the same lookup at compile time.
+// named<"mse">: the same table, read at compile time.
 template <ketl::detail::fixed_string Name>
 inline constexpr auto named = [] {
-  constexpr std::string_view n = Name.view();
-  if constexpr (n == "mean_squared_error" || n == "mse" || n == "MSE")
+  constexpr std::size_t i = detail::find(detail::loss_table, Name.view());
+  static_assert(
+      i < detail::loss_table.size(),
+      "ketl::losses::named / metrics::named: unknown name. Valid losses: mean_squared_error (mse), "
+      "mean_absolute_error (mae), mean_absolute_percentage_error (mape), "
+      "mean_squared_logarithmic_error (msle), squared_hinge, hinge, categorical_hinge, "
+      "logcosh, huber, categorical_crossentropy, sparse_categorical_crossentropy, "
+      "binary_crossentropy, kullback_leibler_divergence (kld), poisson, cosine_proximity "
+      "(cosine, cosine_similarity); valid metrics also: acc, ce, binary_accuracy, "
+      "categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, "
+      "sparse_top_k_categorical_accuracy, precision, recall, fbeta_score, fmeasure");
+  if constexpr (i < detail::loss_table.size())
+    return std::get<detail::loss_table[i].loss.index()>(detail::loss_table[i].loss);
+  else
     return mean_squared_error;
-  else if constexpr (n == "mean_absolute_error" || n == "mae" || n == "MAE")
-    return mean_absolute_error;
-  else if constexpr (n == "mean_absolute_percentage_error" || n == "mape" || n == "MAPE")
-    return mean_absolute_percentage_error;
-  else if constexpr (n == "mean_squared_logarithmic_error" || n == "msle" || n == "MSLE")
-    return mean_squared_logarithmic_error;
-  else if constexpr (n == "squared_hinge")
-    return squared_hinge;
-  else if constexpr (n == "hinge")
-    return hinge;
-  else if constexpr (n == "categorical_hinge")
-    return categorical_hinge;
-  else if constexpr (n == "logcosh")
-    return logcosh;
-  else if constexpr (n == "huber" || n == "huber_loss")
-    return huber;
-  else if constexpr (n == "categorical_crossentropy")
-    return categorical_crossentropy;
-  else if constexpr (n == "sparse_categorical_crossentropy")
-    return sparse_categorical_crossentropy;
-  else if constexpr (n == "binary_crossentropy")
-    return binary_crossentropy;
-  else if constexpr (n == "kullback_leibler_divergence" || n == "kld" || n == "KLD")
-    return kullback_leibler_divergence;
-  else if constexpr (n == "poisson")
-    return poisson;
-  else if constexpr (n == "cosine_proximity" || n == "cosine" || n == "cosine_similarity")
-    return cosine_proximity;
-  else {
-    static_assert(
-        n != n,
-        "ketl::losses::named / metrics::named: unknown name. Valid losses: mean_squared_error "
-        "(mse), "
-        "mean_absolute_error (mae), mean_absolute_percentage_error (mape), "
-        "mean_squared_logarithmic_error (msle), squared_hinge, hinge, categorical_hinge, "
-        "logcosh, huber, categorical_crossentropy, sparse_categorical_crossentropy, "
-        "binary_crossentropy, kullback_leibler_divergence (kld), poisson, cosine_proximity "
-        "(cosine, cosine_similarity); valid metrics also: acc, ce, binary_accuracy, "
-        "categorical_accuracy, sparse_categorical_accuracy, top_k_categorical_accuracy, "
-        "sparse_top_k_categorical_accuracy, precision, recall, fbeta_score, fmeasure");
-    return mean_squared_error;
-  }
 }();
 
 }  // namespace losses
@@ -227,73 +204,68 @@ class AnyMetric {
   std::string name_;
 };
 
+// Every built-in metric type (losses are metrics too, through the loss table).
+using AnyBuiltinMetric =
+    std::variant<accuracy_tag, crossentropy_tag, BinaryAccuracy, CategoricalAccuracy,
+                 SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+                 Precision, Recall, FbetaScore, Fmeasure>;
+
 namespace detail {
 struct metric_entry {
   std::string_view name;
-  AnyMetric metric;
+  AnyBuiltinMetric metric;
 };
-inline const std::vector<metric_entry>& metric_table() {
-  static const std::vector<metric_entry> table = [] {
-    std::vector<metric_entry> t{
-        {"acc", AnyMetric(AnyMetric::Alias::accuracy)},
-        {"accuracy", AnyMetric(AnyMetric::Alias::accuracy)},
-        {"ce", AnyMetric(AnyMetric::Alias::crossentropy)},
-        {"crossentropy", AnyMetric(AnyMetric::Alias::crossentropy)},
-        {"binary_accuracy", binary_accuracy},
-        {"categorical_accuracy", categorical_accuracy},
-        {"sparse_categorical_accuracy", sparse_categorical_accuracy},
-        {"top_k_categorical_accuracy", top_k_categorical_accuracy},
-        {"sparse_top_k_categorical_accuracy", sparse_top_k_categorical_accuracy},
-        {"precision", precision},
-        {"recall", recall},
-        {"fbeta_score", fbeta_score},
-        {"fmeasure", fmeasure},
-        {"fscore", fmeasure},
-        {"f1score", fmeasure},
-    };
-    // Every loss is a metric too, under its names (Keras's metrics=['mae']).
-    for (const auto& e : losses::detail::loss_table())
-      t.push_back({e.name, std::visit([](const auto& l) { return AnyMetric(l); }, e.loss)});
-    return t;
-  }();
-  return table;
+inline constexpr std::array<metric_entry, 15> metric_table{{
+    {"acc", accuracy},
+    {"accuracy", accuracy},
+    {"ce", crossentropy},
+    {"crossentropy", crossentropy},
+    {"binary_accuracy", binary_accuracy},
+    {"categorical_accuracy", categorical_accuracy},
+    {"sparse_categorical_accuracy", sparse_categorical_accuracy},
+    {"top_k_categorical_accuracy", top_k_categorical_accuracy},
+    {"sparse_top_k_categorical_accuracy", sparse_top_k_categorical_accuracy},
+    {"precision", precision},
+    {"recall", recall},
+    {"fbeta_score", fbeta_score},
+    {"fmeasure", fmeasure},
+    {"fscore", fmeasure},
+    {"f1score", fmeasure},
+}};
+
+inline AnyMetric erase(const AnyBuiltinMetric& m) {
+  return std::visit(
+      [](const auto& x) -> AnyMetric {
+        using X = std::remove_cvref_t<decltype(x)>;
+        if constexpr (std::is_same_v<X, accuracy_tag>)
+          return AnyMetric(AnyMetric::Alias::accuracy);
+        else if constexpr (std::is_same_v<X, crossentropy_tag>)
+          return AnyMetric(AnyMetric::Alias::crossentropy);
+        else
+          return AnyMetric(x);
+      },
+      m);
 }
 }  // namespace detail
 
+// A metric, or a loss used as a metric, by its Keras name.
 inline AnyMetric get(std::string_view name) {
-  std::string valid;
-  for (const auto& e : detail::metric_table()) {
-    if (e.name == name) return e.metric;
-    valid += (valid.empty() ? "" : ", ") + std::string(e.name);
-  }
-  throw value_error("ketl: unknown metric '" + std::string(name) + "'; valid names: " + valid);
+  const std::size_t i = losses::detail::find(detail::metric_table, name);
+  if (i < detail::metric_table.size()) return detail::erase(detail::metric_table[i].metric);
+  const std::size_t l = losses::detail::find(losses::detail::loss_table, name);
+  if (l < losses::detail::loss_table.size())
+    return std::visit([](const auto& loss) { return AnyMetric(loss); },
+                      losses::detail::loss_table[l].loss);
+  throw value_error("ketl: unknown metric '" + std::string(name) + "'; valid names: " +
+                    ketl::detail::list_names(detail::metric_table) + ", and every loss name: " +
+                    ketl::detail::list_names(losses::detail::loss_table));
 }
 
 template <ketl::detail::fixed_string Name>
 inline constexpr auto named = [] {
-  constexpr std::string_view n = Name.view();
-  if constexpr (n == "acc" || n == "accuracy")
-    return accuracy;
-  else if constexpr (n == "ce" || n == "crossentropy")
-    return crossentropy;
-  else if constexpr (n == "binary_accuracy")
-    return binary_accuracy;
-  else if constexpr (n == "categorical_accuracy")
-    return categorical_accuracy;
-  else if constexpr (n == "sparse_categorical_accuracy")
-    return sparse_categorical_accuracy;
-  else if constexpr (n == "top_k_categorical_accuracy")
-    return top_k_categorical_accuracy;
-  else if constexpr (n == "sparse_top_k_categorical_accuracy")
-    return sparse_top_k_categorical_accuracy;
-  else if constexpr (n == "precision")
-    return precision;
-  else if constexpr (n == "recall")
-    return recall;
-  else if constexpr (n == "fbeta_score")
-    return fbeta_score;
-  else if constexpr (n == "fmeasure" || n == "fscore" || n == "f1score")
-    return fmeasure;
+  constexpr std::size_t i = losses::detail::find(detail::metric_table, Name.view());
+  if constexpr (i < detail::metric_table.size())
+    return std::get<detail::metric_table[i].metric.index()>(detail::metric_table[i].metric);
   else
     return losses::named<Name>;  // a loss as a metric, or the unknown-name error
 }();
