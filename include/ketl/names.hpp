@@ -233,7 +233,10 @@ inline constexpr std::array<metric_entry, 15> metric_table{{
     {"f1score", fmeasure},
 }};
 
-inline AnyMetric erase(const AnyBuiltinMetric& m) {
+// Templates, so that a program that never names a metric at run time never
+// instantiates the kernels of every metric and loss.
+template <class = void>
+AnyMetric erase(const AnyBuiltinMetric& m) {
   return std::visit(
       [](const auto& x) -> AnyMetric {
         using X = std::remove_cvref_t<decltype(x)>;
@@ -249,9 +252,10 @@ inline AnyMetric erase(const AnyBuiltinMetric& m) {
 }  // namespace detail
 
 // A metric, or a loss used as a metric, by its Keras name.
-inline AnyMetric get(std::string_view name) {
+template <class = void>
+AnyMetric get(std::string_view name) {
   const std::size_t i = losses::detail::find(detail::metric_table, name);
-  if (i < detail::metric_table.size()) return detail::erase(detail::metric_table[i].metric);
+  if (i < detail::metric_table.size()) return detail::erase<>(detail::metric_table[i].metric);
   const std::size_t l = losses::detail::find(losses::detail::loss_table, name);
   if (l < losses::detail::loss_table.size())
     return std::visit([](const auto& loss) { return AnyMetric(loss); },
