@@ -42,16 +42,27 @@ auto custom_loss(std::string name, F f) {
   return CustomLoss<F, T>{std::move(name), std::move(f)};
 }
 
-// A metric gives one value per sample (averaged over the batch, as Keras
-// does) or one value per batch (built with batch_sum / batch_mean).
-template <Target T = Target::same_shape, class F>
-auto custom_metric(std::string name, F f) {
-  using E = decltype(f(expr::y_true, expr::y_pred));
+namespace detail {
+template <class E>
+struct metric_value_check {
   static_assert(expr::Expression<E>,
                 "ketl::custom_metric: the function must return an expression of y_true, y_pred");
   static_assert(expr::kind_of<E> == expr::kind::row || expr::kind_of<E> == expr::kind::batch,
                 "ketl::custom_metric: a metric gives one value per sample or per batch: reduce the "
                 "last axis (mean, sum, ...) or the batch (batch_sum, batch_mean)");
+};
+template <class... E>
+struct metric_value_check<expr::value_set<E...>> : metric_value_check<E>... {};
+}  // namespace detail
+
+// A metric gives one value per sample (averaged over the batch, as Keras
+// does), one per batch (built with batch_sum / batch_mean), or several named
+// ones with expr::values("a", e1, "b", e2), the counterpart of a Keras metric
+// returning a dict; each value is then reported under its own name.
+template <Target T = Target::same_shape, class F>
+auto custom_metric(std::string name, F f) {
+  using E = decltype(f(expr::y_true, expr::y_pred));
+  [[maybe_unused]] detail::metric_value_check<E> checked;
   return CustomLoss<F, T>{std::move(name), std::move(f)};
 }
 

@@ -39,13 +39,27 @@ concept LossFunction = requires(const L& l) {
 }
 &&expr::kind_of<decltype(std::declval<const L&>().expression())> == expr::kind::row;
 
+namespace detail {
+// A metric's expression gives one value per sample or per batch, or it is
+// an expr::value_set of such expressions.
+template <class E>
+constexpr bool metric_expression() {
+  if constexpr (requires { E::count; })
+    return true;  // a value_set; custom_metric checks its parts
+  else if constexpr (expr::Expression<E>)
+    return expr::kind_of<E> != expr::kind::elem;
+  else
+    return false;
+}
+}  // namespace detail
+
 template <class M>
 concept MetricFunction = requires(const M& m) {
   { m.name() } -> std::convertible_to<std::string_view>;
   { M::target } -> std::convertible_to<Target>;
-  { m.expression() } -> expr::Expression;
+  m.expression();
 }
-&&expr::kind_of<decltype(std::declval<const M&>().expression())> != expr::kind::elem;
+&&detail::metric_expression<std::remove_cvref_t<decltype(std::declval<const M&>().expression())>>();
 
 namespace detail {
 
@@ -174,9 +188,67 @@ struct metric_kernel {
     }
   }
 };
+template <class K, class Ctx>
+inline constexpr bool can_add = requires(K& k, const Ctx& c) {
+  k.add(c);
+};
+
+// Several metrics' kernels behind one metric: values("a", e1, "b", e2).
+template <class... K>
+struct metric_set_kernel {
+  static constexpr std::size_t count = sizeof...(K);
+  std::tuple<K...> parts;
+  void begin() {
+    std::apply([](auto&... k) { (k.begin(), ...); }, parts);
+  }
+  template <class Ctx>
+  requires(can_add<K, Ctx>&&...) void add(const Ctx& c) {
+    std::apply([&](auto&... k) { (k.add(c), ...); }, parts);
+  }
+  template <class A = xsimd::default_arch, class T>
+  void add_rows(const T* yt, const T* yp, std::size_t n, std::size_t cols, std::size_t yt_cols) {
+    std::apply([&](auto&... k) { (k.template add_rows<A>(yt, yp, n, cols, yt_cols), ...); }, parts);
+  }
+  template <class T>
+  void results(double* out) {
+    std::size_t i = 0;
+    std::apply([&](auto&... k) { ((out[i++] = k.template result<T>()), ...); }, parts);
+  }
+};
+
+template <class E>
+struct is_value_set : std::false_type {};
+template <class... E>
+struct is_value_set<expr::value_set<E...>> : std::true_type {};
+
 template <MetricFunction M>
 auto make_metric_kernel(const M& m) {
-  return metric_kernel<decltype(m.expression())>{m.expression()};
+  const auto e = m.expression();
+  if constexpr (is_value_set<std::remove_cvref_t<decltype(e)>>::value)
+    return std::apply(
+        [](const auto&... x) {
+          return metric_set_kernel<metric_kernel<std::remove_cvref_t<decltype(x)>>...>{
+              {metric_kernel<std::remove_cvref_t<decltype(x)>>{x}...}};
+        },
+        e.exprs);
+  else
+    return metric_kernel<decltype(m.expression())>{m.expression()};
+}
+
+// How many values a metric kernel reports, and writing them.
+template <class K>
+constexpr std::size_t value_count() {
+  if constexpr (requires { K::count; })
+    return K::count;
+  else
+    return 1;
+}
+template <class T, class K>
+void write_results(K& k, double* out) {
+  if constexpr (requires { k.template results<T>(out); })
+    k.template results<T>(out);
+  else
+    out[0] = k.template result<T>();
 }
 
 template <class K, class L>
@@ -254,7 +326,12 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
       metrics);
   out[0] = rows ? total / double(rows) : 0.0;
   std::size_t k = 1;
-  std::apply([&](auto&... mk) { ((out[k++] = mk.template result<T>()), ...); }, metrics);
+  std::apply(
+      [&](auto&... mk) {
+        ((write_results<T>(mk, out + k), k += value_count<std::remove_cvref_t<decltype(mk)>>()),
+         ...);
+      },
+      metrics);
 }
 
 // y_true's shape for a y_pred of shape `pred`: the same, or without its last
@@ -284,6 +361,8 @@ template <class F, class T, std::size_t RT, std::size_t RP>
 requires(LossFunction<F> || MetricFunction<F>) xt::xtensor<T, RP - 1> per_sample(
     const F& f, const xt::xtensor<T, RT>& y_true, const xt::xtensor<T, RP>& y_pred) {
   static_assert(RP >= 2, "ketl: losses and metrics take (samples, ..., classes) arrays");
+  static_assert(!detail::is_value_set<std::remove_cvref_t<decltype(f.expression())>>::value,
+                "ketl: a metric with several values has no single per-sample value");
   const auto yt_shape = detail::shape_of(y_true), yp_shape = detail::shape_of(y_pred);
   if (!detail::target_fits<F::target>(yt_shape, yp_shape))
     throw shape_error(

@@ -132,7 +132,9 @@ class AnyMetric {
   enum class Alias { none, accuracy, crossentropy };
 
   template <MetricFunction M>
-  AnyMetric(const M& m)
+  requires(!ketl::detail::is_value_set<
+           std::remove_cvref_t<decltype(std::declval<const M&>().expression())>>::value)
+      AnyMetric(const M& m)
       : impl_(std::make_shared<model<M>>(m)), target_(M::target), name_(m.name()) {}
   explicit AnyMetric(Alias alias) : alias_(alias), name_(alias == Alias::accuracy ? "acc" : "ce") {}
 

@@ -662,6 +662,19 @@ class Sequential {
     std::tuple<decltype(kernel_of(std::declval<const M&>()))...> metrics;
     std::vector<std::pair<std::string, Target>> metric_targets;
 
+    // A metric's reported names: its own, or each of a value set's.
+    template <class N>
+    void push_names(const N& m) {
+      if constexpr (!detail::is_any_metric<N>) {
+        using E = std::remove_cvref_t<decltype(m.metric.expression())>;
+        if constexpr (detail::is_value_set<E>::value) {
+          for (auto n : m.metric.expression().names) this->names.emplace_back(n);
+          return;
+        }
+      }
+      this->names.push_back(m.name);
+    }
+
     step_impl(std::span<const WeightRef<T>> w, Opt o, const Loss& l, const M&... ms)
         : opt(std::move(o)),
           state(w),
@@ -670,7 +683,7 @@ class Sequential {
           metrics(std::apply([](const auto&... m) { return std::make_tuple(kernel_of(m)...); },
                              metric_objects)) {
       this->names.push_back("loss");
-      (this->names.push_back(ms.name), ...);
+      (push_names(ms), ...);
       (metric_targets.emplace_back(ms.name, ms.target()), ...);
       this->loss_name = std::string(l.name());
       this->target = Loss::target;

@@ -153,3 +153,29 @@ TEST_CASE("batch reductions build batch-wise metrics", "[expr][custom]") {
     k.add(row_ref<double>{yt.data() + 2 * r, yp.data() + 2 * r, 2, 2});
   CHECK(k.result<double>() == Approx(4.0 / 6));
 }
+
+TEST_CASE("a metric with several named values, as a Keras metric returning a dict",
+          "[expr][custom]") {
+  const auto stats = custom_metric("stats", [](auto yt, auto yp) {
+    return values("mean_pred", mean(yp), "max_error", max(abs(yp - yt)), "positive_rate",
+                  batch_mean(yp > 0.5));
+  });
+  auto m = Sequential{Input<2>{}, Dense<2, Sigmoid>{}};
+  m.compile(optimizers::SGD{}, losses::mse, stats, metrics::binary_accuracy);
+  CHECK(m.metrics_names() == std::vector<std::string>{"loss", "mean_pred", "max_error",
+                                                      "positive_rate", "binary_accuracy"});
+  xt::xtensor<float, 2> x = {{1, 0}, {0, 1}, {1, 1}};
+  xt::xtensor<float, 2> y = {{1, 0}, {0, 1}, {1, 0}};
+  const auto s = m.evaluate(x, y, {.batch_size = 3, .verbose = 0});
+  REQUIRE(s.size() == 5);
+  const auto p = m.predict(x);
+  double max_err_mean = 0, positives = 0;
+  for (std::size_t i = 0; i < 3; ++i) {
+    max_err_mean += std::max(std::abs(p(i, 0) - y(i, 0)), std::abs(p(i, 1) - y(i, 1))) / 3.0;
+    positives += (p(i, 0) > 0.5f) + (p(i, 1) > 0.5f);
+  }
+  CHECK(s[1] == Approx(xt::mean(p)()).epsilon(1e-6));
+  CHECK(s[2] == Approx(max_err_mean).epsilon(1e-6));
+  CHECK(s[3] == Approx(positives / 6).epsilon(1e-9));
+  CHECK(s[4] == Approx(xt::mean(metrics::binary_accuracy(y, p))()).epsilon(1e-6));
+}

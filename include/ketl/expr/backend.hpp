@@ -2,7 +2,11 @@
 // expression builders: ketl::expr::sum(square(y_pred - y_true)), etc.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <string_view>
+#include <tuple>
+#include <utility>
 
 #include "ketl/expr/ops.hpp"
 
@@ -84,6 +88,29 @@ constexpr auto batch_mean(A a) {
     return batch_sum(a) / batch_sum(ones{});
   else
     return batch_sum(a) / batch_sum(1.0);
+}
+
+// Several named values from one metric, the counterpart of a Keras metric
+// that returns a dict: values("mean_pred", mean(y_pred), "max_pred", max(y_pred)).
+template <class... E>
+struct value_set {
+  static constexpr std::size_t count = sizeof...(E);
+  std::array<std::string_view, sizeof...(E)> names;
+  std::tuple<E...> exprs;
+};
+namespace detail {
+template <class... Args, std::size_t... I>
+constexpr auto make_value_set(std::tuple<Args...> args, std::index_sequence<I...>) {
+  return value_set<std::remove_cvref_t<decltype(lift(std::get<2 * I + 1>(args)))>...>{
+      {std::string_view(std::get<2 * I>(args))...}, {lift(std::get<2 * I + 1>(args))...}};
+}
+}  // namespace detail
+template <class... Args>
+constexpr auto values(Args... args) {
+  static_assert(sizeof...(Args) % 2 == 0 && sizeof...(Args) > 0,
+                "ketl::expr::values takes name, expression pairs: values(\"a\", e1, \"b\", e2)");
+  return detail::make_value_set(std::tuple<Args...>(args...),
+                                std::make_index_sequence<sizeof...(Args) / 2>{});
 }
 
 // The sparse_* family's y_true: one integer class label per sample.
