@@ -108,7 +108,7 @@ struct loss_kernel {
   }
 
   // The sum of the losses of rows [0, rows), gradients into out if given.
-  template <class A = xsimd::default_arch, class T>
+  template <class A = simd::arch, class T>
   double run(const T* yt, const T* yp, std::size_t rows, std::size_t cols, std::size_t yt_cols,
              T* out, T scale) {
     constexpr std::size_t W = xsimd::batch<T, A>::size;
@@ -166,7 +166,7 @@ struct metric_kernel {
     rows += xsimd::batch<T, A>::size;
   }
   // A whole batch of rows: SIMD lanes for per-row metrics, then a scalar tail.
-  template <class A = xsimd::default_arch, class T>
+  template <class A = simd::arch, class T>
   void add_rows(const T* yt, const T* yp, std::size_t n, std::size_t cols, std::size_t yt_cols) {
     constexpr std::size_t W = xsimd::batch<T, A>::size;
     std::size_t r = 0;
@@ -205,7 +205,7 @@ struct metric_set_kernel {
   requires(can_add<K, Ctx>&&...) void add(const Ctx& c) {
     std::apply([&](auto&... k) { (k.add(c), ...); }, parts);
   }
-  template <class A = xsimd::default_arch, class T>
+  template <class A = simd::arch, class T>
   void add_rows(const T* yt, const T* yp, std::size_t n, std::size_t cols, std::size_t yt_cols) {
     std::apply([&](auto&... k) { (k.template add_rows<A>(yt, yp, n, cols, yt_cols), ...); }, parts);
   }
@@ -268,7 +268,7 @@ inline constexpr bool all_take_lanes_v = all_take_lanes<L, Tuple>::value;
 // kernels that cannot take lanes (batch-wise ones) take those rows one by
 // one in the same pass; type-erased ones take the batch after it.
 // out[0] is the mean loss, out[1 + i] metric i's value.
-template <class A = xsimd::default_arch, class Loss, class Metrics, class T>
+template <class A = simd::arch, class Loss, class Metrics, class T>
 void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::size_t rows,
                 std::size_t cols, std::size_t yt_cols, T* grad, double* out) {
   using row_type = expr::row_ref<T>;

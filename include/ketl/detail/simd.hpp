@@ -20,8 +20,19 @@
 
 namespace ketl::detail::simd {
 
+// The architecture ketl's kernels use: the widest the compile flags allow.
+// Except under GCC without optimisation on AVX-512BW: there xsimd 8.1's
+// avx512bw select (reached from xsimd::log) compiles its 8- and 16-bit
+// blends for every integer type, and GCC's -O0 intrinsics are casting
+// macros that reject them. avx512dq keeps the 512-bit registers.
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__OPTIMIZE__) && XSIMD_WITH_AVX512BW
+using arch = xsimd::avx512dq;
+#else
+using arch = xsimd::default_arch;
+#endif
+
 template <class T>
-using batch = xsimd::batch<T>;
+using batch = xsimd::batch<T, arch>;
 
 template <class V>
 struct scalar_of_impl {

@@ -44,7 +44,7 @@ struct row_ref {
 // W consecutive rows, one per lane of an xsimd batch of architecture A. The
 // block is transposed once into column-major scratch (cols * W for y_pred,
 // yt_cols * W for y_true), so that reading column j is one aligned load.
-template <class T, class A = xsimd::default_arch>
+template <class T, class A = detail::simd::arch>
 struct lanes_ref {
   using value_type = xsimd::batch<T, A>;
   using index_type = xsimd::batch<xsimd::as_integer_t<T>, A>;
