@@ -326,16 +326,19 @@ class Sequential {
         // BaseLogger: batch-size-weighted means of the per-batch values.
         for (std::size_t k = 0; k < names.size(); ++k) totals[k] += batch_vals[k] * double(m);
         // ProgbarLogger: the last batch's values wait for the epoch's own.
-        log_values.clear();
-        for (std::size_t k = 0; k < names.size(); ++k)
-          log_values.emplace_back(names[k], batch_vals[k]);
-        if (bar && seen < n) bar->update(static_cast<long>(seen), log_values);
+        // Built only for a bar, so that a silent fit copies no names per batch.
+        if (bar) {
+          log_values.clear();
+          for (std::size_t k = 0; k < names.size(); ++k)
+            log_values.emplace_back(names[k], batch_vals[k]);
+          if (seen < n) bar->update(static_cast<long>(seen), log_values);
+        }
       }
       h.epoch.push_back(epoch);
       for (std::size_t k = 0; k < names.size(); ++k) {
         const double v = totals[k] / double(seen);
         h.history[names[k]].push_back(v);
-        log_values.emplace_back(names[k], v);
+        if (bar) log_values.emplace_back(names[k], v);
       }
       if (bar) bar->update(static_cast<long>(seen), log_values);
     }

@@ -79,14 +79,6 @@ inline T reduce_add(const xsimd::batch<T, A>& b) {
   return xsimd::reduce_add(b);
 #endif
 }
-template <class T, class A>
-inline T reduce_max(const xsimd::batch<T, A>& b) {
-  alignas(64) T buf[xsimd::batch<T, A>::size];
-  b.store_aligned(buf);
-  T m = buf[0];
-  for (std::size_t i = 1; i < xsimd::batch<T, A>::size; ++i) m = buf[i] > m ? buf[i] : m;
-  return m;
-}
 
 // out[i] = f(in[i]) for a generic f.
 // The loops count blocks and walk pointers: with `i < n` tails GCC 12 warns
