@@ -372,6 +372,11 @@ requires(LossFunction<F> || MetricFunction<F>) xt::xtensor<T, RP - 1> per_sample
              ? ", which needs integer labels of shape " +
                    shape_string(std::vector<std::size_t>(yp_shape.begin(), yp_shape.end() - 1))
              : std::string()));
+  // A per_class term fixes the last axis (expr::columns_of).
+  constexpr std::size_t fixed = expr::columns_of<std::remove_cvref_t<decltype(f.expression())>>;
+  if (fixed != 0 && fixed != yp_shape.back())
+    throw shape_error("ketl: " + std::string(f.name()) + ": the expression has a term of shape (" +
+                      std::to_string(fixed) + ",) but y_pred has shape " + shape_string(yp_shape));
   std::array<std::size_t, RP - 1> out_shape{};
   std::copy(yp_shape.begin(), yp_shape.end() - 1, out_shape.begin());
   auto out = xt::xtensor<T, RP - 1>::from_shape(out_shape);

@@ -25,6 +25,7 @@
 
 #include <boost/hana/drop_back.hpp>
 #include <boost/hana/for_each.hpp>
+#include <boost/hana/remove_if.hpp>
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/unpack.hpp>
@@ -43,6 +44,7 @@
 #include "ketl/names.hpp"
 #include "ketl/progbar.hpp"
 #include "ketl/random.hpp"
+#include "ketl/target_shape.hpp"
 
 namespace ketl {
 
@@ -246,9 +248,33 @@ class Sequential {
 
   // compile(optimizer, loss, metrics...): builds the training step for
   // exactly these types, so the hot loop has no per-element dispatch.
+  //
+  // Among the metrics may stand ketl::labels<Shape<...>>: the labels' static
+  // shape, checked here against the loss, every metric and the output.
   template <class Opt, LossFunction Loss, class... M>
   void compile(Opt optimizer, Loss loss, M... metrics) {
     static_assert(well_formed, "ketl::Sequential::compile: the layer pack does not fit together");
+    if constexpr ((detail::is_labels<M> || ...)) {
+      using Y = typename detail::labels_in<M...>::shape;
+      static_assert(target_shape_check<Loss, Y, output_shape>::fit);
+      const auto rest = boost::hana::remove_if(boost::hana::make_tuple(metrics...), [](auto m) {
+        return boost::hana::bool_c<detail::is_labels<decltype(m)>>;
+      });
+      boost::hana::unpack(rest, [&](auto... ms) {
+        static_assert((labels_fit_metric<Y, decltype(ms)>() && ...));
+        compile(std::move(optimizer), std::move(loss), ms...);
+      });
+      return;
+    } else {
+      compile_typed(std::move(optimizer), std::move(loss), std::move(metrics)...);
+    }
+  }
+
+ private:
+  template <class Opt, class Loss, class... M>
+  void compile_typed(Opt optimizer, Loss loss, M... metrics) {
+    static_assert(detail::expression_fits_output<Loss, output_shape>());
+    static_assert((detail::expression_fits_output<M, output_shape>() && ...));
     if constexpr (requires { Loss::needs_several_classes; })
       static_assert(!(Loss::needs_several_classes && output_shape::last == 1),
                     "ketl::compile: this loss needs one output unit per class, but the model has a "
@@ -261,11 +287,46 @@ class Sequential {
     compile_checked(std::move(optimizer), std::move(loss), std::move(metrics)...);
   }
 
+  // A metric's target against the static labels ("acc" resolves later and
+  // reads y_true as the loss does, so the loss's check covers it).
+  template <class Y, class M>
+  static constexpr bool labels_fit_metric() {
+    if constexpr (requires { M::target; })
+      return target_shape_check<M, Y, output_shape>::fit;
+    else
+      return true;
+  }
+
+ public:
   // A loss named at run time (ketl::losses::get("mse")): the step is still
   // built for the exact loss type; the checks above happen at run time.
   template <class Opt, class... M>
   void compile(Opt optimizer, const losses::AnyLoss& loss, M... metrics) {
     static_assert(well_formed, "ketl::Sequential::compile: the layer pack does not fit together");
+    if constexpr ((detail::is_labels<M> || ...)) {
+      using Y = typename detail::labels_in<M...>::shape;
+      const std::vector<std::size_t> got(Y::dims.begin(), Y::dims.end());
+      const std::vector<std::size_t> out(output_shape::dims.begin(), output_shape::dims.end());
+      std::visit(
+          [&](const auto& l) {
+            if (!detail::target_fits<std::remove_cvref_t<decltype(l)>::target>(got, out))
+              throw shape_error("ketl: compile: " + std::string(l.name()) +
+                                " cannot take y_true of shape " + shape_string(got) +
+                                " against y_pred of shape " + shape_string(out));
+          },
+          loss);
+      const auto rest = boost::hana::remove_if(boost::hana::make_tuple(metrics...), [](auto m) {
+        return boost::hana::bool_c<detail::is_labels<decltype(m)>>;
+      });
+      boost::hana::unpack(rest, [&](auto... ms) { compile(std::move(optimizer), loss, ms...); });
+    } else {
+      compile_named(std::move(optimizer), loss, std::move(metrics)...);
+    }
+  }
+
+ private:
+  template <class Opt, class... M>
+  void compile_named(Opt optimizer, const losses::AnyLoss& loss, M... metrics) {
     std::visit(
         [&](const auto& l) {
           using Loss = std::remove_cvref_t<decltype(l)>;
@@ -281,6 +342,7 @@ class Sequential {
         loss);
   }
 
+ public:
   bool compiled() const { return step_ != nullptr; }
 
   // "loss" first, then the metrics in the order given to compile().

@@ -179,3 +179,54 @@ TEST_CASE("a metric with several named values, as a Keras metric returning a dic
   CHECK(s[3] == Approx(positives / 6).epsilon(1e-9));
   CHECK(s[4] == Approx(xt::mean(metrics::binary_accuracy(y, p))()).epsilon(1e-6));
 }
+
+TEST_CASE("per_class terms: class-weighted losses, their gradient, and their fixed last axis",
+          "[expr][custom][shape]") {
+  const auto weighted_ce = custom_loss("weighted_ce", [](auto yt, auto yp) {
+    return -sum(per_class({1.0, 3.0, 0.5}) * yt * log(yp));
+  });
+  static_assert(columns_of<decltype(weighted_ce.expression())> == 3);
+  static_assert(columns_of<decltype(gradient(weighted_ce.expression()))> == 3);
+  // By hand: -(3 * log(0.7)) for the one-hot row on class 1.
+  CHECK(eval(weighted_ce.expression(), {0, 1, 0}, {0.2, 0.7, 0.1}) == Approx(-3.0 * std::log(0.7)));
+  check_custom_gradient(weighted_ce, {0.2, 0.5, 0.3}, {0.3, 0.45, 0.25});
+
+  // Standalone, on arrays whose last axis is not the term's: a ketl error
+  // that names both shapes.
+  const xt::xtensor<float, 2> t4 = xt::zeros<float>({2, 4}), p4 = xt::ones<float>({2, 4});
+  CHECK_THROWS_AS(weighted_ce(t4, p4), shape_error);
+  CHECK_THROWS_WITH(weighted_ce(t4, p4), Catch::Contains("(3,)") && Catch::Contains("(2, 4)"));
+  const xt::xtensor<float, 2> t3{{0, 1, 0}}, p3{{0.2f, 0.7f, 0.1f}};
+  CHECK(weighted_ce(t3, p3)(0) == Approx(-3.0 * std::log(0.7)).epsilon(1e-5));
+}
+
+TEST_CASE("TargetFor: static label shapes against static output shapes", "[expr][shape]") {
+  using losses::CategoricalCrossentropy, losses::SparseCategoricalCrossentropy;
+  static_assert(TargetFor<CategoricalCrossentropy, Shape<10>, Shape<10>>);
+  static_assert(!TargetFor<CategoricalCrossentropy, Shape<5>, Shape<10>>);
+  static_assert(!TargetFor<CategoricalCrossentropy, Shape<1, 10>, Shape<10>>);
+  static_assert(TargetFor<SparseCategoricalCrossentropy, Shape<1>, Shape<10>>);
+  static_assert(!TargetFor<SparseCategoricalCrossentropy, Shape<10>, Shape<10>>);
+  static_assert(TargetFor<SparseCategoricalCrossentropy, Shape<7>, Shape<7, 10>>);
+  static_assert(TargetFor<SparseCategoricalCrossentropy, Shape<7, 1>, Shape<7, 10>>);
+  static_assert(!TargetFor<SparseCategoricalCrossentropy, Shape<6>, Shape<7, 10>>);
+  static_assert(TargetFor<metrics::SparseCategoricalAccuracy, Shape<1>, Shape<3>>);
+
+  auto model = Sequential{Input<4>{}, Dense<10, Softmax>{}};
+  model.compile(optimizers::SGD{}, losses::categorical_crossentropy, metrics::accuracy,
+                labels<Shape<10>>);
+  CHECK(model.metrics_names() == std::vector<std::string>{"loss", "acc"});
+  // A loss named at run time gets the same check at run time, and a failed
+  // compile keeps the model as it was.
+  CHECK_THROWS_AS(model.compile(optimizers::SGD{}, losses::get("sparse_categorical_crossentropy"),
+                                labels<Shape<10>>),
+                  shape_error);
+  CHECK_THROWS_WITH(model.compile(optimizers::SGD{}, losses::get("sparse_categorical_crossentropy"),
+                                  labels<Shape<10>>),
+                    Catch::Contains("sparse_categorical_crossentropy cannot take y_true of shape "
+                                    "(10,) against y_pred of shape (10,)"));
+  CHECK(model.metrics_names() == std::vector<std::string>{"loss", "acc"});
+  model.compile(optimizers::SGD{}, losses::get("sparse_categorical_crossentropy"),
+                labels<Shape<1>>);
+  CHECK(model.metrics_names() == std::vector<std::string>{"loss"});
+}

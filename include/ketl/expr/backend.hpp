@@ -113,6 +113,19 @@ constexpr auto values(Args... args) {
                                 std::make_index_sequence<sizeof...(Args) / 2>{});
 }
 
+template <class... E>
+inline constexpr std::size_t columns_of<value_set<E...>> = shared_columns<E...>();
+
+// A constant value per class, such as class weights in a loss:
+// sum(per_class({1.0, 2.0, 0.5}) * y_true * log(y_pred)). Its length is the
+// one static last axis in an expression: compile() checks it against y_pred.
+template <std::size_t N>
+constexpr auto per_class(const double (&v)[N]) {
+  std::array<double, N> a{};
+  for (std::size_t i = 0; i < N; ++i) a[i] = v[i];
+  return row_constant<N>(a);
+}
+
 // The sparse_* family's y_true: one integer class label per sample.
 inline constexpr label sparse_label{};
 inline constexpr one_hot_label one_hot_labels{};

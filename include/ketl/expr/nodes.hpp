@@ -17,12 +17,14 @@
 // Node types are short on purpose: they are what diagnostics show.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <type_traits>
 
 #include "ketl/detail/simd.hpp"
+#include "ketl/shape.hpp"
 
 namespace ketl::expr {
 
@@ -83,6 +85,46 @@ concept Expression = requires {
 
 template <class E>
 inline constexpr kind kind_of = std::remove_cvref_t<E>::node_kind;
+
+// The last-axis length an expression is fixed to: 0 when it takes any
+// (y_true, y_pred), N when it holds a row_constant<N>.
+template <class E>
+inline constexpr std::size_t columns_of = 0;
+
+// Instantiated where two operands meet; its arguments name both shapes.
+template <class Left, class Right>
+struct last_axes_check {
+  static constexpr bool fit = true;
+};
+template <std::size_t L, std::size_t R>
+struct last_axes_check<Shape<L>, Shape<R>> {
+  static constexpr bool fit = L == R;
+  static_assert(fit,
+                "ketl::expr: an elementwise operation between Left and Right: the last axes "
+                "differ");
+};
+template <std::size_t N>
+struct columns_shape {
+  using type = Shape<N>;
+};
+template <>
+struct columns_shape<0> {
+  using type = void;
+};
+// The columns that operands share; checks that they agree.
+template <class A, class... R>
+constexpr std::size_t shared_columns() {
+  constexpr std::size_t a = columns_of<A>;
+  if constexpr (sizeof...(R) == 0) {
+    return a;
+  } else {
+    constexpr std::size_t b = shared_columns<R...>();
+    if constexpr (a != 0 && b != 0)
+      static_assert(
+          last_axes_check<typename columns_shape<a>::type, typename columns_shape<b>::type>::fit);
+    return a != 0 ? a : b;
+  }
+}
 
 // The kind of a node with children of kinds a and b: elem beats row beats
 // batch beats scalar.
@@ -181,6 +223,19 @@ struct ones : leaf<ones> {
   }
 };
 
+// A constant row of N values, one per class (class weights, say): the one
+// leaf whose last axis is fixed, so it is checked against y_pred's.
+template <std::size_t N>
+struct row_constant : leaf<row_constant<N>> {
+  static constexpr kind node_kind = kind::elem;
+  std::array<double, N> values{};
+  constexpr explicit row_constant(const std::array<double, N>& v) : values(v) {}
+  template <class Ctx>
+  value_of<Ctx> at(const Ctx&, std::size_t j) const {
+    return value_of<Ctx>(static_cast<detail::scalar_of<value_of<Ctx>>>(values[j]));
+  }
+};
+
 // y_true as integer class labels, one per row (the sparse_* family).
 struct label : leaf<label> {
   static constexpr kind node_kind = kind::row;
@@ -223,6 +278,9 @@ struct unary {
 template <class Op, class A, class B>
 struct binary {
   static constexpr kind node_kind = max_kind(kind_of<A>, kind_of<B>);
+  static constexpr std::size_t columns = shared_columns<A, B>();
+  static_assert(columns !=
+                std::size_t(-1));  // checks the operands' last axes now, not on first use
   A a;
   B b;
   template <class Ctx>
@@ -244,6 +302,8 @@ struct binary {
 template <class C, class A, class B>
 struct where_node {
   static constexpr kind node_kind = max_kind(kind_of<C>, max_kind(kind_of<A>, kind_of<B>));
+  static constexpr std::size_t columns = shared_columns<C, A, B>();
+  static_assert(columns != std::size_t(-1));
   C c;
   A a;
   B b;
@@ -311,6 +371,8 @@ struct in_top_k_node {
   static_assert(kind_of<P> == kind::elem, "ketl: in_top_k takes per-class predictions");
   static_assert(kind_of<Target> == kind::row, "ketl: in_top_k takes one target class per row");
   static constexpr kind node_kind = kind::row;
+  static constexpr std::size_t columns = shared_columns<P, Target>();
+  static_assert(columns != std::size_t(-1));
   P p;
   Target target;
   std::size_t k = 5;
@@ -374,5 +436,21 @@ struct batch_sum_node {
       total += static_cast<double>(a.at(r, 0));
   }
 };
+
+// columns_of for each node: from its leaves, checked where they meet.
+template <std::size_t N>
+inline constexpr std::size_t columns_of<row_constant<N>> = N;
+template <class Op, class A>
+inline constexpr std::size_t columns_of<unary<Op, A>> = columns_of<A>;
+template <class Op, class A, class B>
+inline constexpr std::size_t columns_of<binary<Op, A, B>> = binary<Op, A, B>::columns;
+template <class C, class A, class B>
+inline constexpr std::size_t columns_of<where_node<C, A, B>> = where_node<C, A, B>::columns;
+template <class Op, class A>
+inline constexpr std::size_t columns_of<reduce<Op, A>> = columns_of<A>;
+template <class P, class T>
+inline constexpr std::size_t columns_of<in_top_k_node<P, T>> = in_top_k_node<P, T>::columns;
+template <class A>
+inline constexpr std::size_t columns_of<batch_sum_node<A>> = columns_of<A>;
 
 }  // namespace ketl::expr
