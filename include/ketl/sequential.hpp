@@ -42,6 +42,7 @@
 #include "ketl/losses/categorical_crossentropy.hpp"
 #include "ketl/metrics/accuracy.hpp"
 #include "ketl/names.hpp"
+#include "ketl/optimizers.hpp"
 #include "ketl/progbar.hpp"
 #include "ketl/random.hpp"
 #include "ketl/target_shape.hpp"
@@ -345,6 +346,26 @@ class Sequential {
  public:
   bool compiled() const { return step_ != nullptr; }
 
+  // The compiled optimizer: its Keras name, and its learning rate, which
+  // callbacks (LearningRateScheduler, ReduceLROnPlateau) read and set.
+  std::string_view optimizer_name() const {
+    require_compiled();
+    return optimizer_->name();
+  }
+  double learning_rate() const {
+    require_compiled();
+    return optimizer_->get_lr();
+  }
+  void set_learning_rate(double lr) {
+    require_compiled();
+    if (!(lr >= 0)) throw value_error("ketl: the learning rate must be >= 0");
+    optimizer_->set_lr(lr);
+  }
+  std::int64_t iterations() const {
+    require_compiled();
+    return optimizer_->iterations();
+  }
+
   // "loss" first, then the metrics in the order given to compile().
   std::vector<std::string> metrics_names() const {
     require_compiled();
@@ -554,17 +575,17 @@ class Sequential {
 
   template <class Opt, class Loss, class... M>
   void compile_checked(Opt optimizer, const Loss& loss, const M&... metrics) {
-    optimizer.validate();
+    auto runner = detail::optimizer_for<T>(optimizer, std::span<const WeightRef<T>>(weights_));
     auto step = std::make_unique<
-        step_impl<Opt, Loss, decltype(detail::resolve_metric<Loss, output_shape>(metrics))...>>(
-        weights_, std::move(optimizer), loss,
-        detail::resolve_metric<Loss, output_shape>(metrics)...);
+        step_impl<Loss, decltype(detail::resolve_metric<Loss, output_shape>(metrics))...>>(
+        loss, detail::resolve_metric<Loss, output_shape>(metrics)...);
     for (const auto& m : step->metric_targets)
       if (m.second != Loss::target)
         throw value_error("ketl: compile: metric " + m.first +
                           " reads y_true differently from the loss " + std::string(loss.name()) +
                           " (one-hot targets against integer labels)");
     step_ = std::move(step);  // only now: a failed compile keeps the model as it was
+    optimizer_ = std::move(runner);
   }
 
   void build_from(std::size_t first_new) {
@@ -710,7 +731,7 @@ class Sequential {
     virtual void test(Sequential& m, const T* x, const T* y, std::size_t n, double* out) = 0;
   };
 
-  template <class Opt, class Loss, class... M>
+  template <class Loss, class... M>
   struct step_impl final : step_base {
     template <class N>
     static auto kernel_of(const N& m) {
@@ -720,8 +741,6 @@ class Sequential {
         return detail::make_metric_kernel(m.metric);
     }
 
-    Opt opt;
-    typename Opt::template State<T> state;
     decltype(detail::make_loss_kernel(std::declval<const Loss&>())) loss;
     std::tuple<M...> metric_objects;  // erased kernels point into these
     std::tuple<decltype(kernel_of(std::declval<const M&>()))...> metrics;
@@ -740,10 +759,8 @@ class Sequential {
       this->names.push_back(m.name);
     }
 
-    step_impl(std::span<const WeightRef<T>> w, Opt o, const Loss& l, const M&... ms)
-        : opt(std::move(o)),
-          state(w),
-          loss(detail::make_loss_kernel(l)),
+    step_impl(const Loss& l, const M&... ms)
+        : loss(detail::make_loss_kernel(l)),
           metric_objects(ms...),
           metrics(std::apply([](const auto&... m) { return std::make_tuple(kernel_of(m)...); },
                              metric_objects)) {
@@ -774,7 +791,7 @@ class Sequential {
       const T* yp = m.forward(x, n, true);
       outputs(yp, y, n, m.output_grad(), out);
       m.backward(x, n);
-      state.apply(opt, m.weights_);
+      m.optimizer_->step(m.weights_);
     }
     void test(Sequential& m, const T* x, const T* y, std::size_t n, double* out) override {
       const T* yp = m.forward(x, n, false);
@@ -786,6 +803,7 @@ class Sequential {
   Random rng_;
   std::vector<WeightRef<T>> weights_;
   std::unique_ptr<step_base> step_;
+  std::unique_ptr<detail::optimizer_runner<T>> optimizer_;
 
   std::size_t capacity_ = 0;
   std::array<std::size_t, depth> act_off_{}, scratch_off_{};

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <tuple>
 #include <type_traits>
 
 // GCC 12 warns of an uninitialised __Y inside its own avx512fintrin.h when
@@ -98,6 +99,36 @@ inline void map(F&& f, const T* a, const T* b, T* out, std::size_t n) {
   for (std::size_t k = n / W; k > 0; --k, a += W, b += W, out += W)
     f(batch<T>::load_unaligned(a), batch<T>::load_unaligned(b)).store_unaligned(out);
   for (std::size_t r = n % W; r > 0; --r, ++a, ++b, ++out) *out = f(*a, *b);
+}
+
+// Walks several arrays of n elements in step: f gets each one's values by
+// reference (xsimd batches, then scalars for the tail) and may change them;
+// the non-const arrays are stored back. An optimizer's whole update (the
+// parameter and its slots) is then one pass.
+template <class T, class F, class... P>
+inline void zip_update(F&& f, std::size_t n, P*... ptr) {
+  constexpr std::size_t W = width<T>;
+  auto store = [](auto* q, const auto& v) {
+    if constexpr (!std::is_const_v<std::remove_pointer_t<decltype(q)>>) {
+      if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(v)>>)
+        *q = v;
+      else
+        v.store_unaligned(q);
+    }
+  };
+  for (std::size_t b = n / W; b > 0; --b) {
+    std::tuple<batch<std::remove_const_t<P>>...> v{
+        batch<std::remove_const_t<P>>::load_unaligned(ptr)...};
+    std::apply(f, v);
+    std::apply([&](const auto&... x) { (store(ptr, x), ...); }, v);
+    ((ptr += W), ...);
+  }
+  for (std::size_t r = n % W; r > 0; --r) {
+    std::tuple<std::remove_const_t<P>...> v{*ptr...};
+    std::apply(f, v);
+    std::apply([&](const auto&... x) { (store(ptr, x), ...); }, v);
+    ((++ptr), ...);
+  }
 }
 
 }  // namespace ketl::detail::simd

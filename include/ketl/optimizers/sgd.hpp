@@ -4,14 +4,7 @@
 //   p += nesterov ? momentum * v - lr_t * g : v
 #pragma once
 
-#include <cstdint>
-#include <span>
-#include <string_view>
-#include <vector>
-
-#include "ketl/detail/simd.hpp"
-#include "ketl/error.hpp"
-#include "ketl/layer.hpp"
+#include "ketl/optimizer.hpp"
 
 namespace ketl::optimizers {
 
@@ -21,43 +14,41 @@ struct SGD {
   float momentum = 0.0f;
   float decay = 0.0f;
   bool nesterov = false;
+  float clipnorm = 0.0f;
+  float clipvalue = 0.0f;
 
   void validate() const {
-    if (!(lr >= 0)) throw value_error("ketl: SGD lr must be >= 0");
-    if (!(momentum >= 0)) throw value_error("ketl: SGD momentum must be >= 0");
-    if (!(decay >= 0)) throw value_error("ketl: SGD decay must be >= 0");
+    detail::validate_common(*this);
+    if (!(momentum >= 0)) throw value_error("ketl: sgd: momentum must be >= 0");
   }
 
-  // Per-weight slots, made by compile() for exactly the model's weights.
   template <class T>
   struct State {
-    std::vector<std::vector<T>> moments;
-    std::int64_t iterations = 0;
+    detail::slots<T> moments;
+    explicit State(std::span<const WeightRef<T>> w) : moments(w) {}
 
-    explicit State(std::span<const WeightRef<T>> weights) {
-      for (const auto& w : weights) moments.emplace_back(w.value.size(), T(0));
-    }
-
-    void apply(const SGD& o, std::span<const WeightRef<T>> weights) {
-      const T lr = T(o.lr) / (T(1) + T(o.decay) * T(iterations));
+    void apply(const SGD& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
+      const T lr = T(detail::decayed(o.lr, o.decay, iterations));
       const T mu = T(o.momentum);
       for (std::size_t i = 0; i < weights.size(); ++i) {
-        T* p = weights[i].value.data();
-        const T* g = weights[i].grad.data();
-        const std::size_t n = weights[i].value.size();
-        if (mu == T(0)) {
-          detail::simd::map([lr](auto pv, auto gv) { return pv - decltype(pv)(lr) * gv; }, p, g, p,
-                            n);
+        const auto& w = weights[i];
+        const T* g = w.grad.data();
+        if (mu == T(0)) {  // plain SGD keeps no moments
+          detail::simd::zip_update<T>(
+              [lr](auto& p, auto gv) { p -= std::remove_cvref_t<decltype(p)>(lr) * gv; },
+              w.value.size(), w.value.data(), g);
           continue;
         }
-        T* m = moments[i].data();
-        for (std::size_t j = 0; j < n; ++j) {
-          const T v = mu * m[j] - lr * g[j];
-          m[j] = v;
-          p[j] += o.nesterov ? mu * v - lr * g[j] : v;
-        }
+        const bool nesterov = o.nesterov;
+        detail::simd::zip_update<T>(
+            [=](auto& p, auto gv, auto& m) {
+              using V = std::remove_cvref_t<decltype(p)>;
+              const V v = V(mu) * m - V(lr) * gv;
+              m = v;
+              p += nesterov ? V(mu) * v - V(lr) * gv : v;
+            },
+            w.value.size(), w.value.data(), g, moments[i]);
       }
-      ++iterations;
     }
   };
 };

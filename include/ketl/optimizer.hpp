@@ -1,0 +1,120 @@
+// What an optimizer is, and how a compiled model runs one.
+//
+// An optimizer is a struct of Keras's hyperparameters (lr first, then its
+// own, then decay, clipnorm and clipvalue), with:
+//   name                        Keras's string ("adam")
+//   validate()                  throws ketl::value_error on a bad value
+//   State<T>(weights)           its slots, made for exactly the model's weights
+//   state.apply(opt, weights, iterations)
+//                               one update of every weight from its gradient;
+//                               iterations counts the updates before this one
+// The model holds it behind optimizer_runner<T>, erased per step rather than
+// per element: a virtual call per update costs nothing next to the update,
+// and compile() then builds one training step per loss, not one per
+// (loss, optimizer) pair.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ketl/detail/simd.hpp"
+#include "ketl/error.hpp"
+#include "ketl/layer.hpp"
+
+namespace ketl {
+
+template <class O>
+concept Optimizer = requires(const O& o, std::span<const WeightRef<float>> w) {
+  { O::name } -> std::convertible_to<std::string_view>;
+  { o.lr } -> std::convertible_to<float>;
+  o.validate();
+  typename O::template State<float>;
+  std::declval<typename O::template State<float>&>().apply(o, w, std::int64_t{0});
+};
+
+namespace detail {
+
+// Keras's time-based decay: lr / (1 + decay * iterations).
+inline double decayed(double lr, double decay, std::int64_t iterations) {
+  return decay > 0 ? lr / (1.0 + decay * double(iterations)) : lr;
+}
+
+// clipnorm (over all gradients together, as Keras's clip_norm) and clipvalue.
+template <class T>
+void clip_gradients(std::span<const WeightRef<T>> weights, double clipnorm, double clipvalue) {
+  if (clipnorm > 0) {
+    double sq = 0;
+    for (const auto& w : weights)
+      for (T g : w.grad) sq += double(g) * double(g);
+    const double norm = std::sqrt(sq);
+    if (norm >= clipnorm)
+      for (const auto& w : weights)
+        for (T& g : w.grad) g = T(double(g) * clipnorm / norm);
+  }
+  if (clipvalue > 0)
+    for (const auto& w : weights)
+      for (T& g : w.grad) g = std::min(std::max(g, T(-clipvalue)), T(clipvalue));
+}
+
+// Common checks of the hyperparameters every optimizer has.
+template <class O>
+void validate_common(const O& o) {
+  const std::string n(O::name);
+  if (!(o.lr >= 0)) throw value_error("ketl: " + n + ": lr must be >= 0");
+  if (!(o.decay >= 0)) throw value_error("ketl: " + n + ": decay must be >= 0");
+  if (!(o.clipnorm >= 0)) throw value_error("ketl: " + n + ": clipnorm must be >= 0");
+  if (!(o.clipvalue >= 0)) throw value_error("ketl: " + n + ": clipvalue must be >= 0");
+}
+
+template <class T>
+struct optimizer_runner {
+  virtual ~optimizer_runner() = default;
+  virtual void step(std::span<const WeightRef<T>> weights) = 0;
+  virtual double get_lr() const = 0;
+  virtual void set_lr(double lr) = 0;
+  virtual std::int64_t iterations() const = 0;
+  virtual std::string_view name() const = 0;
+};
+
+template <class T, class O>
+struct optimizer_impl final : optimizer_runner<T> {
+  O opt;
+  typename O::template State<T> state;
+  std::int64_t done = 0;
+  optimizer_impl(O o, std::span<const WeightRef<T>> w) : opt(std::move(o)), state(w) {}
+  void step(std::span<const WeightRef<T>> weights) override {
+    clip_gradients(weights, double(opt.clipnorm), double(opt.clipvalue));
+    state.apply(opt, weights, done);
+    ++done;
+  }
+  double get_lr() const override { return double(opt.lr); }
+  void set_lr(double lr) override { opt.lr = static_cast<decltype(opt.lr)>(lr); }
+  std::int64_t iterations() const override { return done; }
+  std::string_view name() const override { return O::name; }
+};
+
+template <class T, class O>
+std::unique_ptr<optimizer_runner<T>> make_optimizer(O o, std::span<const WeightRef<T>> w) {
+  o.validate();
+  return std::make_unique<optimizer_impl<T, O>>(std::move(o), w);
+}
+
+// One zeroed slot per weight.
+template <class T>
+struct slots {
+  std::vector<std::vector<T>> data;
+  explicit slots(std::span<const WeightRef<T>> weights) {
+    for (const auto& w : weights) data.emplace_back(w.value.size(), T(0));
+  }
+  T* operator[](std::size_t i) { return data[i].data(); }
+};
+
+}  // namespace detail
+}  // namespace ketl

@@ -1,0 +1,39 @@
+// Adagrad, as Keras 2.2.4 (the accumulator starts at 0):
+//   a += g^2;  p -= lr_t * g / (sqrt(a) + epsilon)
+#pragma once
+
+#include "ketl/optimizer.hpp"
+
+namespace ketl::optimizers {
+
+struct Adagrad {
+  static constexpr std::string_view name = "adagrad";
+  float lr = 0.01f;
+  float epsilon = 1e-7f;
+  float decay = 0.0f;
+  float clipnorm = 0.0f;
+  float clipvalue = 0.0f;
+
+  void validate() const { detail::validate_common(*this); }
+
+  template <class T>
+  struct State {
+    detail::slots<T> accumulators;
+    explicit State(std::span<const WeightRef<T>> w) : accumulators(w) {}
+
+    void apply(const Adagrad& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
+      const T lr = T(detail::decayed(o.lr, o.decay, iterations)), eps = T(o.epsilon);
+      for (std::size_t i = 0; i < weights.size(); ++i)
+        detail::simd::zip_update<T>(
+            [=](auto& p, auto g, auto& a) {
+              using V = std::remove_cvref_t<decltype(p)>;
+              a += g * g;
+              p -= V(lr) * g / (xsimd::sqrt(a) + V(eps));
+            },
+            weights[i].value.size(), weights[i].value.data(),
+            static_cast<const T*>(weights[i].grad.data()), accumulators[i]);
+    }
+  };
+};
+
+}  // namespace ketl::optimizers

@@ -1,0 +1,66 @@
+// Adam and AMSGrad, as Keras 2.2.4, with t = iterations + 1:
+//   lr_t = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)
+//   m = beta_1 * m + (1 - beta_1) * g;  v = beta_2 * v + (1 - beta_2) * g^2
+//   amsgrad: vhat = max(vhat, v), used for v below
+//   p -= lr_t * m / (sqrt(v) + epsilon)
+#pragma once
+
+#include "ketl/optimizer.hpp"
+
+namespace ketl::optimizers {
+
+struct Adam {
+  static constexpr std::string_view name = "adam";
+  float lr = 0.001f;
+  float beta_1 = 0.9f;
+  float beta_2 = 0.999f;
+  float epsilon = 1e-7f;
+  float decay = 0.0f;
+  bool amsgrad = false;
+  float clipnorm = 0.0f;
+  float clipvalue = 0.0f;
+
+  void validate() const {
+    detail::validate_common(*this);
+    if (!(beta_1 >= 0 && beta_1 < 1) || !(beta_2 >= 0 && beta_2 < 1))
+      throw value_error("ketl: adam: beta_1 and beta_2 must be in [0, 1)");
+  }
+
+  template <class T>
+  struct State {
+    detail::slots<T> ms, vs, vhats;
+    explicit State(std::span<const WeightRef<T>> w) : ms(w), vs(w), vhats(w) {}
+
+    void apply(const Adam& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
+      const double t = double(iterations + 1);
+      const T lr_t =
+          T(detail::decayed(o.lr, o.decay, iterations) *
+            std::sqrt(1.0 - std::pow(double(o.beta_2), t)) / (1.0 - std::pow(double(o.beta_1), t)));
+      const T b1 = T(o.beta_1), b2 = T(o.beta_2), eps = T(o.epsilon);
+      for (std::size_t i = 0; i < weights.size(); ++i) {
+        const T* g = weights[i].grad.data();
+        if (o.amsgrad)
+          detail::simd::zip_update<T>(
+              [=](auto& p, auto gv, auto& m, auto& v, auto& vhat) {
+                using V = std::remove_cvref_t<decltype(p)>;
+                m = V(b1) * m + V(T(1) - b1) * gv;
+                v = V(b2) * v + V(T(1) - b2) * gv * gv;
+                vhat = ketl::detail::simd::max(vhat, v);
+                p -= V(lr_t) * m / (xsimd::sqrt(vhat) + V(eps));
+              },
+              weights[i].value.size(), weights[i].value.data(), g, ms[i], vs[i], vhats[i]);
+        else
+          detail::simd::zip_update<T>(
+              [=](auto& p, auto gv, auto& m, auto& v) {
+                using V = std::remove_cvref_t<decltype(p)>;
+                m = V(b1) * m + V(T(1) - b1) * gv;
+                v = V(b2) * v + V(T(1) - b2) * gv * gv;
+                p -= V(lr_t) * m / (xsimd::sqrt(v) + V(eps));
+              },
+              weights[i].value.size(), weights[i].value.data(), g, ms[i], vs[i]);
+      }
+    }
+  };
+};
+
+}  // namespace ketl::optimizers

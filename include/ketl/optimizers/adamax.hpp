@@ -1,0 +1,51 @@
+// Adamax, as Keras 2.2.4, with t = iterations + 1:
+//   lr_t = lr / (1 - beta_1^t)
+//   m = beta_1 * m + (1 - beta_1) * g;  u = max(beta_2 * u, |g|)
+//   p -= lr_t * m / (u + epsilon)
+#pragma once
+
+#include "ketl/optimizer.hpp"
+
+namespace ketl::optimizers {
+
+struct Adamax {
+  static constexpr std::string_view name = "adamax";
+  float lr = 0.002f;
+  float beta_1 = 0.9f;
+  float beta_2 = 0.999f;
+  float epsilon = 1e-7f;
+  float decay = 0.0f;
+  float clipnorm = 0.0f;
+  float clipvalue = 0.0f;
+
+  void validate() const {
+    detail::validate_common(*this);
+    if (!(beta_1 >= 0 && beta_1 < 1) || !(beta_2 >= 0 && beta_2 < 1))
+      throw value_error("ketl: adamax: beta_1 and beta_2 must be in [0, 1)");
+  }
+
+  template <class T>
+  struct State {
+    detail::slots<T> ms, us;
+    explicit State(std::span<const WeightRef<T>> w) : ms(w), us(w) {}
+
+    void apply(const Adamax& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
+      const double t = double(iterations + 1);
+      const T lr_t =
+          T(detail::decayed(o.lr, o.decay, iterations) / (1.0 - std::pow(double(o.beta_1), t)));
+      const T b1 = T(o.beta_1), b2 = T(o.beta_2), eps = T(o.epsilon);
+      for (std::size_t i = 0; i < weights.size(); ++i)
+        detail::simd::zip_update<T>(
+            [=](auto& p, auto g, auto& m, auto& u) {
+              using V = std::remove_cvref_t<decltype(p)>;
+              m = V(b1) * m + V(T(1) - b1) * g;
+              u = ketl::detail::simd::max(V(b2) * u, V(xsimd::abs(g)));
+              p -= V(lr_t) * m / (u + V(eps));
+            },
+            weights[i].value.size(), weights[i].value.data(),
+            static_cast<const T*>(weights[i].grad.data()), ms[i], us[i]);
+    }
+  };
+};
+
+}  // namespace ketl::optimizers

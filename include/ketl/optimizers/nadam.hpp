@@ -1,0 +1,62 @@
+// Nadam, as Keras 2.2.4, with t = iterations + 1 and sd = schedule_decay:
+//   mu_t = beta_1 * (1 - 0.5 * 0.96^(t sd)),  mu_t1 = beta_1 * (1 - 0.5 * 0.96^((t+1) sd))
+//   s = s * mu_t (the schedule, from 1),  s_next = s * mu_t1
+//   g' = g / (1 - s);  m = beta_1 m + (1 - beta_1) g;  m' = m / (1 - s_next)
+//   v = beta_2 v + (1 - beta_2) g^2;  v' = v / (1 - beta_2^t)
+//   p -= lr * ((1 - mu_t) g' + mu_t1 m') / (sqrt(v') + epsilon)
+// Nadam has no time-based decay: schedule_decay takes its place.
+#pragma once
+
+#include "ketl/optimizer.hpp"
+
+namespace ketl::optimizers {
+
+struct Nadam {
+  static constexpr std::string_view name = "nadam";
+  float lr = 0.002f;
+  float beta_1 = 0.9f;
+  float beta_2 = 0.999f;
+  float epsilon = 1e-7f;
+  float schedule_decay = 0.004f;
+  float clipnorm = 0.0f;
+  float clipvalue = 0.0f;
+  static constexpr float decay = 0.0f;  // for the common checks
+
+  void validate() const {
+    detail::validate_common(*this);
+    if (!(beta_1 >= 0 && beta_1 < 1) || !(beta_2 >= 0 && beta_2 < 1))
+      throw value_error("ketl: nadam: beta_1 and beta_2 must be in [0, 1)");
+  }
+
+  template <class T>
+  struct State {
+    detail::slots<T> ms, vs;
+    double m_schedule = 1.0;
+    explicit State(std::span<const WeightRef<T>> w) : ms(w), vs(w) {}
+
+    void apply(const Nadam& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
+      const double t = double(iterations + 1), b1 = o.beta_1, b2 = o.beta_2, sd = o.schedule_decay;
+      const double mu_t = b1 * (1.0 - 0.5 * std::pow(0.96, t * sd));
+      const double mu_t1 = b1 * (1.0 - 0.5 * std::pow(0.96, (t + 1) * sd));
+      const double s_new = m_schedule * mu_t, s_next = s_new * mu_t1;
+      m_schedule = s_new;
+      const T lr = T(o.lr), eps = T(o.epsilon), tb1 = T(b1), tb2 = T(b2);
+      const T g_scale = T(1.0 / (1.0 - s_new)), m_scale = T(1.0 / (1.0 - s_next));
+      const T v_scale = T(1.0 / (1.0 - std::pow(b2, t)));
+      const T c_g = T(1.0 - mu_t), c_m = T(mu_t1);
+      for (std::size_t i = 0; i < weights.size(); ++i)
+        detail::simd::zip_update<T>(
+            [=](auto& p, auto g, auto& m, auto& v) {
+              using V = std::remove_cvref_t<decltype(p)>;
+              m = V(tb1) * m + V(T(1) - tb1) * g;
+              v = V(tb2) * v + V(T(1) - tb2) * g * g;
+              const V m_bar = V(c_g) * (g * V(g_scale)) + V(c_m) * (m * V(m_scale));
+              p -= V(lr) * m_bar / (xsimd::sqrt(v * V(v_scale)) + V(eps));
+            },
+            weights[i].value.size(), weights[i].value.data(),
+            static_cast<const T*>(weights[i].grad.data()), ms[i], vs[i]);
+    }
+  };
+};
+
+}  // namespace ketl::optimizers

@@ -1,0 +1,44 @@
+// RMSprop, as Keras 2.2.4:
+//   a = rho * a + (1 - rho) * g^2;  p -= lr_t * g / (sqrt(a) + epsilon)
+#pragma once
+
+#include "ketl/optimizer.hpp"
+
+namespace ketl::optimizers {
+
+struct RMSprop {
+  static constexpr std::string_view name = "rmsprop";
+  float lr = 0.001f;
+  float rho = 0.9f;
+  float epsilon = 1e-7f;
+  float decay = 0.0f;
+  float clipnorm = 0.0f;
+  float clipvalue = 0.0f;
+
+  void validate() const {
+    detail::validate_common(*this);
+    if (!(rho >= 0)) throw value_error("ketl: rmsprop: rho must be >= 0");
+  }
+
+  template <class T>
+  struct State {
+    detail::slots<T> accumulators;
+    explicit State(std::span<const WeightRef<T>> w) : accumulators(w) {}
+
+    void apply(const RMSprop& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
+      const T lr = T(detail::decayed(o.lr, o.decay, iterations)), rho = T(o.rho),
+              eps = T(o.epsilon);
+      for (std::size_t i = 0; i < weights.size(); ++i)
+        detail::simd::zip_update<T>(
+            [=](auto& p, auto g, auto& a) {
+              using V = std::remove_cvref_t<decltype(p)>;
+              a = V(rho) * a + V(T(1) - rho) * g * g;
+              p -= V(lr) * g / (xsimd::sqrt(a) + V(eps));
+            },
+            weights[i].value.size(), weights[i].value.data(),
+            static_cast<const T*>(weights[i].grad.data()), accumulators[i]);
+    }
+  };
+};
+
+}  // namespace ketl::optimizers
