@@ -2,10 +2,14 @@
 #pragma once
 
 #include "ketl/activations.hpp"
+#include "ketl/array_ref.hpp"
+#include "ketl/callback.hpp"
+#include "ketl/callbacks.hpp"
 #include "ketl/error.hpp"
 #include "ketl/fit_options.hpp"
 #include "ketl/history.hpp"
 #include "ketl/initializers.hpp"
+#include "ketl/io/npz.hpp"
 #include "ketl/layer.hpp"
 #include "ketl/layers/activation.hpp"
 #include "ketl/layers/dense.hpp"

@@ -94,15 +94,17 @@ struct loss_kernel {
   }
 
   // W rows at once, one per lane; out (if any) is the first row's gradient.
+  // With w, the W rows' weights: the losses and gradients are weighted.
   template <class T, class A>
-  T block(const expr::lanes_ref<T, A>& r, T* out, T scale) {
+  T block(const expr::lanes_ref<T, A>& r, T* out, T scale, const T* w = nullptr) {
     using V = xsimd::batch<T, A>;
     value.prepare(r);
-    const V v = value.at(r, 0);
+    const V wv = w ? V::load_unaligned(w) : V(T(1));
+    const V v = value.at(r, 0) * wv;
     if (out) {
       grad.prepare(r);
-      for (std::size_t j = 0; j < r.cols; ++j)
-        (V(scale) * grad.at(r, j)).scatter(out + j, r.pred_index);
+      const V s = V(scale) * wv;
+      for (std::size_t j = 0; j < r.cols; ++j) (s * grad.at(r, j)).scatter(out + j, r.pred_index);
     }
     return simd::reduce_add(v);
   }
@@ -268,13 +270,20 @@ inline constexpr bool all_take_lanes_v = all_take_lanes<L, Tuple>::value;
 // kernels that cannot take lanes (batch-wise ones) take those rows one by
 // one in the same pass; type-erased ones take the batch after it.
 // out[0] is the mean loss, out[1 + i] metric i's value.
+//
+// With row weights w (one per row), the loss is Keras 2.2.4's weighted
+// mean, sum(w_r * l_r) / denom, and the gradient is scaled to match; the
+// caller gives denom (the count of non-zero sample weights) and the rows'
+// share of their sample's weight. Metrics stay unweighted, as Keras's.
 template <class A = simd::arch, class Loss, class Metrics, class T>
 void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::size_t rows,
-                std::size_t cols, std::size_t yt_cols, T* grad, double* out) {
+                std::size_t cols, std::size_t yt_cols, T* grad, double* out, const T* w = nullptr,
+                double denom = 0) {
   using row_type = expr::row_ref<T>;
   using lanes_type = expr::lanes_ref<T, A>;
   constexpr std::size_t W = lanes_type::width;
-  const T scale = T(1) / T(rows);
+  const double divisor = w ? denom : double(rows);
+  const T scale = divisor > 0 ? T(1.0 / divisor) : T(0);
   double total = 0;
   std::apply([](auto&... mk) { (mk.begin(), ...); }, metrics);
   constexpr bool all_take_lanes = all_take_lanes_v<lanes_type, Metrics>;
@@ -295,9 +304,11 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
   const T* t = yt;
   const T* p = yp;
   T* g = grad;
+  const T* wr = w;
   for (std::size_t b = rows / W; b > 0; --b) {
     const lanes_type lanes(t, p, cols, yt_cols, scratch);
-    total += static_cast<double>(loss.block(lanes, g, scale));
+    total += static_cast<double>(loss.block(lanes, g, scale, wr));
+    if (wr) wr += W;
     if constexpr (all_take_lanes) {
       each_metric(lanes);
     } else {
@@ -309,7 +320,8 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
   }
   for (std::size_t k = rows % W; k > 0; --k) {
     const row_type row{t, p, cols, yt_cols};
-    total += static_cast<double>(loss.row(row, g, scale));
+    const T wk = wr ? *wr++ : T(1);
+    total += static_cast<double>(wk * loss.row(row, g, scale * wk));
     each_metric(row);
     t += yt_cols, p += cols;
     if (g) g += cols;
@@ -324,7 +336,7 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
             ...);
       },
       metrics);
-  out[0] = rows ? total / double(rows) : 0.0;
+  out[0] = divisor > 0 ? total / divisor : 0.0;
   std::size_t k = 1;
   std::apply(
       [&](auto&... mk) {

@@ -34,8 +34,11 @@
 #include "ketl/detail/shape_chain.hpp"
 #include "ketl/detail/xtensor.hpp"
 #include "ketl/error.hpp"
+#include "ketl/array_ref.hpp"
+#include "ketl/callback.hpp"
 #include "ketl/fit_options.hpp"
 #include "ketl/history.hpp"
+#include "ketl/io/npz.hpp"
 #include "ketl/layer.hpp"
 #include "ketl/loss.hpp"
 #include "ketl/losses/binary_crossentropy.hpp"
@@ -375,89 +378,68 @@ class Sequential {
   // ---- fit / evaluate / predict -----------------------------------------
 
   template <std::size_t RX, std::size_t RY>
-  History fit(const xt::xtensor<T, RX>& x, const xt::xtensor<T, RY>& y, const FitOptions& o = {}) {
-    require_compiled();
-    const std::size_t n = check_data("fit", x, y);
-    if (o.batch_size == 0) throw value_error("ketl: fit: batch_size must be positive");
-    if (o.epochs < 0) throw value_error("ketl: fit: epochs must be >= 0");
-    if (o.verbose < 0 || o.verbose > 2) throw value_error("ketl: fit: verbose must be 0, 1 or 2");
-
-    const std::size_t bs = std::min(o.batch_size, n);
-    reserve(bs);
-    const auto& names = step_->names;
-    std::vector<double> batch_vals(names.size()), totals(names.size());
-    std::vector<std::size_t> index(n);
-    std::iota(index.begin(), index.end(), std::size_t{0});
-    History h;
-    for (int epoch = 0; epoch < o.epochs; ++epoch) {
-      std::unique_ptr<Progbar> bar;
-      if (o.verbose) {
-        std::cerr << "Epoch " << epoch + 1 << '/' << o.epochs << '\n';
-        bar =
-            std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
-      }
-      if (o.shuffle) rng_.shuffle(index.begin(), index.end());
-      std::fill(totals.begin(), totals.end(), 0.0);
-      Progbar::Values log_values;
-      std::size_t seen = 0;
-      for (std::size_t start = 0; start < n; start += bs) {
-        const std::size_t m = std::min(bs, n - start);
-        const T* xb = rows(x, index, start, m, xbatch_);
-        const T* yb = rows(y, index, start, m, ybatch_);
-        step_->train(*this, xb, yb, m, batch_vals.data());
-        seen += m;
-        // BaseLogger: batch-size-weighted means of the per-batch values.
-        for (std::size_t k = 0; k < names.size(); ++k) totals[k] += batch_vals[k] * double(m);
-        // ProgbarLogger: the last batch's values wait for the epoch's own.
-        // Built only for a bar, so that a silent fit copies no names per batch.
-        if (bar) {
-          log_values.clear();
-          for (std::size_t k = 0; k < names.size(); ++k)
-            log_values.emplace_back(names[k], batch_vals[k]);
-          if (seen < n) bar->update(static_cast<long>(seen), log_values);
-        }
-      }
-      h.epoch.push_back(epoch);
-      for (std::size_t k = 0; k < names.size(); ++k) {
-        const double v = totals[k] / double(seen);
-        h.history[names[k]].push_back(v);
-        if (bar) log_values.emplace_back(names[k], v);
-      }
-      if (bar) bar->update(static_cast<long>(seen), log_values);
-    }
-    return h;
+  History fit(const xt::xtensor<T, RX>& x, const xt::xtensor<T, RY>& y,
+              const FitOptions<T>& o = {}) {
+    static_assert_ranks<RX, RY>();
+    return fit_arrays(ArrayRef<T>(x), ArrayRef<T>(y), o);
   }
 
   // Loss and metrics, sample-weighted over the batches, in metrics_names() order.
   template <std::size_t RX, std::size_t RY>
   std::vector<double> evaluate(const xt::xtensor<T, RX>& x, const xt::xtensor<T, RY>& y,
-                               const EvaluateOptions& o = {}) {
+                               const EvaluateOptions<T>& o = {}) {
+    static_assert_ranks<RX, RY>();
     require_compiled();
-    const std::size_t n = check_data("evaluate", x, y);
+    const ArrayRef<T> xr(x), yr(y);
+    const std::size_t n = check_arrays("evaluate", xr, yr);
     if (o.batch_size == 0) throw value_error("ketl: evaluate: batch_size must be positive");
-    const std::size_t bs = std::min(o.batch_size, n);
-    reserve(bs);
-    std::vector<double> vals(step_->names.size()), sums(vals.size());
-    std::unique_ptr<Progbar> bar;
-    if (o.verbose)
-      bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
-    for (std::size_t start = 0; start < n; start += bs) {
-      const std::size_t m = std::min(bs, n - start);
-      // y's row width is the output's size, or 1 (or outer) for integer labels.
-      step_->test(*this, x.data() + start * input_shape::size, y.data() + start * (y.size() / n), m,
-                  vals.data());
-      for (std::size_t k = 0; k < vals.size(); ++k) sums[k] += vals[k] * double(m);
-      if (bar) bar->update(static_cast<long>(start + m));
-    }
-    for (auto& s : sums) s /= double(n);
-    return sums;
+    if (o.verbose < 0 || o.verbose > 2)
+      throw value_error("ketl: evaluate: verbose must be 0, 1 or 2");
+    const auto w = sample_weights(n, yr, o.sample_weight, {});
+    return test_loop(xr, yr, w, n, o.batch_size, o.verbose);
+  }
+
+  // One gradient update on one batch; the loss and metrics of the forward
+  // pass that made it (before the update), as Keras's train_on_batch.
+  template <std::size_t RX, std::size_t RY>
+  std::vector<double> train_on_batch(const xt::xtensor<T, RX>& x, const xt::xtensor<T, RY>& y,
+                                     ArrayRef<T> sample_weight = {},
+                                     const std::map<int, double>& class_weight = {}) {
+    static_assert_ranks<RX, RY>();
+    require_compiled();
+    const ArrayRef<T> xr(x), yr(y);
+    const std::size_t n = check_arrays("train_on_batch", xr, yr);
+    const auto w = sample_weights(n, yr, sample_weight, class_weight);
+    reserve(n);
+    std::vector<double> out(step_->names.size());
+    train_rows(xr.data, yr.data, w.empty() ? nullptr : w.data(), n, out.data());
+    return out;
+  }
+
+  template <std::size_t RX, std::size_t RY>
+  std::vector<double> test_on_batch(const xt::xtensor<T, RX>& x, const xt::xtensor<T, RY>& y,
+                                    ArrayRef<T> sample_weight = {}) {
+    static_assert_ranks<RX, RY>();
+    require_compiled();
+    const ArrayRef<T> xr(x), yr(y);
+    const std::size_t n = check_arrays("test_on_batch", xr, yr);
+    const auto w = sample_weights(n, yr, sample_weight, {});
+    reserve(n);
+    std::vector<double> out(step_->names.size());
+    test_rows(xr.data, yr.data, w.empty() ? nullptr : w.data(), n, out.data());
+    return out;
+  }
+
+  template <std::size_t RX>
+  xt::xtensor<T, output_shape::rank + 1> predict_on_batch(const xt::xtensor<T, RX>& x) {
+    return predict(x, {.batch_size = std::max<std::size_t>(x.shape()[0], 1), .verbose = 0});
   }
 
   template <std::size_t RX>
   xt::xtensor<T, output_shape::rank + 1> predict(const xt::xtensor<T, RX>& x,
                                                  const PredictOptions& o = {}) {
     static_assert(well_formed, "ketl::Sequential::predict: the layer pack does not fit together");
-    const std::size_t n = check_x("predict", x);
+    const std::size_t n = check_x("predict", ArrayRef<T>(x));
     if (o.batch_size == 0) throw value_error("ketl: predict: batch_size must be positive");
     std::array<std::size_t, output_shape::rank + 1> shape{};
     shape[0] = n;
@@ -476,6 +458,100 @@ class Sequential {
       if (bar) bar->update(static_cast<long>(start + m));
     }
     return out;
+  }
+
+  // Keras's Sequential.predict_proba: predict (Keras warns when the outputs
+  // fall outside [0, 1]; ketl leaves that to the caller).
+  template <std::size_t RX>
+  xt::xtensor<T, output_shape::rank + 1> predict_proba(const xt::xtensor<T, RX>& x,
+                                                       const PredictOptions& o = {}) {
+    return predict(x, o);
+  }
+
+  // Keras's predict_classes: argmax over the last axis, or for a one-unit
+  // output (p > 0.5), which keeps the (N, 1) shape as Keras's does.
+  template <std::size_t RX>
+  auto predict_classes(const xt::xtensor<T, RX>& x, const PredictOptions& o = {}) {
+    const auto p = predict(x, o);
+    if constexpr (output_shape::last == 1) {
+      xt::xtensor<int, output_shape::rank + 1> out(p.shape());
+      for (std::size_t i = 0; i < p.size(); ++i) out.data()[i] = p.data()[i] > T(0.5) ? 1 : 0;
+      return out;
+    } else {
+      std::array<std::size_t, output_shape::rank> shape{};
+      std::copy(p.shape().begin(), p.shape().end() - 1, shape.begin());
+      xt::xtensor<int, output_shape::rank> out(shape);
+      constexpr std::size_t C = output_shape::last;
+      for (std::size_t r = 0; r < out.size(); ++r) {
+        const T* row = p.data() + r * C;
+        out.data()[r] = static_cast<int>(std::max_element(row, row + C) - row);
+      }
+      return out;
+    }
+  }
+
+  // ---- weights ----------------------------------------------------------
+
+  // Every weight in Keras's order and layout (a Dense kernel is (in, units)).
+  std::vector<xt::xarray<T>> get_weights() const {
+    std::vector<xt::xarray<T>> out;
+    for (const auto& w : weights_) {
+      xt::xarray<T> a = xt::xarray<T>::from_shape(w.shape);
+      std::copy(w.value.begin(), w.value.end(), a.begin());
+      out.push_back(std::move(a));
+    }
+    return out;
+  }
+
+  // Replaces every weight; checks the count and every shape first, so a
+  // mismatch changes nothing.
+  void set_weights(const std::vector<xt::xarray<T>>& arrays) {
+    std::vector<std::vector<std::size_t>> shapes;
+    std::vector<std::string> where;
+    for (std::size_t i = 0; i < arrays.size(); ++i) {
+      shapes.emplace_back(arrays[i].shape().begin(), arrays[i].shape().end());
+      where.push_back("array " + std::to_string(i));
+    }
+    check_weight_shapes(shapes, where);
+    for (std::size_t i = 0; i < arrays.size(); ++i)
+      std::copy(arrays[i].begin(), arrays[i].end(), weights_[i].value.begin());
+  }
+
+  // NumPy's .npz: one array per weight, named "<layer>/kernel" and
+  // "<layer>/bias" after Keras's automatic layer names.
+  void save_weights(const std::string& path) const {
+    std::vector<io::NpzEntry<T>> entries;
+    for (std::size_t i = 0; i < weights_.size(); ++i)
+      entries.push_back({weight_names_[i], weights_[i].shape, weights_[i].value.data()});
+    io::save_npz(path, entries);
+  }
+
+  // Reads an .npz written by save_weights (or by numpy.savez with the same
+  // names). Every name and shape is checked before any weight changes.
+  void load_weights(const std::string& path) {
+    const auto arrays = io::load_npz(path);
+    std::vector<std::vector<std::size_t>> shapes;
+    std::vector<std::string> where;
+    for (const auto& name : weight_names_) {
+      const auto it = arrays.find(name);
+      if (it == arrays.end()) {
+        std::string have;
+        for (const auto& [k, v] : arrays) have += (have.empty() ? "" : ", ") + k;
+        throw value_error("ketl: load_weights: " + path + " has no array " + name +
+                          " (it has: " + have + ")");
+      }
+      shapes.push_back(it->second.shape);
+      where.push_back(path + ":" + name);
+    }
+    if (arrays.size() != weight_names_.size())
+      throw value_error("ketl: load_weights: " + path + " holds " + std::to_string(arrays.size()) +
+                        " arrays, but the model has " + std::to_string(weight_names_.size()) +
+                        " weights");
+    check_weight_shapes(shapes, where);
+    for (std::size_t i = 0; i < weight_names_.size(); ++i) {
+      const auto& v = arrays.at(weight_names_[i]).values;
+      std::transform(v.begin(), v.end(), weights_[i].value.begin(), [](double d) { return T(d); });
+    }
   }
 
   // ---- summary ----------------------------------------------------------
@@ -600,9 +676,29 @@ class Sequential {
 
   void collect_weights() {
     weights_.clear();
+    weight_names_.clear();
+    const auto layer_names = names();
+    std::size_t i = 0;
     boost::hana::for_each(layers_, [&](auto& l) {
-      l.for_each_weight([&](WeightRef<T> w) { weights_.push_back(std::move(w)); });
+      l.for_each_weight([&](WeightRef<T> w) {
+        weight_names_.push_back(layer_names[i] + "/" + std::string(w.name));
+        weights_.push_back(std::move(w));
+      });
+      ++i;
     });
+  }
+
+  // Checks that arrays of these shapes can replace the weights; throws otherwise.
+  void check_weight_shapes(const std::vector<std::vector<std::size_t>>& shapes,
+                           const std::vector<std::string>& where) const {
+    if (shapes.size() != weights_.size())
+      throw value_error("ketl: the model has " + std::to_string(weights_.size()) +
+                        " weights, but " + std::to_string(shapes.size()) + " arrays were given");
+    for (std::size_t i = 0; i < shapes.size(); ++i)
+      if (shapes[i] != weights_[i].shape)
+        throw shape_error("ketl: weight " + weight_names_[i] + " has shape " +
+                          shape_string(weights_[i].shape) + ", but " + where[i] + " has shape " +
+                          shape_string(shapes[i]));
   }
 
   std::array<std::string, depth> names() const {
@@ -646,35 +742,38 @@ class Sequential {
 
   std::string input_name() const { return names()[depth > 1 ? 1 : 0] + "_input"; }
 
-  template <std::size_t RX>
-  std::size_t check_x(std::string_view, const xt::xtensor<T, RX>& x) const {
+  template <std::size_t RX, std::size_t RY>
+  static constexpr void static_assert_ranks() {
     static_assert(RX == input_shape::rank + 1,
                   "ketl: x must have one axis for the samples plus the axes of the model's "
                   "Input shape");
-    if (!std::equal(x.shape().begin() + 1, x.shape().end(), input_shape::dims.begin()))
-      throw shape_error(
-          "Error when checking input: expected " + input_name() + " to have shape " +
-          shape_string<input_shape>() + " but got array with shape " +
-          shape_string(std::vector<std::size_t>(x.shape().begin() + 1, x.shape().end())));
-    return x.shape()[0];
-  }
-
-  // Keras's _standardize_user_data checks, before anything changes.
-  template <std::size_t RX, std::size_t RY>
-  std::size_t check_data(std::string_view what, const xt::xtensor<T, RX>& x,
-                         const xt::xtensor<T, RY>& y) const {
     static_assert(RY == output_shape::rank + 1 || RY == output_shape::rank,
                   "ketl: y must have one axis for the samples plus the axes of the model's output "
                   "shape (or all but the last, for integer labels)");
+  }
+
+  std::size_t check_x(std::string_view, const ArrayRef<T>& x) const {
+    const std::vector<std::size_t> got(x.shape.begin() + (x.shape.empty() ? 0 : 1), x.shape.end());
+    if (x.shape.size() != input_shape::rank + 1 ||
+        !std::equal(got.begin(), got.end(), input_shape::dims.begin()))
+      throw shape_error("Error when checking input: expected " + input_name() + " to have shape " +
+                        shape_string<input_shape>() + " but got array with shape " +
+                        shape_string(got));
+    return x.shape[0];
+  }
+
+  // Keras's _standardize_user_data checks, before anything changes.
+  std::size_t check_arrays(std::string_view what, const ArrayRef<T>& x,
+                           const ArrayRef<T>& y) const {
     const std::size_t n = check_x(what, x);
-    const std::vector<std::size_t> got(y.shape().begin() + 1, y.shape().end());
+    const std::vector<std::size_t> got(y.shape.begin() + (y.shape.empty() ? 0 : 1), y.shape.end());
     const std::vector<std::size_t> out(output_shape::dims.begin(), output_shape::dims.end());
     const bool sparse = step_->target == Target::sparse_labels;
     const bool fits =
         sparse ? detail::target_fits<Target::sparse_labels>(got, out)
                : detail::target_fits<Target::same_shape>(got, out) ||
-                     (RY == 1 && output_shape::size == 1);  // (N,) for (None, 1), as Keras
-    if (!fits) {
+                     (got.empty() && output_shape::size == 1);  // (N,) for (None, 1), as Keras
+    if (!fits || y.shape.empty()) {
       std::string msg = "Error when checking target: expected " + names()[depth - 1] +
                         " to have shape " +
                         (sparse ? shape_string(std::vector<std::size_t>(out.begin(), out.end() - 1))
@@ -687,35 +786,304 @@ class Sequential {
                "sparse_categorical_crossentropy";
       throw shape_error(msg);
     }
-    if (y.shape()[0] != n)
+    if (y.shape[0] != n)
       throw shape_error(
           "Input arrays should have the same number of samples as target arrays. Found " +
-          std::to_string(n) + " input samples and " + std::to_string(y.shape()[0]) +
+          std::to_string(n) + " input samples and " + std::to_string(y.shape[0]) +
           " target samples.");
     if (n == 0) throw value_error("ketl: " + std::string(what) + ": x is empty (0 samples)");
     if (sparse) {
       const T classes = T(output_shape::last);
-      for (const T v : y)
+      for (std::size_t i = 0; i < y.size(); ++i) {
+        const T v = y.data[i];
         if (!(v >= T(0) && v < classes && v == std::floor(v)))
           throw value_error("ketl: " + step_->loss_name + ": label " + std::to_string(double(v)) +
                             " is not an integer class in [0, " +
                             std::to_string(output_shape::last) + ")");
+      }
     }
     return n;
   }
 
+  // Keras's standardize_weights: one weight per sample from sample_weight
+  // and class_weight; empty when neither is given. Where both are, they
+  // multiply (Keras 2.3; 2.2 dropped class_weight with a warning).
+  std::vector<T> sample_weights(std::size_t n, const ArrayRef<T>& y, const ArrayRef<T>& sw,
+                                const std::map<int, double>& class_weight) const {
+    std::vector<T> w;
+    if (!sw.empty()) {
+      if (sw.shape.size() == 2)
+        throw value_error(
+            "Found a sample_weight array with shape " + shape_string(sw.shape) +
+            ". In order to use timestep-wise sample weighting, you should pass a 2D "
+            "sample_weight array and specify sample_weight_mode=\"temporal\" in compile(); "
+            "ketl supports 1D sample weights (one per sample) only");
+      if (sw.shape.size() != 1 || sw.shape[0] != n)
+        throw value_error("Found a sample_weight array with shape " + shape_string(sw.shape) +
+                          " for an input with shape " + shape_string(std::vector{n}) +
+                          ". sample_weight cannot be broadcast.");
+      w.assign(sw.data, sw.data + n);
+      for (T v : w)
+        if (!(v >= T(0)) || !std::isfinite(double(v)))
+          throw value_error("ketl: sample_weight values must be finite and >= 0");
+    }
+    if (!class_weight.empty()) {
+      if (y.shape.size() > 2)
+        throw value_error("class_weight not supported for 3+ dimensional targets.");
+      const std::size_t width = y.row_size();
+      if (w.empty()) w.assign(n, T(1));
+      std::vector<int> missing;
+      for (std::size_t i = 0; i < n; ++i) {
+        const T* row = y.data + i * width;
+        const int cls = width > 1 ? int(std::max_element(row, row + width) - row) : int(row[0]);
+        const auto it = class_weight.find(cls);
+        if (it == class_weight.end()) {
+          if (std::find(missing.begin(), missing.end(), cls) == missing.end())
+            missing.push_back(cls);
+          continue;
+        }
+        w[i] *= T(it->second);
+      }
+      if (!missing.empty()) {
+        std::sort(missing.begin(), missing.end());
+        std::string list;
+        for (int c : missing) list += (list.empty() ? "" : ", ") + std::to_string(c);
+        throw value_error("`class_weight` must contain all classes in the data. The classes {" +
+                          list + "} exist in the data but not in `class_weight`.");
+      }
+    }
+    return w;
+  }
+
+  // One training step on n contiguous samples with optional per-sample
+  // weights: Keras 2.2.4's loss, sum(w * l) / count_nonzero(w).
+  void train_rows(const T* x, const T* y, const T* w, std::size_t n, double* out) {
+    step_->train(*this, x, y, n, out, row_weights(w, n), nonzero(w, n));
+  }
+  void test_rows(const T* x, const T* y, const T* w, std::size_t n, double* out) {
+    step_->test(*this, x, y, n, out, row_weights(w, n), nonzero(w, n));
+  }
+  // A sample's weight spread over its output rows (outer of them), as Keras
+  // averages the per-row losses of a sample before weighting it.
+  const T* row_weights(const T* w, std::size_t n) {
+    if (!w) return nullptr;
+    constexpr std::size_t outer = output_shape::outer;
+    if constexpr (outer == 1) {
+      return w;
+    } else {
+      row_w_.resize(n * outer);
+      for (std::size_t i = 0; i < n; ++i)
+        std::fill_n(row_w_.begin() + std::ptrdiff_t(i * outer), outer, w[i] / T(outer));
+      return row_w_.data();
+    }
+  }
+  static double nonzero(const T* w, std::size_t n) {
+    if (!w) return double(n);
+    return double(std::count_if(w, w + n, [](T v) { return v != T(0); }));
+  }
+
+  // Keras's test_loop: batch values weighted by batch size.
+  std::vector<double> test_loop(const ArrayRef<T>& x, const ArrayRef<T>& y, const std::vector<T>& w,
+                                std::size_t n, std::size_t batch_size, int verbose,
+                                std::ostream* os = &std::cerr) {
+    const std::size_t bs = std::min(batch_size, n);
+    reserve(bs);
+    std::vector<double> vals(step_->names.size()), sums(vals.size());
+    std::unique_ptr<Progbar> bar;
+    if (verbose)
+      bar = std::make_unique<Progbar>(static_cast<long>(n),
+                                      Progbar::Options{.verbose = verbose, .out = os});
+    const std::size_t xw = x.row_size(), yw = y.row_size();
+    for (std::size_t start = 0; start < n; start += bs) {
+      const std::size_t m = std::min(bs, n - start);
+      test_rows(x.data + start * xw, y.data + start * yw, w.empty() ? nullptr : w.data() + start, m,
+                vals.data());
+      for (std::size_t k = 0; k < vals.size(); ++k) sums[k] += vals[k] * double(m);
+      if (bar) bar->update(static_cast<long>(start + m));
+    }
+    for (auto& s : sums) s /= double(n);
+    return sums;
+  }
+
+  // What callbacks see of this model during fit.
+  class handle final : public ModelHandle {
+   public:
+    explicit handle(Sequential& m) : m_(m) {}
+    double learning_rate() const override { return m_.learning_rate(); }
+    void set_learning_rate(double lr) override { m_.set_learning_rate(lr); }
+    std::vector<std::vector<double>> weight_snapshot() const override {
+      std::vector<std::vector<double>> s;
+      for (const auto& w : m_.weights_) s.emplace_back(w.value.begin(), w.value.end());
+      return s;
+    }
+    void restore_weights(const std::vector<std::vector<double>>& s) override {
+      for (std::size_t i = 0; i < s.size() && i < m_.weights_.size(); ++i)
+        std::transform(s[i].begin(), s[i].end(), m_.weights_[i].value.begin(),
+                       [](double v) { return T(v); });
+    }
+    void save_weights(const std::string& path) const override { m_.save_weights(path); }
+    std::ostream& out() override { return *out_; }
+    void set_output(std::ostream& os) override { out_ = &os; }
+
+   private:
+    Sequential& m_;
+    std::ostream* out_ = &std::cerr;
+  };
+
+  History fit_arrays(ArrayRef<T> x, ArrayRef<T> y, const FitOptions<T>& o) {
+    require_compiled();
+    std::size_t n = check_arrays("fit", x, y);
+    if (o.batch_size == 0) throw value_error("ketl: fit: batch_size must be positive");
+    if (o.epochs < 0) throw value_error("ketl: fit: epochs must be >= 0");
+    if (o.initial_epoch < 0) throw value_error("ketl: fit: initial_epoch must be >= 0");
+    if (o.verbose < 0 || o.verbose > 2) throw value_error("ketl: fit: verbose must be 0, 1 or 2");
+    if (!(o.validation_split >= 0.0 && o.validation_split < 1.0))
+      throw value_error("ketl: fit: validation_split must be in [0, 1), got " +
+                        std::to_string(o.validation_split));
+    std::vector<T> w = sample_weights(n, y, o.sample_weight, o.class_weight);
+
+    // Validation: validation_data wins; else the last fraction, before shuffling.
+    ArrayRef<T> vx, vy;
+    std::vector<T> vw;
+    std::size_t vn = 0;
+    if (o.validation_data) {
+      vx = o.validation_data->x;
+      vy = o.validation_data->y;
+      vn = check_arrays("fit (validation_data)", vx, vy);
+      vw = sample_weights(vn, vy, o.validation_data->sample_weight, {});
+    } else if (o.validation_split > 0) {
+      const auto split_at = static_cast<std::size_t>(double(n) * (1.0 - o.validation_split));
+      if (split_at == 0 || split_at == n)
+        throw value_error("ketl: fit: validation_split " + std::to_string(o.validation_split) +
+                          " leaves " + (split_at == 0 ? "no training" : "no validation") +
+                          " samples out of " + std::to_string(n));
+      vn = n - split_at;
+      vx = x, vy = y;
+      vx.data += split_at * x.row_size(), vy.data += split_at * y.row_size();
+      vx.shape[0] = vn, vy.shape[0] = vn;
+      if (!w.empty()) vw.assign(w.begin() + std::ptrdiff_t(split_at), w.end()), w.resize(split_at);
+      n = split_at;
+      x.shape[0] = n, y.shape[0] = n;
+    }
+    const bool validate = vn > 0;
+
+    handle model(*this);
+    for (const auto& c : o.callbacks) c.set_model(model);
+    std::ostream& os = model.out();
+    const auto& names = step_->names;
+    const std::size_t bs = std::min(o.batch_size, n);
+    reserve(bs);
+    std::vector<double> batch_vals(names.size()), totals(names.size());
+    std::vector<std::size_t> index(n);
+    std::iota(index.begin(), index.end(), std::size_t{0});
+    std::vector<T> wbatch(w.empty() ? 0 : bs);
+    History h;
+    Logs logs;
+    for (const auto& c : o.callbacks) c.on_train_begin(logs);
+    if (o.verbose && validate)
+      os << "Train on " << n << " samples, validate on " << vn << " samples\n";
+    for (int epoch = o.initial_epoch; epoch < o.epochs && !model.stop_training; ++epoch) {
+      Logs epoch_logs;
+      for (const auto& c : o.callbacks) c.on_epoch_begin(epoch, epoch_logs);
+      std::unique_ptr<Progbar> bar;
+      if (o.verbose) {
+        os << "Epoch " << epoch + 1 << '/' << o.epochs << '\n';
+        bar = std::make_unique<Progbar>(static_cast<long>(n),
+                                        Progbar::Options{.verbose = o.verbose, .out = &os});
+      }
+      if (o.shuffle.mode == Shuffle::Mode::on) {
+        rng_.shuffle(index.begin(), index.end());
+      } else if (o.shuffle.mode == Shuffle::Mode::batch) {
+        batch_shuffle(index, bs);
+      }
+      std::fill(totals.begin(), totals.end(), 0.0);
+      Progbar::Values log_values;
+      std::size_t seen = 0;
+      bool epoch_done = true;
+      int batch = 0;
+      for (std::size_t start = 0; start < n; start += bs, ++batch) {
+        const std::size_t m = std::min(bs, n - start);
+        Logs batch_logs{{"batch", double(batch)}, {"size", double(m)}};
+        for (const auto& c : o.callbacks) c.on_batch_begin(batch, batch_logs);
+        const T* xb = rows(x, index, start, m, xbatch_);
+        const T* yb = rows(y, index, start, m, ybatch_);
+        const T* wb = nullptr;
+        if (!w.empty()) {
+          for (std::size_t i = 0; i < m; ++i) wbatch[i] = w[index[start + i]];
+          wb = wbatch.data();
+        }
+        train_rows(xb, yb, wb, m, batch_vals.data());
+        seen += m;
+        // BaseLogger: batch-size-weighted means of the per-batch values.
+        for (std::size_t k = 0; k < names.size(); ++k) {
+          totals[k] += batch_vals[k] * double(m);
+          batch_logs[names[k]] = batch_vals[k];
+        }
+        for (const auto& c : o.callbacks) c.on_batch_end(batch, batch_logs);
+        // ProgbarLogger: the last batch's values wait for the epoch's own.
+        if (bar) {
+          log_values.clear();
+          for (std::size_t k = 0; k < names.size(); ++k)
+            log_values.emplace_back(names[k], batch_vals[k]);
+          if (seen < n) bar->update(static_cast<long>(seen), log_values);
+        }
+        if (model.stop_training) {
+          epoch_done = seen == n;
+          break;
+        }
+      }
+      // Keras validates at the end of an epoch's last batch only.
+      if (validate && epoch_done) {
+        const auto v = test_loop(vx, vy, vw, vn, o.batch_size, 0);
+        for (std::size_t k = 0; k < names.size(); ++k) epoch_logs["val_" + names[k]] = v[k];
+      }
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        const double v = seen ? totals[k] / double(seen) : 0.0;
+        epoch_logs[names[k]] = v;
+        if (bar) log_values.emplace_back(names[k], v);
+      }
+      if (bar) {
+        for (std::size_t k = 0; k < names.size(); ++k)
+          if (epoch_logs.count("val_" + names[k]))
+            log_values.emplace_back("val_" + names[k], epoch_logs["val_" + names[k]]);
+        bar->update(static_cast<long>(seen), log_values);
+      }
+      for (const auto& c : o.callbacks) c.on_epoch_end(epoch, epoch_logs);
+      // History is the last callback, so it sees what the others added ("lr").
+      h.epoch.push_back(epoch);
+      for (const auto& [k, v] : epoch_logs) h.history[k].push_back(v);
+    }
+    for (const auto& c : o.callbacks) c.on_train_end(logs);
+    return h;
+  }
+
+  // Keras's batch_shuffle: whole batches change places; the tail of a
+  // last, partial batch stays at the end, unshuffled.
+  void batch_shuffle(std::vector<std::size_t>& index, std::size_t bs) {
+    const std::size_t batches = index.size() / bs;
+    std::vector<std::size_t> order(batches);
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    rng_.shuffle(order.begin(), order.end());
+    std::vector<std::size_t> out;
+    out.reserve(index.size());
+    for (std::size_t b : order)
+      out.insert(out.end(), index.begin() + std::ptrdiff_t(b * bs),
+                 index.begin() + std::ptrdiff_t((b + 1) * bs));
+    out.insert(out.end(), index.begin() + std::ptrdiff_t(batches * bs), index.end());
+    index = std::move(out);
+  }
+
   // The rows index[start, start+m) of a, contiguous: a pointer into a when
   // they already are, else gathered into buf.
-  template <std::size_t R>
-  static const T* rows(const xt::xtensor<T, R>& a, const std::vector<std::size_t>& index,
+  static const T* rows(const ArrayRef<T>& a, const std::vector<std::size_t>& index,
                        std::size_t start, std::size_t m, std::vector<T>& buf) {
-    const std::size_t w = a.size() / a.shape()[0];
-    if (index[start] + m - 1 < a.shape()[0] && index[start + m - 1] == index[start] + m - 1 &&
+    const std::size_t w = a.row_size();
+    if (index[start] + m - 1 < a.rows() && index[start + m - 1] == index[start] + m - 1 &&
         std::is_sorted(index.begin() + static_cast<std::ptrdiff_t>(start),
                        index.begin() + static_cast<std::ptrdiff_t>(start + m)))
-      return a.data() + index[start] * w;
+      return a.data + index[start] * w;
     for (std::size_t i = 0; i < m; ++i)
-      std::copy(a.data() + index[start + i] * w, a.data() + (index[start + i] + 1) * w,
+      std::copy(a.data + index[start + i] * w, a.data + (index[start + i] + 1) * w,
                 buf.data() + i * w);
     return buf.data();
   }
@@ -727,8 +1095,11 @@ class Sequential {
     std::string loss_name;
     Target target = Target::same_shape;
     virtual ~step_base() = default;
-    virtual void train(Sequential& m, const T* x, const T* y, std::size_t n, double* out) = 0;
-    virtual void test(Sequential& m, const T* x, const T* y, std::size_t n, double* out) = 0;
+    // w: per-row weights (or null), denom: the weighted loss's divisor.
+    virtual void train(Sequential& m, const T* x, const T* y, std::size_t n, double* out,
+                       const T* w, double denom) = 0;
+    virtual void test(Sequential& m, const T* x, const T* y, std::size_t n, double* out, const T* w,
+                      double denom) = 0;
   };
 
   template <class Loss, class... M>
@@ -781,21 +1152,28 @@ class Sequential {
     static constexpr bool simd_metrics =
         (takes_lanes<decltype(kernel_of(std::declval<const M&>()))> && ...);
 
-    void outputs(const T* yp, const T* yt, std::size_t n, T* grad, double* out) {
+    void outputs(const T* yp, const T* yt, std::size_t n, T* grad, double* out, const T* w,
+                 double denom) {
       constexpr std::size_t cols = output_shape::last;
       constexpr std::size_t yt_cols = Loss::target == Target::sparse_labels ? 1 : cols;
-      detail::fused_pass(loss, metrics, yt, yp, n * output_shape::outer, cols, yt_cols, grad, out);
+      detail::fused_pass(loss, metrics, yt, yp, n * output_shape::outer, cols, yt_cols, grad, out,
+                         w, denom);
     }
 
-    void train(Sequential& m, const T* x, const T* y, std::size_t n, double* out) override {
+    void train(Sequential& m, const T* x, const T* y, std::size_t n, double* out, const T* w,
+               double denom) override {
       const T* yp = m.forward(x, n, true);
-      outputs(yp, y, n, m.output_grad(), out);
+      outputs(yp, y, n, m.output_grad(), out, w, denom);
+      // A non-finite loss can only poison the weights: the update is skipped
+      // (Keras applies it), so that TerminateOnNaN stops with them intact.
+      if (!std::isfinite(out[0])) return;
       m.backward(x, n);
       m.optimizer_->step(m.weights_);
     }
-    void test(Sequential& m, const T* x, const T* y, std::size_t n, double* out) override {
+    void test(Sequential& m, const T* x, const T* y, std::size_t n, double* out, const T* w,
+              double denom) override {
       const T* yp = m.forward(x, n, false);
-      outputs(yp, y, n, nullptr, out);
+      outputs(yp, y, n, nullptr, out, w, denom);
     }
   };
 
@@ -803,11 +1181,12 @@ class Sequential {
   Random rng_;
   std::vector<WeightRef<T>> weights_;
   std::unique_ptr<step_base> step_;
+  std::vector<std::string> weight_names_;  // "dense_1/kernel", ...
   std::unique_ptr<detail::optimizer_runner<T>> optimizer_;
 
   std::size_t capacity_ = 0;
   std::array<std::size_t, depth> act_off_{}, scratch_off_{};
-  std::vector<T> acts_, grad_a_, grad_b_, scratch_, xbatch_, ybatch_;
+  std::vector<T> acts_, grad_a_, grad_b_, scratch_, xbatch_, ybatch_, row_w_;
 };
 
 }  // namespace ketl

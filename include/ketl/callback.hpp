@@ -1,0 +1,115 @@
+// What a callback is: any type with some of Keras's hooks.
+//
+//   on_train_begin(logs)          on_train_end(logs)
+//   on_epoch_begin(epoch, logs)   on_epoch_end(epoch, logs)
+//   on_batch_begin(batch, logs)   on_batch_end(batch, logs)
+//   on_test_begin(logs) / on_test_end(logs), on_predict_begin / on_predict_end
+//   set_model(ModelHandle&)       called before on_train_begin
+//
+// Epochs and batches are 0-based, as in Keras; logs is a name -> value map
+// ("loss", "acc", "val_loss", "lr", "batch", "size"). CallbackRef erases the
+// type: fit() takes them as `.callbacks = {early_stopping, my_logger}`, by
+// reference, so the caller's object keeps its state after fit returns.
+#pragma once
+
+#include <concepts>
+#include <map>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace ketl {
+
+using Logs = std::map<std::string, double>;
+
+// What a callback may do to the model being trained.
+class ModelHandle {
+ public:
+  virtual ~ModelHandle() = default;
+  bool stop_training = false;
+  virtual double learning_rate() const = 0;
+  virtual void set_learning_rate(double lr) = 0;
+  // Every weight's values, in the order of get_weights(), as doubles (exact
+  // for float): what EarlyStopping keeps to restore the best epoch.
+  virtual std::vector<std::vector<double>> weight_snapshot() const = 0;
+  virtual void restore_weights(const std::vector<std::vector<double>>& s) = 0;
+  virtual void save_weights(const std::string& path) const = 0;
+  // Where progress and callback messages go: std::cerr unless a callback
+  // redirects it (callbacks::ProgbarLogger{.out = &stream}).
+  virtual std::ostream& out() = 0;
+  virtual void set_output(std::ostream& os) = 0;
+};
+
+namespace detail {
+template <class C>
+concept any_hook = requires(C& c, Logs& l, ModelHandle& m) {
+  c.on_train_begin(l);
+}
+|| requires(C& c, Logs& l) { c.on_train_end(l); }
+|| requires(C& c, Logs& l) { c.on_epoch_begin(0, l); }
+|| requires(C& c, Logs& l) { c.on_epoch_end(0, l); }
+|| requires(C& c, Logs& l) { c.on_batch_begin(0, l); }
+|| requires(C& c, Logs& l) { c.on_batch_end(0, l); }
+|| requires(C& c, Logs& l) { c.on_test_begin(l); }
+|| requires(C& c, Logs& l) { c.on_test_end(l); }
+|| requires(C& c, ModelHandle& m) { c.set_model(m); };
+}  // namespace detail
+
+// A callback: a type with at least one of the hooks above.
+template <class C>
+concept Callback = detail::any_hook<C>;
+
+class CallbackRef {
+ public:
+  template <Callback C>
+  CallbackRef(C& c)  // NOLINT: implicit, so that {a, b} lists read as Keras's
+      : self_(&c) {
+    if constexpr (requires(Logs & l) { c.on_train_begin(l); })
+      train_begin_ = [](void* p, Logs& l) { static_cast<C*>(p)->on_train_begin(l); };
+    if constexpr (requires(Logs & l) { c.on_train_end(l); })
+      train_end_ = [](void* p, Logs& l) { static_cast<C*>(p)->on_train_end(l); };
+    if constexpr (requires(Logs & l) { c.on_epoch_begin(0, l); })
+      epoch_begin_ = [](void* p, int e, Logs& l) { static_cast<C*>(p)->on_epoch_begin(e, l); };
+    if constexpr (requires(Logs & l) { c.on_epoch_end(0, l); })
+      epoch_end_ = [](void* p, int e, Logs& l) { static_cast<C*>(p)->on_epoch_end(e, l); };
+    if constexpr (requires(Logs & l) { c.on_batch_begin(0, l); })
+      batch_begin_ = [](void* p, int b, Logs& l) { static_cast<C*>(p)->on_batch_begin(b, l); };
+    if constexpr (requires(Logs & l) { c.on_batch_end(0, l); })
+      batch_end_ = [](void* p, int b, Logs& l) { static_cast<C*>(p)->on_batch_end(b, l); };
+    if constexpr (requires(Logs & l) { c.on_test_begin(l); })
+      test_begin_ = [](void* p, Logs& l) { static_cast<C*>(p)->on_test_begin(l); };
+    if constexpr (requires(Logs & l) { c.on_test_end(l); })
+      test_end_ = [](void* p, Logs& l) { static_cast<C*>(p)->on_test_end(l); };
+    if constexpr (requires(ModelHandle & m) { c.set_model(m); })
+      set_model_ = [](void* p, ModelHandle& m) { static_cast<C*>(p)->set_model(m); };
+  }
+
+  void set_model(ModelHandle& m) const { call(set_model_, m); }
+  void on_train_begin(Logs& l) const { call(train_begin_, l); }
+  void on_train_end(Logs& l) const { call(train_end_, l); }
+  void on_epoch_begin(int e, Logs& l) const { call(epoch_begin_, e, l); }
+  void on_epoch_end(int e, Logs& l) const { call(epoch_end_, e, l); }
+  void on_batch_begin(int b, Logs& l) const { call(batch_begin_, b, l); }
+  void on_batch_end(int b, Logs& l) const { call(batch_end_, b, l); }
+  void on_test_begin(Logs& l) const { call(test_begin_, l); }
+  void on_test_end(Logs& l) const { call(test_end_, l); }
+  bool has_batch_hooks() const { return batch_begin_ || batch_end_; }
+
+ private:
+  template <class F, class... A>
+  void call(F f, A&... a) const {
+    if (f) f(self_, a...);
+  }
+  void* self_;
+  void (*train_begin_)(void*, Logs&) = nullptr;
+  void (*train_end_)(void*, Logs&) = nullptr;
+  void (*epoch_begin_)(void*, int, Logs&) = nullptr;
+  void (*epoch_end_)(void*, int, Logs&) = nullptr;
+  void (*batch_begin_)(void*, int, Logs&) = nullptr;
+  void (*batch_end_)(void*, int, Logs&) = nullptr;
+  void (*test_begin_)(void*, Logs&) = nullptr;
+  void (*test_end_)(void*, Logs&) = nullptr;
+  void (*set_model_)(void*, ModelHandle&) = nullptr;
+};
+
+}  // namespace ketl
