@@ -25,7 +25,9 @@ inline constexpr Shuffle shuffle_batch{Shuffle::Mode::batch};
 // (x, y) or (x, y, sample_weight).
 template <class T = float>
 struct ValidationData {
-  ArrayRef<T> x, y, sample_weight;
+  ArrayRef<T> x = {};
+  ArrayRef<T> y = {};
+  ArrayRef<T> sample_weight = {};
 };
 
 template <class T = float>

@@ -13,7 +13,7 @@
 namespace ketl::callbacks {
 
 struct CSVLogger {
-  std::string filename;
+  std::string filename = {};
   char separator = ',';
   bool append = false;
 
@@ -52,9 +52,9 @@ struct CSVLogger {
   }
   void on_train_end(Logs&) { file_.close(); }
 
- private:
-  std::ofstream file_;
-  std::vector<std::string> keys_;
+  // Run-time state (public, so that the options stay an aggregate).
+  std::ofstream file_ = {};
+  std::vector<std::string> keys_ = {};
   bool header_written_ = false;
 };
 

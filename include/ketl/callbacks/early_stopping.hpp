@@ -64,12 +64,12 @@ struct EarlyStopping {
     }
   }
 
- private:
+  // Run-time state (public, so that the options stay an aggregate).
   bool better(double a, double b) const { return maximise_ ? a > b : a < b; }
   ModelHandle* model_ = nullptr;
   bool maximise_ = false;
   double delta_ = 0;
-  std::vector<std::vector<double>> best_weights_;
+  std::vector<std::vector<double>> best_weights_ = {};
 };
 
 }  // namespace ketl::callbacks

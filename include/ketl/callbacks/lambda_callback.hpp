@@ -9,9 +9,12 @@
 namespace ketl::callbacks {
 
 struct LambdaCallback {
-  std::function<void(int, Logs&)> on_epoch_begin_fn, on_epoch_end_fn, on_batch_begin_fn,
-      on_batch_end_fn;
-  std::function<void(Logs&)> on_train_begin_fn, on_train_end_fn;
+  std::function<void(int, Logs&)> on_epoch_begin_fn = {};
+  std::function<void(int, Logs&)> on_epoch_end_fn = {};
+  std::function<void(int, Logs&)> on_batch_begin_fn = {};
+  std::function<void(int, Logs&)> on_batch_end_fn = {};
+  std::function<void(Logs&)> on_train_begin_fn = {};
+  std::function<void(Logs&)> on_train_end_fn = {};
 
   void on_epoch_begin(int e, Logs& l) {
     if (on_epoch_begin_fn) on_epoch_begin_fn(e, l);

@@ -13,7 +13,7 @@
 namespace ketl::callbacks {
 
 struct LearningRateScheduler {
-  std::function<double(int epoch, double lr)> schedule;
+  std::function<double(int epoch, double lr)> schedule = {};
   int verbose = 0;
 
   void set_model(ModelHandle& m) { model_ = &m; }
@@ -37,7 +37,7 @@ struct LearningRateScheduler {
     if (model_) logs["lr"] = model_->learning_rate();
   }
 
- private:
+  // Run-time state (public, so that the options stay an aggregate).
   ModelHandle* model_ = nullptr;
 };
 

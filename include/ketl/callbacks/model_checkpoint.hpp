@@ -55,7 +55,7 @@ inline std::string format_path(const std::string& pattern, int epoch, const Logs
 }  // namespace detail
 
 struct ModelCheckpoint {
-  std::string filepath;
+  std::string filepath = {};
   std::string monitor = "val_loss";
   int verbose = 0;
   bool save_best_only = false;
@@ -108,7 +108,7 @@ struct ModelCheckpoint {
     }
   }
 
- private:
+  // Run-time state (public, so that the options stay an aggregate).
   ModelHandle* model_ = nullptr;
   bool maximise_ = false;
   int since_last_ = 0;

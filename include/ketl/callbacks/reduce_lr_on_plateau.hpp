@@ -69,7 +69,7 @@ struct ReduceLROnPlateau {
     }
   }
 
- private:
+  // Run-time state (public, so that the options stay an aggregate).
   ModelHandle* model_ = nullptr;
   bool maximise_ = false;
 };

@@ -17,7 +17,7 @@ struct TerminateOnNaN {
     model_->stop_training = true;
   }
 
- private:
+  // Run-time state (public, so that the options stay an aggregate).
   ModelHandle* model_ = nullptr;
 };
 
