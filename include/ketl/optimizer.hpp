@@ -116,5 +116,14 @@ struct slots {
   T* operator[](std::size_t i) { return data[i].data(); }
 };
 
+// One pass per weight over its values, its gradient and its slots:
+// f(p, g, s...) gets batches (then scalars) and updates p and s in place.
+template <class T, class F, class... S>
+void update_each(std::span<const WeightRef<T>> weights, F&& f, S&... s) {
+  for (std::size_t i = 0; i < weights.size(); ++i)
+    simd::zip_update<T>(f, weights[i].value.size(), weights[i].value.data(),
+                        static_cast<const T*>(weights[i].grad.data()), s[i]...);
+}
+
 }  // namespace detail
 }  // namespace ketl

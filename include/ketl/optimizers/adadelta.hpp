@@ -30,17 +30,16 @@ struct Adadelta {
     void apply(const Adadelta& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
       const T lr = T(detail::decayed(o.lr, o.decay, iterations)), rho = T(o.rho),
               eps = T(o.epsilon);
-      for (std::size_t i = 0; i < weights.size(); ++i)
-        detail::simd::zip_update<T>(
-            [=](auto& p, auto g, auto& a, auto& d) {
-              using V = std::remove_cvref_t<decltype(p)>;
-              a = V(rho) * a + V(T(1) - rho) * g * g;
-              const V u = g * xsimd::sqrt(d + V(eps)) / xsimd::sqrt(a + V(eps));
-              p -= V(lr) * u;
-              d = V(rho) * d + V(T(1) - rho) * u * u;
-            },
-            weights[i].value.size(), weights[i].value.data(),
-            static_cast<const T*>(weights[i].grad.data()), accumulators[i], delta_accumulators[i]);
+      detail::update_each<T>(
+          weights,
+          [=](auto& p, auto g, auto& a, auto& d) {
+            using V = std::remove_cvref_t<decltype(p)>;
+            a = V(rho) * a + V(T(1) - rho) * g * g;
+            const V u = g * xsimd::sqrt(d + V(eps)) / xsimd::sqrt(a + V(eps));
+            p -= V(lr) * u;
+            d = V(rho) * d + V(T(1) - rho) * u * u;
+          },
+          accumulators, delta_accumulators);
     }
   };
 };

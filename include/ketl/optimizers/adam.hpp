@@ -37,28 +37,31 @@ struct Adam {
           T(detail::decayed(o.lr, o.decay, iterations) *
             std::sqrt(1.0 - std::pow(double(o.beta_2), t)) / (1.0 - std::pow(double(o.beta_1), t)));
       const T b1 = T(o.beta_1), b2 = T(o.beta_2), eps = T(o.epsilon);
-      for (std::size_t i = 0; i < weights.size(); ++i) {
-        const T* g = weights[i].grad.data();
-        if (o.amsgrad)
-          detail::simd::zip_update<T>(
-              [=](auto& p, auto gv, auto& m, auto& v, auto& vhat) {
-                using V = std::remove_cvref_t<decltype(p)>;
-                m = V(b1) * m + V(T(1) - b1) * gv;
-                v = V(b2) * v + V(T(1) - b2) * gv * gv;
-                vhat = ketl::detail::simd::max(vhat, v);
-                p -= V(lr_t) * m / (xsimd::sqrt(vhat) + V(eps));
-              },
-              weights[i].value.size(), weights[i].value.data(), g, ms[i], vs[i], vhats[i]);
-        else
-          detail::simd::zip_update<T>(
-              [=](auto& p, auto gv, auto& m, auto& v) {
-                using V = std::remove_cvref_t<decltype(p)>;
-                m = V(b1) * m + V(T(1) - b1) * gv;
-                v = V(b2) * v + V(T(1) - b2) * gv * gv;
-                p -= V(lr_t) * m / (xsimd::sqrt(v) + V(eps));
-              },
-              weights[i].value.size(), weights[i].value.data(), g, ms[i], vs[i]);
-      }
+      // m and v as Keras's; AMSGrad divides by the running maximum of v.
+      auto moments = [=](auto& m, auto& v, auto g) {
+        using V = std::remove_cvref_t<decltype(m)>;
+        m = V(b1) * m + V(T(1) - b1) * g;
+        v = V(b2) * v + V(T(1) - b2) * g * g;
+      };
+      if (o.amsgrad)
+        detail::update_each<T>(
+            weights,
+            [=](auto& p, auto g, auto& m, auto& v, auto& vhat) {
+              using V = std::remove_cvref_t<decltype(p)>;
+              moments(m, v, g);
+              vhat = ketl::detail::simd::max(vhat, v);
+              p -= V(lr_t) * m / (xsimd::sqrt(vhat) + V(eps));
+            },
+            ms, vs, vhats);
+      else
+        detail::update_each<T>(
+            weights,
+            [=](auto& p, auto g, auto& m, auto& v) {
+              using V = std::remove_cvref_t<decltype(p)>;
+              moments(m, v, g);
+              p -= V(lr_t) * m / (xsimd::sqrt(v) + V(eps));
+            },
+            ms, vs);
     }
   };
 };

@@ -34,16 +34,15 @@ struct Adamax {
       const T lr_t =
           T(detail::decayed(o.lr, o.decay, iterations) / (1.0 - std::pow(double(o.beta_1), t)));
       const T b1 = T(o.beta_1), b2 = T(o.beta_2), eps = T(o.epsilon);
-      for (std::size_t i = 0; i < weights.size(); ++i)
-        detail::simd::zip_update<T>(
-            [=](auto& p, auto g, auto& m, auto& u) {
-              using V = std::remove_cvref_t<decltype(p)>;
-              m = V(b1) * m + V(T(1) - b1) * g;
-              u = ketl::detail::simd::max(V(b2) * u, V(xsimd::abs(g)));
-              p -= V(lr_t) * m / (u + V(eps));
-            },
-            weights[i].value.size(), weights[i].value.data(),
-            static_cast<const T*>(weights[i].grad.data()), ms[i], us[i]);
+      detail::update_each<T>(
+          weights,
+          [=](auto& p, auto g, auto& m, auto& u) {
+            using V = std::remove_cvref_t<decltype(p)>;
+            m = V(b1) * m + V(T(1) - b1) * g;
+            u = ketl::detail::simd::max(V(b2) * u, V(xsimd::abs(g)));
+            p -= V(lr_t) * m / (u + V(eps));
+          },
+          ms, us);
     }
   };
 };

@@ -44,17 +44,16 @@ struct Nadam {
       const T g_scale = T(1.0 / (1.0 - s_new)), m_scale = T(1.0 / (1.0 - s_next));
       const T v_scale = T(1.0 / (1.0 - std::pow(b2, t)));
       const T c_g = T(1.0 - mu_t), c_m = T(mu_t1);
-      for (std::size_t i = 0; i < weights.size(); ++i)
-        detail::simd::zip_update<T>(
-            [=](auto& p, auto g, auto& m, auto& v) {
-              using V = std::remove_cvref_t<decltype(p)>;
-              m = V(tb1) * m + V(T(1) - tb1) * g;
-              v = V(tb2) * v + V(T(1) - tb2) * g * g;
-              const V m_bar = V(c_g) * (g * V(g_scale)) + V(c_m) * (m * V(m_scale));
-              p -= V(lr) * m_bar / (xsimd::sqrt(v * V(v_scale)) + V(eps));
-            },
-            weights[i].value.size(), weights[i].value.data(),
-            static_cast<const T*>(weights[i].grad.data()), ms[i], vs[i]);
+      detail::update_each<T>(
+          weights,
+          [=](auto& p, auto g, auto& m, auto& v) {
+            using V = std::remove_cvref_t<decltype(p)>;
+            m = V(tb1) * m + V(T(1) - tb1) * g;
+            v = V(tb2) * v + V(T(1) - tb2) * g * g;
+            const V m_bar = V(c_g) * (g * V(g_scale)) + V(c_m) * (m * V(m_scale));
+            p -= V(lr) * m_bar / (xsimd::sqrt(v * V(v_scale)) + V(eps));
+          },
+          ms, vs);
     }
   };
 };

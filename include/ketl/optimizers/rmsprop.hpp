@@ -28,15 +28,14 @@ struct RMSprop {
     void apply(const RMSprop& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
       const T lr = T(detail::decayed(o.lr, o.decay, iterations)), rho = T(o.rho),
               eps = T(o.epsilon);
-      for (std::size_t i = 0; i < weights.size(); ++i)
-        detail::simd::zip_update<T>(
-            [=](auto& p, auto g, auto& a) {
-              using V = std::remove_cvref_t<decltype(p)>;
-              a = V(rho) * a + V(T(1) - rho) * g * g;
-              p -= V(lr) * g / (xsimd::sqrt(a) + V(eps));
-            },
-            weights[i].value.size(), weights[i].value.data(),
-            static_cast<const T*>(weights[i].grad.data()), accumulators[i]);
+      detail::update_each<T>(
+          weights,
+          [=](auto& p, auto g, auto& a) {
+            using V = std::remove_cvref_t<decltype(p)>;
+            a = V(rho) * a + V(T(1) - rho) * g * g;
+            p -= V(lr) * g / (xsimd::sqrt(a) + V(eps));
+          },
+          accumulators);
     }
   };
 };
