@@ -979,6 +979,8 @@ class Sequential {
     std::vector<T> wbatch(w.empty() ? 0 : bs);
     History h;
     Logs logs;
+    const bool batch_hooks = std::any_of(o.callbacks.begin(), o.callbacks.end(),
+                                         [](const CallbackRef& c) { return c.has_batch_hooks(); });
     for (const auto& c : o.callbacks) c.on_train_begin(logs);
     if (o.verbose && validate)
       os << "Train on " << n << " samples, validate on " << vn << " samples\n";
@@ -1003,8 +1005,13 @@ class Sequential {
       int batch = 0;
       for (std::size_t start = 0; start < n; start += bs, ++batch) {
         const std::size_t m = std::min(bs, n - start);
-        Logs batch_logs{{"batch", double(batch)}, {"size", double(m)}};
-        for (const auto& c : o.callbacks) c.on_batch_begin(batch, batch_logs);
+        // Batch logs are a map: built only for callbacks with batch hooks,
+        // so that a plain fit allocates nothing per step here.
+        Logs batch_logs;
+        if (batch_hooks) {
+          batch_logs = {{"batch", double(batch)}, {"size", double(m)}};
+          for (const auto& c : o.callbacks) c.on_batch_begin(batch, batch_logs);
+        }
         const T* xb = rows(x, index, start, m, xbatch_);
         const T* yb = rows(y, index, start, m, ybatch_);
         const T* wb = nullptr;
@@ -1017,9 +1024,10 @@ class Sequential {
         // BaseLogger: batch-size-weighted means of the per-batch values.
         for (std::size_t k = 0; k < names.size(); ++k) {
           totals[k] += batch_vals[k] * double(m);
-          batch_logs[names[k]] = batch_vals[k];
+          if (batch_hooks) batch_logs[names[k]] = batch_vals[k];
         }
-        for (const auto& c : o.callbacks) c.on_batch_end(batch, batch_logs);
+        if (batch_hooks)
+          for (const auto& c : o.callbacks) c.on_batch_end(batch, batch_logs);
         // ProgbarLogger: the last batch's values wait for the epoch's own.
         if (bar) {
           log_values.clear();
