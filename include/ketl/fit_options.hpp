@@ -32,7 +32,8 @@ struct ValidationData {
 
 template <class T = float>
 struct FitOptions {
-  std::size_t batch_size = 32;
+  // Unset means Keras's None: 32, or the whole arrays in steps mode.
+  std::optional<std::size_t> batch_size = std::nullopt;
   int epochs = 1;   // the final epoch index: fit runs epochs initial_epoch .. epochs-1
   int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
   std::vector<CallbackRef> callbacks = {};
@@ -40,15 +41,21 @@ struct FitOptions {
   std::optional<ValidationData<T>> validation_data = std::nullopt;
   Shuffle shuffle = true;
   std::map<int, double> class_weight = {};
-  ArrayRef<T> sample_weight = {};
+  ArrayRef<T> sample_weight = {};  // (N,), or (N, T) with ketl::temporal
   int initial_epoch = 0;
+  // Steps mode, Keras's for data tensors: each step trains on the whole
+  // arrays; batch_size must then be unset, and validation needs
+  // validation_steps (each also a pass over the whole validation arrays).
+  std::optional<std::size_t> steps_per_epoch = std::nullopt;
+  std::optional<std::size_t> validation_steps = std::nullopt;
 };
 
 template <class T = float>
 struct EvaluateOptions {
-  std::size_t batch_size = 32;
+  std::optional<std::size_t> batch_size = std::nullopt;  // None: 32
   int verbose = 1;
   ArrayRef<T> sample_weight = {};
+  std::optional<std::size_t> steps = std::nullopt;  // steps mode, as fit's steps_per_epoch
 };
 
 struct PredictOptions {

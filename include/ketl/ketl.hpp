@@ -5,6 +5,7 @@
 #include "ketl/array_ref.hpp"
 #include "ketl/callback.hpp"
 #include "ketl/callbacks.hpp"
+#include "ketl/compile_options.hpp"
 #include "ketl/error.hpp"
 #include "ketl/fit_options.hpp"
 #include "ketl/history.hpp"

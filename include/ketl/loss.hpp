@@ -137,11 +137,15 @@ auto make_loss_kernel(const L& l) {
 template <class E>
 struct metric_kernel {
   E value;
-  double sum = 0;
+  double sum = 0;  // of the values, or of weight * value when weighted
+  double weight_sum = 0;
+  double divisor = -1;  // < 0: unweighted; else the weighted mean's divisor
   std::size_t rows = 0;
 
   void begin() {
     sum = 0;
+    weight_sum = 0;
+    divisor = -1;
     rows = 0;
     if constexpr (expr::kind_of<E> == expr::kind::batch)
       value.each([](auto& n) {
@@ -167,25 +171,67 @@ struct metric_kernel {
     sum += static_cast<double>(simd::reduce_add(value.at(r, 0)));
     rows += xsimd::batch<T, A>::size;
   }
-  // A whole batch of rows: SIMD lanes for per-row metrics, then a scalar tail.
+  // The same with each row's weight (a weighted metric: w[k] for row k).
+  template <class T>
+  void add_weighted(const expr::row_ref<T>& r, const T* w) {
+    if constexpr (expr::kind_of<E> == expr::kind::batch) {
+      add(r);
+    } else {
+      value.prepare(r);
+      sum += static_cast<double>(w[0] * value.at(r, 0));
+      ++rows;
+    }
+    weight_sum += static_cast<double>(w[0]);
+  }
+  template <class T, class A>
+  requires(expr::kind_of<E> != expr::kind::batch) void add_weighted(const expr::lanes_ref<T, A>& r,
+                                                                    const T* w) {
+    using V = xsimd::batch<T, A>;
+    const V wv = V::load_unaligned(w);
+    value.prepare(r);
+    sum += static_cast<double>(simd::reduce_add(value.at(r, 0) * wv));
+    weight_sum += static_cast<double>(simd::reduce_add(wv));
+    rows += V::size;
+  }
+  // A whole batch of rows: SIMD lanes for per-row metrics, then a scalar
+  // tail; with w, weighted by w[r] per row.
   template <class A = simd::arch, class T>
-  void add_rows(const T* yt, const T* yp, std::size_t n, std::size_t cols, std::size_t yt_cols) {
+  void add_rows(const T* yt, const T* yp, std::size_t n, std::size_t cols, std::size_t yt_cols,
+                const T* w = nullptr) {
     constexpr std::size_t W = xsimd::batch<T, A>::size;
     std::size_t r = 0;
     if constexpr (expr::kind_of<E> != expr::kind::batch) {
       T* scratch = block_scratch<T>((cols + yt_cols) * W);
-      for (; r + W <= n; r += W)
-        add(expr::lanes_ref<T, A>(yt + r * yt_cols, yp + r * cols, cols, yt_cols, scratch));
+      for (; r + W <= n; r += W) {
+        const expr::lanes_ref<T, A> lanes(yt + r * yt_cols, yp + r * cols, cols, yt_cols, scratch);
+        if (w)
+          add_weighted(lanes, w + r);
+        else
+          add(lanes);
+      }
     }
-    for (; r < n; ++r) add(expr::row_ref<T>{yt + r * yt_cols, yp + r * cols, cols, yt_cols});
+    for (; r < n; ++r) {
+      const expr::row_ref<T> row{yt + r * yt_cols, yp + r * cols, cols, yt_cols};
+      if (w)
+        add_weighted(row, w + r);
+      else
+        add(row);
+    }
   }
+  // After a weighted pass: Keras's weighted mean, sum(w * m) / divisor
+  // (the count of non-zero sample weights, as for the loss); a batch-wise
+  // value is scaled by sum(w) / divisor, as Keras's weighting of a scalar.
+  void set_divisor(double d) { divisor = d; }
   template <class T>
   double result() {
     if constexpr (expr::kind_of<E> == expr::kind::batch) {
       expr::row_ref<T> none{nullptr, nullptr, 0, 0};
       value.prepare(none);
-      return static_cast<double>(value.at(none, 0));
+      const double v = static_cast<double>(value.at(none, 0));
+      if (divisor < 0) return v;
+      return divisor > 0 ? v * weight_sum / divisor : 0.0;
     } else {
+      if (divisor >= 0) return divisor > 0 ? sum / divisor : 0.0;
       return rows ? sum / double(rows) : 0.0;
     }
   }
@@ -207,15 +253,49 @@ struct metric_set_kernel {
   requires(can_add<K, Ctx>&&...) void add(const Ctx& c) {
     std::apply([&](auto&... k) { (k.add(c), ...); }, parts);
   }
+  template <class Ctx, class T>
+  requires(can_add<K, Ctx>&&...) void add_weighted(const Ctx& c, const T* w) {
+    std::apply([&](auto&... k) { (k.add_weighted(c, w), ...); }, parts);
+  }
   template <class A = simd::arch, class T>
-  void add_rows(const T* yt, const T* yp, std::size_t n, std::size_t cols, std::size_t yt_cols) {
-    std::apply([&](auto&... k) { (k.template add_rows<A>(yt, yp, n, cols, yt_cols), ...); }, parts);
+  void add_rows(const T* yt, const T* yp, std::size_t n, std::size_t cols, std::size_t yt_cols,
+                const T* w = nullptr) {
+    std::apply([&](auto&... k) { (k.template add_rows<A>(yt, yp, n, cols, yt_cols, w), ...); },
+               parts);
+  }
+  void set_divisor(double d) {
+    std::apply([&](auto&... k) { (k.set_divisor(d), ...); }, parts);
   }
   template <class T>
   void results(double* out) {
     std::size_t i = 0;
     std::apply([&](auto&... k) { ((out[i++] = k.template result<T>()), ...); }, parts);
   }
+};
+
+// A metric compiled as one of compile()'s weighted_metrics: the fused pass
+// hands it each row's sample weight; without weights it is the plain mean.
+template <class K>
+struct weighted_metric_kernel {
+  K inner;
+  void begin() { inner.begin(); }
+  template <class Ctx>
+  requires can_add<K, Ctx>
+  void add(const Ctx& c) { inner.add(c); }
+  template <class Ctx, class T>
+  requires can_add<K, Ctx>
+  void add(const Ctx& c, const T* w) {
+    if (w)
+      inner.add_weighted(c, w);
+    else
+      inner.add(c);
+  }
+  template <class T>
+  void add_rows(const T* yt, const T* yp, std::size_t n, std::size_t cols, std::size_t yt_cols,
+                const T* w) {
+    inner.add_rows(yt, yp, n, cols, yt_cols, w);
+  }
+  void weigh(bool weighted, double denom) { inner.set_divisor(weighted ? denom : -1.0); }
 };
 
 template <class E>
@@ -239,15 +319,25 @@ auto make_metric_kernel(const M& m) {
 
 // How many values a metric kernel reports, and writing them.
 template <class K>
+struct value_count_of {
+  static constexpr std::size_t value = 1;
+};
+template <class K>
+requires requires { K::count; }
+struct value_count_of<K> {
+  static constexpr std::size_t value = K::count;
+};
+template <class K>
+struct value_count_of<weighted_metric_kernel<K>> : value_count_of<K> {};
+template <class K>
 constexpr std::size_t value_count() {
-  if constexpr (requires { K::count; })
-    return K::count;
-  else
-    return 1;
+  return value_count_of<K>::value;
 }
 template <class T, class K>
 void write_results(K& k, double* out) {
-  if constexpr (requires { k.template results<T>(out); })
+  if constexpr (requires { k.inner; })
+    write_results<T>(k.inner, out);
+  else if constexpr (requires { k.template results<T>(out); })
     k.template results<T>(out);
   else
     out[0] = k.template result<T>();
@@ -274,7 +364,8 @@ inline constexpr bool all_take_lanes_v = all_take_lanes<L, Tuple>::value;
 // With row weights w (one per row), the loss is Keras 2.2.4's weighted
 // mean, sum(w_r * l_r) / denom, and the gradient is scaled to match; the
 // caller gives denom (the count of non-zero sample weights) and the rows'
-// share of their sample's weight. Metrics stay unweighted, as Keras's.
+// share of their sample's weight. Metrics stay unweighted, as Keras's,
+// except those compiled as weighted_metrics, which weigh rows the same way.
 template <class A = simd::arch, class Loss, class Metrics, class T>
 void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::size_t rows,
                 std::size_t cols, std::size_t yt_cols, T* grad, double* out, const T* w = nullptr,
@@ -287,12 +378,16 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
   double total = 0;
   std::apply([](auto&... mk) { (mk.begin(), ...); }, metrics);
   constexpr bool all_take_lanes = all_take_lanes_v<lanes_type, Metrics>;
-  auto each_metric = [&](const auto& ctx) {
+  // Weighted metrics take the rows' weights too (wk: null when unweighted).
+  auto each_metric = [&](const auto& ctx, const T* wk) {
     std::apply(
         [&](auto&... mk) {
           (
               [&] {
-                if constexpr (requires { mk.add(ctx); }) mk.add(ctx);
+                if constexpr (requires { mk.add(ctx, wk); })
+                  mk.add(ctx, wk);
+                else if constexpr (requires { mk.add(ctx); })
+                  mk.add(ctx);
               }(),
               ...);
         },
@@ -308,21 +403,22 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
   for (std::size_t b = rows / W; b > 0; --b) {
     const lanes_type lanes(t, p, cols, yt_cols, scratch);
     total += static_cast<double>(loss.block(lanes, g, scale, wr));
-    if (wr) wr += W;
     if constexpr (all_take_lanes) {
-      each_metric(lanes);
+      each_metric(lanes, wr);
     } else {
       for (std::size_t k = 0; k < W; ++k)
-        each_metric(row_type{t + k * yt_cols, p + k * cols, cols, yt_cols});
+        each_metric(row_type{t + k * yt_cols, p + k * cols, cols, yt_cols}, wr ? wr + k : nullptr);
     }
+    if (wr) wr += W;
     t += W * yt_cols, p += W * cols;
     if (g) g += W * cols;
   }
   for (std::size_t k = rows % W; k > 0; --k) {
     const row_type row{t, p, cols, yt_cols};
-    const T wk = wr ? *wr++ : T(1);
+    const T wk = wr ? *wr : T(1);
     total += static_cast<double>(wk * loss.row(row, g, scale * wk));
-    each_metric(row);
+    each_metric(row, wr);
+    if (wr) ++wr;
     t += yt_cols, p += cols;
     if (g) g += cols;
   }
@@ -330,8 +426,13 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
       [&](auto&... mk) {
         (
             [&] {
-              if constexpr (!requires { mk.add(row_type{}); })
-                mk.add_rows(yt, yp, rows, cols, yt_cols);
+              if constexpr (!requires { mk.add(row_type{}); }) {
+                if constexpr (requires { mk.weigh(true, 0.0); })
+                  mk.add_rows(yt, yp, rows, cols, yt_cols, w);
+                else
+                  mk.add_rows(yt, yp, rows, cols, yt_cols);
+              }
+              if constexpr (requires { mk.weigh(true, 0.0); }) mk.weigh(w != nullptr, denom);
             }(),
             ...);
       },

@@ -148,13 +148,14 @@ class AnyMetric {
     std::shared_ptr<void> state;
     const AnyMetric* self;
     void begin() { self->impl_->begin(state); }
-    void add_rows(const T* yt, const T* yp, std::size_t rows, std::size_t cols,
-                  std::size_t yt_cols) {
+    void add_rows(const T* yt, const T* yp, std::size_t rows, std::size_t cols, std::size_t yt_cols,
+                  const T* w = nullptr) {
       if constexpr (std::is_same_v<T, float>)
-        self->impl_->add_rows_f(state, yt, yp, rows, cols, yt_cols);
+        self->impl_->add_rows_f(state, yt, yp, rows, cols, yt_cols, w);
       else
-        self->impl_->add_rows_d(state, yt, yp, rows, cols, yt_cols);
+        self->impl_->add_rows_d(state, yt, yp, rows, cols, yt_cols, w);
     }
+    void set_divisor(double d) { self->impl_->set_divisor(state, d); }
     template <class>
     double result() {
       return self->impl_->result(state, std::is_same_v<T, float>);
@@ -172,9 +173,10 @@ class AnyMetric {
     virtual std::shared_ptr<void> make_state() const = 0;
     virtual void begin(const std::shared_ptr<void>&) const = 0;
     virtual void add_rows_f(const std::shared_ptr<void>&, const float*, const float*, std::size_t,
-                            std::size_t, std::size_t) const = 0;
+                            std::size_t, std::size_t, const float*) const = 0;
     virtual void add_rows_d(const std::shared_ptr<void>&, const double*, const double*, std::size_t,
-                            std::size_t, std::size_t) const = 0;
+                            std::size_t, std::size_t, const double*) const = 0;
+    virtual void set_divisor(const std::shared_ptr<void>&, double) const = 0;
     virtual double result(const std::shared_ptr<void>&, bool is_float) const = 0;
   };
   template <class M>
@@ -187,12 +189,17 @@ class AnyMetric {
     }
     void begin(const std::shared_ptr<void>& s) const override { static_cast<K*>(s.get())->begin(); }
     void add_rows_f(const std::shared_ptr<void>& s, const float* yt, const float* yp,
-                    std::size_t rows, std::size_t cols, std::size_t ytc) const override {
-      static_cast<K*>(s.get())->add_rows(yt, yp, rows, cols, ytc);
+                    std::size_t rows, std::size_t cols, std::size_t ytc,
+                    const float* w) const override {
+      static_cast<K*>(s.get())->add_rows(yt, yp, rows, cols, ytc, w);
     }
     void add_rows_d(const std::shared_ptr<void>& s, const double* yt, const double* yp,
-                    std::size_t rows, std::size_t cols, std::size_t ytc) const override {
-      static_cast<K*>(s.get())->add_rows(yt, yp, rows, cols, ytc);
+                    std::size_t rows, std::size_t cols, std::size_t ytc,
+                    const double* w) const override {
+      static_cast<K*>(s.get())->add_rows(yt, yp, rows, cols, ytc, w);
+    }
+    void set_divisor(const std::shared_ptr<void>& s, double d) const override {
+      static_cast<K*>(s.get())->set_divisor(d);
     }
     double result(const std::shared_ptr<void>& s, bool is_float) const override {
       auto* k = static_cast<K*>(s.get());

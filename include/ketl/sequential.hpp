@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <span>
 #include <string>
 #include <tuple>
@@ -23,9 +24,13 @@
 #include <variant>
 #include <vector>
 
+#include <boost/hana/concat.hpp>
 #include <boost/hana/drop_back.hpp>
+#include <boost/hana/filter.hpp>
+#include <boost/hana/flatten.hpp>
 #include <boost/hana/for_each.hpp>
 #include <boost/hana/remove_if.hpp>
+#include <boost/hana/transform.hpp>
 #include <boost/hana/at.hpp>
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/unpack.hpp>
@@ -36,6 +41,7 @@
 #include "ketl/error.hpp"
 #include "ketl/array_ref.hpp"
 #include "ketl/callback.hpp"
+#include "ketl/compile_options.hpp"
 #include "ketl/fit_options.hpp"
 #include "ketl/history.hpp"
 #include "ketl/io/npz.hpp"
@@ -67,10 +73,11 @@ struct named_metric {
   M metric;
   std::string name;
   Target target() const {
-    if constexpr (std::is_same_v<M, metrics::AnyMetric>)
-      return metric.runtime_target();
+    using U = unweighted_t<M>;
+    if constexpr (std::is_same_v<U, metrics::AnyMetric>)
+      return unweighted_metric(metric).runtime_target();
     else
-      return M::target;
+      return U::target;
   }
 };
 
@@ -80,7 +87,12 @@ template <class Loss, class Out, class M>
 auto resolve_metric(const M& m) {
   constexpr bool binary = Out::last == 1 || std::is_same_v<Loss, losses::BinaryCrossentropy>;
   constexpr bool sparse = Loss::target == Target::sparse_labels;
-  if constexpr (std::is_same_v<M, metrics::accuracy_tag>) {
+  if constexpr (is_weighted<M>) {
+    // One of weighted_metrics: resolved as a plain metric, named "weighted_<name>".
+    auto r = resolve_metric<Loss, Out>(m.metric);
+    using R = typename decltype(r)::metric_type;
+    return named_metric<weighted<R>>{{std::move(r.metric)}, "weighted_" + r.name};
+  } else if constexpr (std::is_same_v<M, metrics::accuracy_tag>) {
     if constexpr (binary)
       return named_metric<metrics::BinaryAccuracy>{{}, "acc"};
     else if constexpr (sparse)
@@ -121,7 +133,8 @@ auto resolve_metric(const M& m) {
 }
 
 template <class M>
-inline constexpr bool is_any_metric = std::is_same_v<typename M::metric_type, metrics::AnyMetric>;
+inline constexpr bool is_any_metric =
+    std::is_same_v<unweighted_t<typename M::metric_type>, metrics::AnyMetric>;
 }  // namespace detail
 
 template <Layer... L>
@@ -250,45 +263,106 @@ class Sequential {
 
   // ---- compile ----------------------------------------------------------
 
-  // compile(optimizer, loss, metrics...): builds the training step for
-  // exactly these types, so the hot loop has no per-element dispatch.
+  // compile(optimizer, loss, metrics..., options...): builds the training
+  // step for exactly these types, so the hot loop has no per-element
+  // dispatch. The loss is a loss object or one named at run time
+  // (ketl::losses::get("mse")); the step is built for its exact type either
+  // way, and the checks below then run at run time.
   //
-  // Among the metrics may stand ketl::labels<Shape<...>>: the labels' static
-  // shape, checked here against the loss, every metric and the output.
-  template <class Opt, LossFunction Loss, class... M>
-  void compile(Opt optimizer, Loss loss, M... metrics) {
+  // Keras's other arguments stand among the metrics (compile_options.hpp):
+  // ketl::temporal, ketl::weighted_metrics(...), ketl::target_tensors(y),
+  // and ketl::labels<Shape<...>>, the labels' static shape, checked here
+  // against the loss, every metric and the output.
+  template <class Opt, class Loss, class... Args>
+  requires(LossFunction<Loss> ||
+           std::is_same_v<Loss, losses::AnyLoss>) void compile(Opt optimizer, const Loss& loss,
+                                                               Args... args) {
     static_assert(well_formed, "ketl::Sequential::compile: the layer pack does not fit together");
-    if constexpr ((detail::is_labels<M> || ...)) {
-      using Y = typename detail::labels_in<M...>::shape;
-      static_assert(target_shape_check<Loss, Y, output_shape>::fit);
-      const auto rest = boost::hana::remove_if(boost::hana::make_tuple(metrics...), [](auto m) {
-        return boost::hana::bool_c<detail::is_labels<decltype(m)>>;
-      });
-      boost::hana::unpack(rest, [&](auto... ms) {
-        static_assert((labels_fit_metric<Y, decltype(ms)>() && ...));
-        compile(std::move(optimizer), std::move(loss), ms...);
-      });
-      return;
-    } else {
-      compile_typed(std::move(optimizer), std::move(loss), std::move(metrics)...);
+    namespace hana = boost::hana;
+    constexpr bool temporal = (std::is_same_v<Args, Temporal> || ...);
+    static_assert(!temporal || output_shape::rank >= 2,
+                  "ketl::compile: timestep-wise sample weighting (ketl::temporal, Keras's "
+                  "sample_weight_mode=\"temporal\") is restricted to outputs that are at least 3D, "
+                  "(N, T, ...), i.e. that have a time dimension");
+    static_assert((detail::is_labels<Args> + ... + 0) <= 1,
+                  "ketl::compile: give ketl::labels<...> at most once");
+    static_assert((detail::is_target_tensors<Args> + ... + 0) <= 1,
+                  "ketl::compile: give ketl::target_tensors(...) at most once");
+    const auto all = hana::make_tuple(args...);
+    const auto plain = hana::remove_if(
+        all, [](auto a) { return hana::bool_c<detail::is_compile_option<decltype(a)>>; });
+    const auto weighted = hana::flatten(hana::transform(
+        hana::filter(all,
+                     [](auto a) { return hana::bool_c<detail::is_weighted_metrics<decltype(a)>>; }),
+        [](auto wm) {
+          return hana::transform(wm.metrics,
+                                 [](auto m) { return detail::weighted<decltype(m)>{m}; });
+        }));
+    const auto metrics = hana::concat(plain, weighted);
+
+    compile_config cfg;
+    cfg.temporal = temporal;
+    (
+        [&](const auto& a) {
+          using A = std::remove_cvref_t<decltype(a)>;
+          if constexpr (detail::is_target_tensors<A>) {
+            static_assert(std::is_same_v<typename decltype(a.y)::value_type, T>,
+                          "ketl::target_tensors: the targets must have the model's element type");
+            static_assert_ranks<input_shape::rank + 1, A::rank>();
+            cfg.targets = a.y;
+          }
+        }(args),
+        ...);
+
+    if constexpr ((detail::is_labels<Args> || ...)) {
+      using Y = typename detail::labels_in<Args...>::shape;
+      if constexpr (LossFunction<Loss>) {
+        static_assert(target_shape_check<Loss, Y, output_shape>::fit);
+        hana::unpack(metrics, [](auto... ms) {
+          static_assert((labels_fit_metric<Y, detail::unweighted_t<decltype(ms)>>() && ...));
+        });
+      } else {
+        const std::vector<std::size_t> got(Y::dims.begin(), Y::dims.end());
+        const std::vector<std::size_t> out(output_shape::dims.begin(), output_shape::dims.end());
+        std::visit(
+            [&](const auto& l) {
+              if (!detail::target_fits<std::remove_cvref_t<decltype(l)>::target>(got, out))
+                throw shape_error("ketl: compile: " + std::string(l.name()) +
+                                  " cannot take y_true of shape " + shape_string(got) +
+                                  " against y_pred of shape " + shape_string(out));
+            },
+            loss);
+      }
     }
+    hana::unpack(metrics, [&](const auto&... ms) {
+      if constexpr (LossFunction<Loss>)
+        compile_typed(std::move(optimizer), loss, std::move(cfg), ms...);
+      else
+        compile_named(std::move(optimizer), loss, std::move(cfg), ms...);
+    });
   }
 
  private:
+  // What compile()'s options leave for fit and evaluate.
+  struct compile_config {
+    bool temporal = false;
+    std::optional<xt::xarray<T>> targets = std::nullopt;
+  };
+
   template <class Opt, class Loss, class... M>
-  void compile_typed(Opt optimizer, Loss loss, M... metrics) {
+  void compile_typed(Opt optimizer, const Loss& loss, compile_config cfg, const M&... metrics) {
     static_assert(detail::expression_fits_output<Loss, output_shape>());
-    static_assert((detail::expression_fits_output<M, output_shape>() && ...));
+    static_assert((detail::expression_fits_output<detail::unweighted_t<M>, output_shape>() && ...));
     if constexpr (requires { Loss::needs_several_classes; })
       static_assert(!(Loss::needs_several_classes && output_shape::last == 1),
                     "ketl::compile: this loss needs one output unit per class, but the model has a "
                     "one-unit output: use binary_crossentropy for two classes, or "
                     "sparse_categorical_crossentropy with integer labels");
     static_assert(
-        (metric_target_fits<Loss, M>() && ...),
+        (metric_target_fits<Loss, detail::unweighted_t<M>>() && ...),
         "ketl::compile: every metric must read y_true as the loss does (one-hot targets or "
         "integer labels, not both)");
-    compile_checked(std::move(optimizer), std::move(loss), std::move(metrics)...);
+    compile_checked(std::move(optimizer), loss, std::move(cfg), metrics...);
   }
 
   // A metric's target against the static labels ("acc" resolves later and
@@ -301,36 +375,9 @@ class Sequential {
       return true;
   }
 
- public:
-  // A loss named at run time (ketl::losses::get("mse")): the step is still
-  // built for the exact loss type; the checks above happen at run time.
   template <class Opt, class... M>
-  void compile(Opt optimizer, const losses::AnyLoss& loss, M... metrics) {
-    static_assert(well_formed, "ketl::Sequential::compile: the layer pack does not fit together");
-    if constexpr ((detail::is_labels<M> || ...)) {
-      using Y = typename detail::labels_in<M...>::shape;
-      const std::vector<std::size_t> got(Y::dims.begin(), Y::dims.end());
-      const std::vector<std::size_t> out(output_shape::dims.begin(), output_shape::dims.end());
-      std::visit(
-          [&](const auto& l) {
-            if (!detail::target_fits<std::remove_cvref_t<decltype(l)>::target>(got, out))
-              throw shape_error("ketl: compile: " + std::string(l.name()) +
-                                " cannot take y_true of shape " + shape_string(got) +
-                                " against y_pred of shape " + shape_string(out));
-          },
-          loss);
-      const auto rest = boost::hana::remove_if(boost::hana::make_tuple(metrics...), [](auto m) {
-        return boost::hana::bool_c<detail::is_labels<decltype(m)>>;
-      });
-      boost::hana::unpack(rest, [&](auto... ms) { compile(std::move(optimizer), loss, ms...); });
-    } else {
-      compile_named(std::move(optimizer), loss, std::move(metrics)...);
-    }
-  }
-
- private:
-  template <class Opt, class... M>
-  void compile_named(Opt optimizer, const losses::AnyLoss& loss, M... metrics) {
+  void compile_named(Opt optimizer, const losses::AnyLoss& loss, compile_config cfg,
+                     const M&... metrics) {
     std::visit(
         [&](const auto& l) {
           using Loss = std::remove_cvref_t<decltype(l)>;
@@ -341,7 +388,7 @@ class Sequential {
                   " needs one output unit per class, but the model has a one-unit output: use "
                   "binary_crossentropy for two classes, or sparse_categorical_crossentropy "
                   "with integer labels");
-          compile_checked(optimizer, l, metrics...);
+          compile_checked(optimizer, l, std::move(cfg), metrics...);
         },
         loss);
   }
@@ -381,7 +428,14 @@ class Sequential {
   History fit(const xt::xtensor<T, RX>& x, const xt::xtensor<T, RY>& y,
               const FitOptions<T>& o = {}) {
     static_assert_ranks<RX, RY>();
+    refuse_y_if_bound("fit");
     return fit_arrays(ArrayRef<T>(x), ArrayRef<T>(y), o);
+  }
+  // With the targets bound by ketl::target_tensors(y) in compile().
+  template <std::size_t RX>
+  History fit(const xt::xtensor<T, RX>& x, const FitOptions<T>& o = {}) {
+    static_assert_ranks<RX, output_shape::rank + 1>();
+    return fit_arrays(ArrayRef<T>(x), bound_targets("fit"), o);
   }
 
   // Loss and metrics, sample-weighted over the batches, in metrics_names() order.
@@ -389,14 +443,13 @@ class Sequential {
   std::vector<double> evaluate(const xt::xtensor<T, RX>& x, const xt::xtensor<T, RY>& y,
                                const EvaluateOptions<T>& o = {}) {
     static_assert_ranks<RX, RY>();
-    require_compiled();
-    const ArrayRef<T> xr(x), yr(y);
-    const std::size_t n = check_arrays("evaluate", xr, yr);
-    if (o.batch_size == 0) throw value_error("ketl: evaluate: batch_size must be positive");
-    if (o.verbose < 0 || o.verbose > 2)
-      throw value_error("ketl: evaluate: verbose must be 0, 1 or 2");
-    const auto w = sample_weights(n, yr, o.sample_weight, {});
-    return test_loop(xr, yr, w, n, o.batch_size, o.verbose);
+    refuse_y_if_bound("evaluate");
+    return evaluate_arrays(ArrayRef<T>(x), ArrayRef<T>(y), o);
+  }
+  template <std::size_t RX>
+  std::vector<double> evaluate(const xt::xtensor<T, RX>& x, const EvaluateOptions<T>& o = {}) {
+    static_assert_ranks<RX, output_shape::rank + 1>();
+    return evaluate_arrays(ArrayRef<T>(x), bound_targets("evaluate"), o);
   }
 
   // One gradient update on one batch; the loss and metrics of the forward
@@ -406,8 +459,49 @@ class Sequential {
                                      ArrayRef<T> sample_weight = {},
                                      const std::map<int, double>& class_weight = {}) {
     static_assert_ranks<RX, RY>();
+    refuse_y_if_bound("train_on_batch");
+    return train_batch(ArrayRef<T>(x), ArrayRef<T>(y), sample_weight, class_weight);
+  }
+  // With the targets bound by ketl::target_tensors(y) in compile().
+  template <std::size_t RX>
+  std::vector<double> train_on_batch(const xt::xtensor<T, RX>& x) {
+    static_assert_ranks<RX, output_shape::rank + 1>();
+    return train_batch(ArrayRef<T>(x), bound_targets("train_on_batch"), {}, {});
+  }
+
+  template <std::size_t RX, std::size_t RY>
+  std::vector<double> test_on_batch(const xt::xtensor<T, RX>& x, const xt::xtensor<T, RY>& y,
+                                    ArrayRef<T> sample_weight = {}) {
+    static_assert_ranks<RX, RY>();
+    refuse_y_if_bound("test_on_batch");
+    return test_batch(ArrayRef<T>(x), ArrayRef<T>(y), sample_weight);
+  }
+  template <std::size_t RX>
+  std::vector<double> test_on_batch(const xt::xtensor<T, RX>& x) {
+    static_assert_ranks<RX, output_shape::rank + 1>();
+    return test_batch(ArrayRef<T>(x), bound_targets("test_on_batch"), {});
+  }
+
+ private:
+  std::vector<double> evaluate_arrays(const ArrayRef<T>& xr, const ArrayRef<T>& yr,
+                                      const EvaluateOptions<T>& o) {
     require_compiled();
-    const ArrayRef<T> xr(x), yr(y);
+    const std::size_t n = check_arrays("evaluate", xr, yr);
+    if (o.steps && o.batch_size)
+      throw value_error("If steps is set, the `batch_size` must be None.");
+    if (o.steps == std::size_t{0}) throw value_error("ketl: evaluate: steps must be positive");
+    if (o.batch_size == std::size_t{0})
+      throw value_error("ketl: evaluate: batch_size must be positive");
+    if (o.verbose < 0 || o.verbose > 2)
+      throw value_error("ketl: evaluate: verbose must be 0, 1 or 2");
+    const auto w = sample_weights(n, yr, o.sample_weight, {});
+    return test_loop(xr, yr, w, n, o.batch_size.value_or(32), o.verbose, o.steps.value_or(0));
+  }
+
+  std::vector<double> train_batch(const ArrayRef<T>& xr, const ArrayRef<T>& yr,
+                                  const ArrayRef<T>& sample_weight,
+                                  const std::map<int, double>& class_weight) {
+    require_compiled();
     const std::size_t n = check_arrays("train_on_batch", xr, yr);
     const auto w = sample_weights(n, yr, sample_weight, class_weight);
     reserve(n);
@@ -416,12 +510,9 @@ class Sequential {
     return out;
   }
 
-  template <std::size_t RX, std::size_t RY>
-  std::vector<double> test_on_batch(const xt::xtensor<T, RX>& x, const xt::xtensor<T, RY>& y,
-                                    ArrayRef<T> sample_weight = {}) {
-    static_assert_ranks<RX, RY>();
+  std::vector<double> test_batch(const ArrayRef<T>& xr, const ArrayRef<T>& yr,
+                                 const ArrayRef<T>& sample_weight) {
     require_compiled();
-    const ArrayRef<T> xr(x), yr(y);
     const std::size_t n = check_arrays("test_on_batch", xr, yr);
     const auto w = sample_weights(n, yr, sample_weight, {});
     reserve(n);
@@ -430,6 +521,25 @@ class Sequential {
     return out;
   }
 
+  // The targets bound by ketl::target_tensors, for the calls that take no y.
+  ArrayRef<T> bound_targets(std::string_view what) const {
+    require_compiled();
+    if (!bound_y_)
+      throw value_error("ketl: " + std::string(what) +
+                        ": no y was given, and compile() bound no targets (pass y, or "
+                        "ketl::target_tensors(y) to compile())");
+    return ArrayRef<T>(*bound_y_);
+  }
+  // Keras refuses y for a model whose targets are bound ("expected no data").
+  void refuse_y_if_bound(std::string_view what) const {
+    if (bound_y_)
+      throw value_error("ketl: " + std::string(what) +
+                        ": this model's targets were bound by ketl::target_tensors in compile(), "
+                        "so it takes no y: call " +
+                        std::string(what) + "(x, ...)");
+  }
+
+ public:
   template <std::size_t RX>
   xt::xtensor<T, output_shape::rank + 1> predict_on_batch(const xt::xtensor<T, RX>& x) {
     return predict(x, {.batch_size = std::max<std::size_t>(x.shape()[0], 1), .verbose = 0});
@@ -650,7 +760,7 @@ class Sequential {
   }
 
   template <class Opt, class Loss, class... M>
-  void compile_checked(Opt optimizer, const Loss& loss, const M&... metrics) {
+  void compile_checked(Opt optimizer, const Loss& loss, compile_config cfg, const M&... metrics) {
     auto runner = detail::optimizer_for<T>(optimizer, std::span<const WeightRef<T>>(weights_));
     auto step = std::make_unique<
         step_impl<Loss, decltype(detail::resolve_metric<Loss, output_shape>(metrics))...>>(
@@ -660,8 +770,12 @@ class Sequential {
         throw value_error("ketl: compile: metric " + m.first +
                           " reads y_true differently from the loss " + std::string(loss.name()) +
                           " (one-hot targets against integer labels)");
-    step_ = std::move(step);  // only now: a failed compile keeps the model as it was
+    if (cfg.targets) check_y("compile (target_tensors)", ArrayRef<T>(*cfg.targets), *step);
+    // Only now: a failed compile keeps the model as it was.
+    step_ = std::move(step);
     optimizer_ = std::move(runner);
+    temporal_ = cfg.temporal;
+    bound_y_ = std::move(cfg.targets);
   }
 
   void build_from(std::size_t first_new) {
@@ -766,9 +880,23 @@ class Sequential {
   std::size_t check_arrays(std::string_view what, const ArrayRef<T>& x,
                            const ArrayRef<T>& y) const {
     const std::size_t n = check_x(what, x);
+    check_y(what, y, *step_);
+    if (y.shape[0] != n)
+      throw shape_error(
+          "Input arrays should have the same number of samples as target arrays. Found " +
+          std::to_string(n) + " input samples and " + std::to_string(y.shape[0]) +
+          " target samples.");
+    if (n == 0) throw value_error("ketl: " + std::string(what) + ": x is empty (0 samples)");
+    return n;
+  }
+
+  // The targets against the output and the loss compiled in `step`: their
+  // shape, and for integer labels, that each is a class of the output.
+  template <class Step>
+  void check_y(std::string_view, const ArrayRef<T>& y, const Step& step) const {
     const std::vector<std::size_t> got(y.shape.begin() + (y.shape.empty() ? 0 : 1), y.shape.end());
     const std::vector<std::size_t> out(output_shape::dims.begin(), output_shape::dims.end());
-    const bool sparse = step_->target == Target::sparse_labels;
+    const bool sparse = step.target == Target::sparse_labels;
     const bool fits =
         sparse ? detail::target_fits<Target::sparse_labels>(got, out)
                : detail::target_fits<Target::same_shape>(got, out) ||
@@ -780,55 +908,65 @@ class Sequential {
                                 : shape_string(out)) +
                         " but got array with shape " + shape_string(got);
       if (!sparse && got.size() + 1 == out.size())
-        msg += ". " + step_->loss_name +
+        msg += ". " + step.loss_name +
                " expects targets of the output's shape, such as one-hot rows (see "
                "ketl::utils::to_categorical); for integer class labels, use "
                "sparse_categorical_crossentropy";
       throw shape_error(msg);
     }
-    if (y.shape[0] != n)
-      throw shape_error(
-          "Input arrays should have the same number of samples as target arrays. Found " +
-          std::to_string(n) + " input samples and " + std::to_string(y.shape[0]) +
-          " target samples.");
-    if (n == 0) throw value_error("ketl: " + std::string(what) + ": x is empty (0 samples)");
     if (sparse) {
       const T classes = T(output_shape::last);
       for (std::size_t i = 0; i < y.size(); ++i) {
         const T v = y.data[i];
         if (!(v >= T(0) && v < classes && v == std::floor(v)))
-          throw value_error("ketl: " + step_->loss_name + ": label " + std::to_string(double(v)) +
+          throw value_error("ketl: " + step.loss_name + ": label " + std::to_string(double(v)) +
                             " is not an integer class in [0, " +
                             std::to_string(output_shape::last) + ")");
       }
     }
-    return n;
   }
 
-  // Keras's standardize_weights: one weight per sample from sample_weight
-  // and class_weight; empty when neither is given. Where both are, they
-  // multiply (Keras 2.3; 2.2 dropped class_weight with a warning).
+  // Weights per sample: 1, or T (the output's time axis) with ketl::temporal.
+  std::size_t weight_width() const {
+    if constexpr (output_shape::rank >= 2)
+      return temporal_ ? output_shape::dims[0] : 1;
+    else
+      return 1;
+  }
+
+  // Keras's standardize_weights: weight_width() weights per sample from
+  // sample_weight and class_weight; empty when neither is given. Where both
+  // are, they multiply (Keras 2.3; 2.2 dropped class_weight with a warning).
   std::vector<T> sample_weights(std::size_t n, const ArrayRef<T>& y, const ArrayRef<T>& sw,
                                 const std::map<int, double>& class_weight) const {
     std::vector<T> w;
     if (!sw.empty()) {
-      if (sw.shape.size() == 2)
+      const std::size_t ww = weight_width();
+      if (temporal_ && sw.shape.size() != 2)
+        throw value_error("Found a sample_weight array with shape " + shape_string(sw.shape) +
+                          ". In order to use timestep-wise sample weighting, you should pass a "
+                          "2D sample_weight array.");
+      if (!temporal_ && sw.shape.size() == 2)
         throw value_error(
             "Found a sample_weight array with shape " + shape_string(sw.shape) +
             ". In order to use timestep-wise sample weighting, you should pass a 2D "
-            "sample_weight array and specify sample_weight_mode=\"temporal\" in compile(); "
-            "ketl supports 1D sample weights (one per sample) only");
-      if (sw.shape.size() != 1 || sw.shape[0] != n)
+            "sample_weight array and specify sample_weight_mode=\"temporal\" in compile() "
+            "(in ketl: ketl::temporal among compile()'s arguments).");
+      const std::vector<std::size_t> want =
+          temporal_ ? std::vector<std::size_t>{n, ww} : std::vector<std::size_t>{n};
+      if (sw.shape != want)
         throw value_error("Found a sample_weight array with shape " + shape_string(sw.shape) +
-                          " for an input with shape " + shape_string(std::vector{n}) +
+                          " for an input with shape " + shape_string(want) +
                           ". sample_weight cannot be broadcast.");
-      w.assign(sw.data, sw.data + n);
+      w.assign(sw.data, sw.data + n * ww);
       for (T v : w)
         if (!(v >= T(0)) || !std::isfinite(double(v)))
           throw value_error("ketl: sample_weight values must be finite and >= 0");
     }
     if (!class_weight.empty()) {
-      if (y.shape.size() > 2)
+      // Keras's rule is on y's rank; on the output's here, so that integer
+      // labels of a (T, C) output, (N, T), are refused as (N, T, C) would be.
+      if (output_shape::rank >= 2)
         throw value_error("class_weight not supported for 3+ dimensional targets.");
       const std::size_t width = y.row_size();
       if (w.empty()) w.assign(n, T(1));
@@ -857,51 +995,56 @@ class Sequential {
 
   // One training step on n contiguous samples with optional per-sample
   // weights: Keras 2.2.4's loss, sum(w * l) / count_nonzero(w).
+  // w: weight_width() weights per sample, or null.
   void train_rows(const T* x, const T* y, const T* w, std::size_t n, double* out) {
-    step_->train(*this, x, y, n, out, row_weights(w, n), nonzero(w, n));
+    step_->train(*this, x, y, n, out, row_weights(w, n), nonzero(w, n * weight_width()));
   }
   void test_rows(const T* x, const T* y, const T* w, std::size_t n, double* out) {
-    step_->test(*this, x, y, n, out, row_weights(w, n), nonzero(w, n));
+    step_->test(*this, x, y, n, out, row_weights(w, n), nonzero(w, n * weight_width()));
   }
-  // A sample's weight spread over its output rows (outer of them), as Keras
-  // averages the per-row losses of a sample before weighting it.
+  // Each weight spread over the output rows it covers (a sample's, or a
+  // time step's), as Keras averages the per-row losses under one weight
+  // before weighting them.
   const T* row_weights(const T* w, std::size_t n) {
     if (!w) return nullptr;
-    constexpr std::size_t outer = output_shape::outer;
-    if constexpr (outer == 1) {
-      return w;
-    } else {
-      row_w_.resize(n * outer);
-      for (std::size_t i = 0; i < n; ++i)
-        std::fill_n(row_w_.begin() + std::ptrdiff_t(i * outer), outer, w[i] / T(outer));
-      return row_w_.data();
-    }
+    const std::size_t weights = n * weight_width();
+    const std::size_t per = output_shape::outer / weight_width();
+    if (per == 1) return w;
+    row_w_.resize(weights * per);
+    for (std::size_t i = 0; i < weights; ++i)
+      std::fill_n(row_w_.begin() + std::ptrdiff_t(i * per), per, w[i] / T(per));
+    return row_w_.data();
   }
   static double nonzero(const T* w, std::size_t n) {
     if (!w) return double(n);
     return double(std::count_if(w, w + n, [](T v) { return v != T(0); }));
   }
 
-  // Keras's test_loop: batch values weighted by batch size.
+  // Keras's test_loop: batch values weighted by batch size. In steps mode
+  // (steps > 0) each step takes the whole arrays, and the values are the
+  // mean over steps, as Keras's for data tensors.
   std::vector<double> test_loop(const ArrayRef<T>& x, const ArrayRef<T>& y, const std::vector<T>& w,
                                 std::size_t n, std::size_t batch_size, int verbose,
-                                std::ostream* os = &std::cerr) {
-    const std::size_t bs = std::min(batch_size, n);
+                                std::size_t steps = 0, std::ostream* os = &std::cerr) {
+    const std::size_t bs = steps ? n : std::min(batch_size, n);
+    const std::size_t batches = steps ? steps : (n + bs - 1) / bs;
     reserve(bs);
     std::vector<double> vals(step_->names.size()), sums(vals.size());
     std::unique_ptr<Progbar> bar;
     if (verbose)
-      bar = std::make_unique<Progbar>(static_cast<long>(n),
+      bar = std::make_unique<Progbar>(static_cast<long>(steps ? steps : n),
                                       Progbar::Options{.verbose = verbose, .out = os});
-    const std::size_t xw = x.row_size(), yw = y.row_size();
-    for (std::size_t start = 0; start < n; start += bs) {
+    const std::size_t xw = x.row_size(), yw = y.row_size(), ww = weight_width();
+    for (std::size_t b = 0; b < batches; ++b) {
+      const std::size_t start = steps ? 0 : b * bs;
       const std::size_t m = std::min(bs, n - start);
-      test_rows(x.data + start * xw, y.data + start * yw, w.empty() ? nullptr : w.data() + start, m,
-                vals.data());
-      for (std::size_t k = 0; k < vals.size(); ++k) sums[k] += vals[k] * double(m);
-      if (bar) bar->update(static_cast<long>(start + m));
+      test_rows(x.data + start * xw, y.data + start * yw,
+                w.empty() ? nullptr : w.data() + start * ww, m, vals.data());
+      const double size = steps ? 1.0 : double(m);
+      for (std::size_t k = 0; k < vals.size(); ++k) sums[k] += vals[k] * size;
+      if (bar) bar->update(static_cast<long>(steps ? b + 1 : start + m));
     }
-    for (auto& s : sums) s /= double(n);
+    for (auto& v : sums) v /= double(steps ? steps : n);
     return sums;
   }
 
@@ -933,7 +1076,15 @@ class Sequential {
   History fit_arrays(ArrayRef<T> x, ArrayRef<T> y, const FitOptions<T>& o) {
     require_compiled();
     std::size_t n = check_arrays("fit", x, y);
-    if (o.batch_size == 0) throw value_error("ketl: fit: batch_size must be positive");
+    // Steps mode (Keras's for data tensors): each step trains on the whole
+    // arrays, steps_per_epoch times an epoch.
+    const std::size_t steps = o.steps_per_epoch.value_or(0);
+    if (o.steps_per_epoch) {
+      if (o.batch_size)
+        throw value_error("If steps_per_epoch is set, the `batch_size` must be None.");
+      if (steps == 0) throw value_error("ketl: fit: steps_per_epoch must be positive");
+    }
+    if (o.batch_size == std::size_t{0}) throw value_error("ketl: fit: batch_size must be positive");
     if (o.epochs < 0) throw value_error("ketl: fit: epochs must be >= 0");
     if (o.initial_epoch < 0) throw value_error("ketl: fit: initial_epoch must be >= 0");
     if (o.verbose < 0 || o.verbose > 2) throw value_error("ketl: fit: verbose must be 0, 1 or 2");
@@ -961,22 +1112,44 @@ class Sequential {
       vx = x, vy = y;
       vx.data += split_at * x.row_size(), vy.data += split_at * y.row_size();
       vx.shape[0] = vn, vy.shape[0] = vn;
-      if (!w.empty()) vw.assign(w.begin() + std::ptrdiff_t(split_at), w.end()), w.resize(split_at);
+      if (!w.empty()) {
+        vw.assign(w.begin() + std::ptrdiff_t(split_at * weight_width()), w.end());
+        w.resize(split_at * weight_width());
+      }
       n = split_at;
       x.shape[0] = n, y.shape[0] = n;
     }
     const bool validate = vn > 0;
+    const std::size_t val_steps = o.validation_steps.value_or(0);
+    if (o.validation_steps) {
+      if (!o.steps_per_epoch)
+        throw value_error(
+            "Can only use `validation_steps` when doing step-wise training, i.e. "
+            "`steps_per_epoch` must be set.");
+      if (val_steps == 0) throw value_error("ketl: fit: validation_steps must be positive");
+      if (!validate)
+        throw value_error(
+            "ketl: fit: validation_steps is set, but there is nothing to validate on: give "
+            "validation_data or validation_split");
+    } else if (validate && o.steps_per_epoch) {
+      throw value_error(
+          "Must specify `validation_steps` to perform validation when doing step-wise training.");
+    }
+    const std::size_t ww = weight_width();
 
     handle model(*this);
     for (const auto& c : o.callbacks) c.set_model(model);
     std::ostream& os = model.out();
     const auto& names = step_->names;
-    const std::size_t bs = std::min(o.batch_size, n);
+    const std::size_t batch_size = o.batch_size.value_or(32);
+    const std::size_t bs = steps ? n : std::min(batch_size, n);
+    const std::size_t batches = steps ? steps : (n + bs - 1) / bs;
+    const std::size_t target = steps ? steps : n;  // what the bar and BaseLogger count
     reserve(bs);
     std::vector<double> batch_vals(names.size()), totals(names.size());
     std::vector<std::size_t> index(n);
     std::iota(index.begin(), index.end(), std::size_t{0});
-    std::vector<T> wbatch(w.empty() ? 0 : bs);
+    std::vector<T> wbatch(w.empty() ? 0 : bs * ww);
     History h;
     Logs logs;
     const bool batch_hooks = std::any_of(o.callbacks.begin(), o.callbacks.end(),
@@ -990,40 +1163,45 @@ class Sequential {
       std::unique_ptr<Progbar> bar;
       if (o.verbose) {
         os << "Epoch " << epoch + 1 << '/' << o.epochs << '\n';
-        bar = std::make_unique<Progbar>(static_cast<long>(n),
+        bar = std::make_unique<Progbar>(static_cast<long>(target),
                                         Progbar::Options{.verbose = o.verbose, .out = &os});
       }
-      if (o.shuffle.mode == Shuffle::Mode::on) {
+      // Steps mode takes the arrays whole: shuffling has no effect, as in Keras.
+      if (steps == 0 && o.shuffle.mode == Shuffle::Mode::on) {
         rng_.shuffle(index.begin(), index.end());
-      } else if (o.shuffle.mode == Shuffle::Mode::batch) {
+      } else if (steps == 0 && o.shuffle.mode == Shuffle::Mode::batch) {
         batch_shuffle(index, bs);
       }
       std::fill(totals.begin(), totals.end(), 0.0);
       Progbar::Values log_values;
       std::size_t seen = 0;
       bool epoch_done = true;
-      int batch = 0;
-      for (std::size_t start = 0; start < n; start += bs, ++batch) {
+      for (std::size_t b = 0; b < batches; ++b) {
+        const int batch = static_cast<int>(b);
+        const std::size_t start = steps ? 0 : b * bs;
         const std::size_t m = std::min(bs, n - start);
+        const std::size_t size = steps ? 1 : m;  // Keras's logs["size"]: 1 per step in steps mode
         // Batch logs are a map: built only for callbacks with batch hooks,
         // so that a plain fit allocates nothing per step here.
         Logs batch_logs;
         if (batch_hooks) {
-          batch_logs = {{"batch", double(batch)}, {"size", double(m)}};
+          batch_logs = {{"batch", double(batch)}, {"size", double(size)}};
           for (const auto& c : o.callbacks) c.on_batch_begin(batch, batch_logs);
         }
         const T* xb = rows(x, index, start, m, xbatch_);
         const T* yb = rows(y, index, start, m, ybatch_);
         const T* wb = nullptr;
         if (!w.empty()) {
-          for (std::size_t i = 0; i < m; ++i) wbatch[i] = w[index[start + i]];
+          for (std::size_t i = 0; i < m; ++i)
+            std::copy_n(w.begin() + std::ptrdiff_t(index[start + i] * ww), ww,
+                        wbatch.begin() + std::ptrdiff_t(i * ww));
           wb = wbatch.data();
         }
         train_rows(xb, yb, wb, m, batch_vals.data());
-        seen += m;
+        seen += size;
         // BaseLogger: batch-size-weighted means of the per-batch values.
         for (std::size_t k = 0; k < names.size(); ++k) {
-          totals[k] += batch_vals[k] * double(m);
+          totals[k] += batch_vals[k] * double(size);
           if (batch_hooks) batch_logs[names[k]] = batch_vals[k];
         }
         if (batch_hooks)
@@ -1033,16 +1211,16 @@ class Sequential {
           log_values.clear();
           for (std::size_t k = 0; k < names.size(); ++k)
             log_values.emplace_back(names[k], batch_vals[k]);
-          if (seen < n) bar->update(static_cast<long>(seen), log_values);
+          if (seen < target) bar->update(static_cast<long>(seen), log_values);
         }
         if (model.stop_training) {
-          epoch_done = seen == n;
+          epoch_done = seen == target;
           break;
         }
       }
       // Keras validates at the end of an epoch's last batch only.
       if (validate && epoch_done) {
-        const auto v = test_loop(vx, vy, vw, vn, o.batch_size, 0);
+        const auto v = test_loop(vx, vy, vw, vn, batch_size, 0, val_steps);
         for (std::size_t k = 0; k < names.size(); ++k) epoch_logs["val_" + names[k]] = v[k];
       }
       for (std::size_t k = 0; k < names.size(); ++k) {
@@ -1112,12 +1290,18 @@ class Sequential {
 
   template <class Loss, class... M>
   struct step_impl final : step_base {
+    template <class X>
+    static auto kernel_for(const X& x) {
+      if constexpr (detail::is_weighted<X>)
+        return detail::weighted_metric_kernel<decltype(kernel_for(x.metric))>{kernel_for(x.metric)};
+      else if constexpr (std::is_same_v<X, metrics::AnyMetric>)
+        return x.template make_kernel<T>();
+      else
+        return detail::make_metric_kernel(x);
+    }
     template <class N>
     static auto kernel_of(const N& m) {
-      if constexpr (detail::is_any_metric<N>)
-        return m.metric.template make_kernel<T>();
-      else
-        return detail::make_metric_kernel(m.metric);
+      return kernel_for(m.metric);
     }
 
     decltype(detail::make_loss_kernel(std::declval<const Loss&>())) loss;
@@ -1129,9 +1313,12 @@ class Sequential {
     template <class N>
     void push_names(const N& m) {
       if constexpr (!detail::is_any_metric<N>) {
-        using E = std::remove_cvref_t<decltype(m.metric.expression())>;
+        const auto& metric = detail::unweighted_metric(m.metric);
+        using E = std::remove_cvref_t<decltype(metric.expression())>;
         if constexpr (detail::is_value_set<E>::value) {
-          for (auto n : m.metric.expression().names) this->names.emplace_back(n);
+          const std::string prefix =
+              detail::is_weighted<typename N::metric_type> ? "weighted_" : "";
+          for (auto n : metric.expression().names) this->names.push_back(prefix + std::string(n));
           return;
         }
       }
@@ -1190,6 +1377,8 @@ class Sequential {
   std::vector<WeightRef<T>> weights_;
   std::unique_ptr<step_base> step_;
   std::vector<std::string> weight_names_;  // "dense_1/kernel", ...
+  bool temporal_ = false;                  // ketl::temporal: (N, T) sample weights
+  std::optional<xt::xarray<T>> bound_y_;   // ketl::target_tensors
   std::unique_ptr<detail::optimizer_runner<T>> optimizer_;
 
   std::size_t capacity_ = 0;
