@@ -4,6 +4,7 @@
 #   gcc-release  g++ 12, release, warnings as errors: unit, compile-fail, examples, benchmarks
 #   gcc-asan     g++ 12 with AddressSanitizer + UndefinedBehaviorSanitizer (-O1): the unit tests
 #   clang        clang++ 14, release, warnings as errors: everything, compile-fail included
+#   gcc-tsan     g++ 12 with ThreadSanitizer (-O1): the generator tests (the one threaded part)
 # The last line is "N passed, M failed", counted over every test case of every
 # configuration: each Catch2 test case counts once, and so does each compile-fail test.
 set -uo pipefail
@@ -42,15 +43,19 @@ setup gcc-asan g++ --buildtype=plain -Doptimization=1 -Db_sanitize=address,undef
   -Dcpp_args="-g1 -Wno-maybe-uninitialized" -Dbenchmarks=false -Dexamples=false -Dcompile_fail_tests=false ||
   failed_builds=$((failed_builds + 1))
 setup clang clang++ --buildtype=release -Db_lundef=false || failed_builds=$((failed_builds + 1))
+setup gcc-tsan g++ --buildtype=plain -Doptimization=1 -Db_sanitize=thread -Dcpp_args="-g1" \
+  -Dunit_suite=false -Dbenchmarks=false -Dexamples=false -Dcompile_fail_tests=false ||
+  failed_builds=$((failed_builds + 1))
 
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
-for c in gcc-release gcc-asan clang; do
+export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+for c in gcc-release gcc-asan clang gcc-tsan; do
   [ -f "build/$c/build.ninja" ] && run "$c"
 done
 
 # Count from meson's logs: every TAP subtest and every plain test.
-python3 - "$failed_builds" build/gcc-release build/gcc-asan build/clang <<'PY'
+python3 - "$failed_builds" build/gcc-release build/gcc-asan build/clang build/gcc-tsan <<'PY'
 import json, os, re, sys
 failed_builds = int(sys.argv[1])
 passed = failed = 0

@@ -42,7 +42,10 @@
 #include "ketl/array_ref.hpp"
 #include "ketl/callback.hpp"
 #include "ketl/compile_options.hpp"
+#include "ketl/data_source.hpp"
+#include "ketl/detail/batch_queue.hpp"
 #include "ketl/fit_options.hpp"
+#include "ketl/generator_options.hpp"
 #include "ketl/history.hpp"
 #include "ketl/io/npz.hpp"
 #include "ketl/layer.hpp"
@@ -55,6 +58,13 @@
 #include "ketl/progbar.hpp"
 #include "ketl/random.hpp"
 #include "ketl/target_shape.hpp"
+
+// The compile error for a source whose items are of the wrong type.
+#define KETL_SOURCE_MESSAGE(call)                                                       \
+  "ketl::" call                                                                         \
+  ": the source must be a Sequence (size() and operator[](i)) or a generator "          \
+  "(a callable, or an input range) whose items are (x, y) or (x, y, sample_weight): a " \
+  "std::tuple or std::pair of xt::xtensor of the model's element type"
 
 namespace ketl {
 
@@ -600,6 +610,54 @@ class Sequential {
     }
   }
 
+  // ---- generators -------------------------------------------------------
+
+  // Keras's fit_generator: the source is a Sequence or a generator whose
+  // items are (x, y) or (x, y, sample_weight) (data_source.hpp); workers
+  // threads fill a queue of at most max_queue_size batches while the model
+  // trains. An lvalue source is borrowed, a temporary moved in.
+  template <class S>
+  History fit_generator(S&& source, const FitGeneratorOptions<T>& o = {}) {
+    if constexpr (!TrainingSource<std::remove_cvref_t<S>, T>) {
+      static_assert(TrainingSource<std::remove_cvref_t<S>, T>,
+                    KETL_SOURCE_MESSAGE("fit_generator"));
+      return {};
+    } else {
+      auto src = detail::make_source<T>(std::forward<S>(source));
+      return fit_source(*src, o);
+    }
+  }
+
+  // Keras's evaluate_generator: loss and metrics in metrics_names() order,
+  // the batches' values weighted by their sizes.
+  template <class S>
+  std::vector<double> evaluate_generator(S&& source, const EvaluateGeneratorOptions& o = {}) {
+    if constexpr (!TrainingSource<std::remove_cvref_t<S>, T>) {
+      static_assert(TrainingSource<std::remove_cvref_t<S>, T>,
+                    KETL_SOURCE_MESSAGE("evaluate_generator"));
+      return {};
+    } else {
+      auto src = detail::make_source<T>(std::forward<S>(source));
+      return evaluate_source(*src, o.steps, o.workers, o.max_queue_size, o.verbose,
+                             "evaluate_generator");
+    }
+  }
+
+  // Keras's predict_generator: the outputs of `steps` batches, concatenated.
+  // Items may be x alone, or carry y (which is not used).
+  template <class S>
+  xt::xtensor<T, output_shape::rank + 1> predict_generator(S&& source,
+                                                           const PredictGeneratorOptions& o = {}) {
+    if constexpr (!DataSource<std::remove_cvref_t<S>, T>) {
+      static_assert(DataSource<std::remove_cvref_t<S>, T>,
+                    KETL_SOURCE_MESSAGE("predict_generator") " (or x alone)");
+      return {};
+    } else {
+      auto src = detail::make_source<T>(std::forward<S>(source));
+      return predict_source(*src, o);
+    }
+  }
+
   // ---- weights ----------------------------------------------------------
 
   // Every weight in Keras's order and layout (a Dense kernel is (in, units)).
@@ -1048,6 +1106,227 @@ class Sequential {
     return sums;
   }
 
+  // ---- the generator loops (one instantiation per model, any source) ----
+
+  // How many batches: given, or a Sequence's size(); Keras's message otherwise.
+  static std::size_t source_steps(const detail::source<T>& src, std::optional<std::size_t> steps,
+                                  const char* name) {
+    if (!steps && !src.is_sequence())
+      throw value_error(
+          std::string("`") + name +
+          "=None` is only valid for a generator based on the `keras.utils.Sequence` "
+          "class (in ketl: a Sequence, with size() and operator[]). Please specify `" +
+          name + "` or use a Sequence.");
+    const std::size_t n = steps ? *steps : src.length();
+    if (n == 0)
+      throw value_error(std::string("ketl: ") + name +
+                        (steps ? " must be positive" : ": the Sequence is empty (size() is 0)"));
+    return n;
+  }
+
+  // The queue over a source: a Sequence's batches in `order` (reshuffled
+  // each pass when shuffle is on), or a generator's in call order.
+  struct source_queue {
+    std::vector<std::size_t> order;
+    std::unique_ptr<detail::batch_queue<T>> queue;
+    source_queue(detail::source<T>& src, std::size_t workers, std::size_t capacity, bool shuffle,
+                 Random& rng) {
+      if (capacity == 0) throw value_error("ketl: max_queue_size must be positive");
+      const bool seq = src.is_sequence();
+      const std::size_t len = seq ? src.length() : 0;
+      order.resize(len);
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      if (shuffle) rng.shuffle(order.begin(), order.end());
+      auto produce = [this, &src, seq, len](std::size_t ticket) {
+        return src.fetch(seq ? order[ticket % len] : ticket);
+      };
+      auto between = [this, &src, shuffle, &rng] {
+        src.on_epoch_end();
+        if (shuffle) rng.shuffle(order.begin(), order.end());
+      };
+      queue = std::make_unique<detail::batch_queue<T>>(
+          typename detail::batch_queue<T>::config{
+              .workers = workers, .capacity = capacity, .serial = !seq, .pass_length = len},
+          produce, seq ? std::function<void()>(between) : std::function<void()>());
+    }
+  };
+
+  History fit_source(detail::source<T>& src, const FitGeneratorOptions<T>& o) {
+    require_compiled();
+    if (o.epochs < 0) throw value_error("ketl: fit_generator: epochs must be >= 0");
+    if (o.initial_epoch < 0) throw value_error("ketl: fit_generator: initial_epoch must be >= 0");
+    if (o.verbose < 0 || o.verbose > 2)
+      throw value_error("ketl: fit_generator: verbose must be 0, 1 or 2");
+    const std::size_t steps = source_steps(src, o.steps_per_epoch, "steps_per_epoch");
+
+    // Validation: arrays, checked now; or a source, read on this thread.
+    const ValidationData<T>* val_arrays = nullptr;
+    detail::source<T>* val_source = nullptr;
+    std::size_t val_steps = 0, vn = 0;
+    std::vector<T> vw;
+    if (o.validation_data) {
+      if ((val_arrays = o.validation_data->arrays())) {
+        vn = check_arrays("fit_generator (validation_data)", val_arrays->x, val_arrays->y);
+        vw = sample_weights(vn, val_arrays->y, val_arrays->sample_weight, {});
+      } else {
+        val_source = o.validation_data->source();
+        val_steps = source_steps(*val_source, o.validation_steps, "validation_steps");
+      }
+    }
+
+    source_queue sq(src, o.workers, o.max_queue_size, o.shuffle, rng_);
+    auto& queue = *sq.queue;
+    handle model(*this);
+    for (const auto& c : o.callbacks) c.set_model(model);
+    std::ostream& os = model.out();
+    const auto& names = step_->names;
+    std::vector<double> totals(names.size());
+    History h;
+    Logs logs;
+    const bool batch_hooks = std::any_of(o.callbacks.begin(), o.callbacks.end(),
+                                         [](const CallbackRef& c) { return c.has_batch_hooks(); });
+    for (const auto& c : o.callbacks) c.on_train_begin(logs);
+    std::size_t last_batch_size = 32;
+    for (int epoch = o.initial_epoch; epoch < o.epochs && !model.stop_training; ++epoch) {
+      Logs epoch_logs;
+      for (const auto& c : o.callbacks) c.on_epoch_begin(epoch, epoch_logs);
+      std::unique_ptr<Progbar> bar;
+      if (o.verbose) {
+        os << "Epoch " << epoch + 1 << '/' << o.epochs << '\n';
+        bar = std::make_unique<Progbar>(static_cast<long>(steps),
+                                        Progbar::Options{.verbose = o.verbose, .out = &os});
+      }
+      std::fill(totals.begin(), totals.end(), 0.0);
+      Progbar::Values log_values;
+      std::size_t done = 0, seen = 0;
+      bool ran_out = false;
+      while (done < steps) {
+        auto batch = queue.get();
+        if (!batch) {
+          os << "ketl: fit_generator: the generator ended after " << done << " of the " << steps
+             << " steps of epoch " << epoch + 1
+             << "; training stops here. A finite generator must yield steps_per_epoch * epochs "
+                "batches ("
+             << steps * std::size_t(o.epochs - o.initial_epoch) << " here).\n";
+          ran_out = true;
+          model.stop_training = true;
+          break;
+        }
+        const int index = static_cast<int>(done);
+        const std::size_t m = batch->size();
+        Logs batch_logs;
+        if (batch_hooks) {
+          batch_logs = {{"batch", double(index)}, {"size", double(m)}};
+          for (const auto& c : o.callbacks) c.on_batch_begin(index, batch_logs);
+        }
+        const auto vals = train_batch(batch->x, batch->y, batch->sample_weight, o.class_weight);
+        ++done;
+        seen += m;
+        last_batch_size = m;
+        for (std::size_t k = 0; k < names.size(); ++k) {
+          totals[k] += vals[k] * double(m);  // BaseLogger: weighted by batch size
+          if (batch_hooks) batch_logs[names[k]] = vals[k];
+        }
+        if (batch_hooks)
+          for (const auto& c : o.callbacks) c.on_batch_end(index, batch_logs);
+        if (bar) {
+          log_values.clear();
+          for (std::size_t k = 0; k < names.size(); ++k) log_values.emplace_back(names[k], vals[k]);
+          if (done < steps) bar->update(static_cast<long>(done), log_values);
+        }
+        if (model.stop_training) break;
+      }
+      if (done == 0) break;  // the source ran out before this epoch began
+      if (done == steps && o.validation_data) {
+        const auto v = val_arrays
+                           ? test_loop(val_arrays->x, val_arrays->y, vw, vn, last_batch_size, 0)
+                           : evaluate_source(*val_source, val_steps, 0, 1, 0,
+                                             "fit_generator (validation_data)");
+        for (std::size_t k = 0; k < names.size(); ++k) epoch_logs["val_" + names[k]] = v[k];
+      }
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        const double v = seen ? totals[k] / double(seen) : 0.0;
+        epoch_logs[names[k]] = v;
+        if (bar) log_values.emplace_back(names[k], v);
+      }
+      if (bar) {
+        for (std::size_t k = 0; k < names.size(); ++k)
+          if (epoch_logs.count("val_" + names[k]))
+            log_values.emplace_back("val_" + names[k], epoch_logs["val_" + names[k]]);
+        bar->update(static_cast<long>(done), log_values);
+      }
+      for (const auto& c : o.callbacks) c.on_epoch_end(epoch, epoch_logs);
+      h.epoch.push_back(epoch);
+      for (const auto& [k, v] : epoch_logs) h.history[k].push_back(v);
+      if (ran_out) break;
+    }
+    queue.finish();
+    for (const auto& c : o.callbacks) c.on_train_end(logs);
+    return h;
+  }
+
+  std::vector<double> evaluate_source(detail::source<T>& src, std::optional<std::size_t> steps_opt,
+                                      std::size_t workers, std::size_t capacity, int verbose,
+                                      const char* what) {
+    require_compiled();
+    if (verbose < 0 || verbose > 2) throw value_error("ketl: verbose must be 0, 1 or 2");
+    const std::size_t steps = source_steps(src, steps_opt, "steps");
+    source_queue sq(src, workers, capacity, false, rng_);
+    std::vector<double> sums(step_->names.size());
+    std::size_t seen = 0;
+    std::unique_ptr<Progbar> bar;
+    if (verbose)
+      bar =
+          std::make_unique<Progbar>(static_cast<long>(steps), Progbar::Options{.verbose = verbose});
+    for (std::size_t s = 0; s < steps; ++s) {
+      auto batch = sq.queue->get();
+      if (!batch)
+        throw value_error(std::string("ketl: ") + what + ": the generator ended after " +
+                          std::to_string(s) + " of " + std::to_string(steps) + " steps");
+      const auto vals = test_batch(batch->x, batch->y, batch->sample_weight);
+      for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += vals[k] * double(batch->size());
+      seen += batch->size();
+      if (bar) bar->update(static_cast<long>(s + 1));
+    }
+    sq.queue->finish();
+    for (auto& v : sums) v /= double(seen);
+    return sums;
+  }
+
+  xt::xtensor<T, output_shape::rank + 1> predict_source(detail::source<T>& src,
+                                                        const PredictGeneratorOptions& o) {
+    static_assert(well_formed, "ketl::Sequential::predict_generator: the layer pack does not fit");
+    if (o.verbose < 0 || o.verbose > 2) throw value_error("ketl: verbose must be 0, 1 or 2");
+    const std::size_t steps = source_steps(src, o.steps, "steps");
+    source_queue sq(src, o.workers, o.max_queue_size, false, rng_);
+    std::vector<T> all;
+    std::size_t rows = 0;
+    std::unique_ptr<Progbar> bar;
+    if (o.verbose)
+      bar = std::make_unique<Progbar>(static_cast<long>(steps),
+                                      Progbar::Options{.verbose = o.verbose});
+    for (std::size_t s = 0; s < steps; ++s) {
+      auto batch = sq.queue->get();
+      if (!batch)
+        throw value_error("ketl: predict_generator: the generator ended after " +
+                          std::to_string(s) + " of " + std::to_string(steps) + " steps");
+      const std::size_t m = check_x("predict_generator", batch->x);
+      if (m) {
+        const T* y = forward(batch->x.data, m, false);
+        all.insert(all.end(), y, y + m * output_shape::size);
+      }
+      rows += m;
+      if (bar) bar->update(static_cast<long>(s + 1));
+    }
+    sq.queue->finish();
+    std::array<std::size_t, output_shape::rank + 1> shape{};
+    shape[0] = rows;
+    std::copy(output_shape::dims.begin(), output_shape::dims.end(), shape.begin() + 1);
+    xt::xtensor<T, output_shape::rank + 1> out(shape);
+    std::copy(all.begin(), all.end(), out.data());
+    return out;
+  }
+
   // What callbacks see of this model during fit.
   class handle final : public ModelHandle {
    public:
@@ -1387,3 +1666,5 @@ class Sequential {
 };
 
 }  // namespace ketl
+
+#undef KETL_SOURCE_MESSAGE
