@@ -60,6 +60,32 @@ void BM_a_fused(benchmark::State& state) {
   set_bytes(state);
 }
 
+// (e) What the training step runs for categorical_crossentropy on a softmax
+// output: the loss and metrics without the derived gradient, then dL/dz in
+// closed form (detail/softmax_crossentropy.hpp), which also replaces the
+// softmax's backward pass.
+void BM_e_softmax_step(benchmark::State& state) {
+  auto& d = data();
+  auto loss = ketl::detail::make_loss_kernel(ketl::losses::categorical_crossentropy);
+  auto metrics =
+      std::make_tuple(ketl::detail::make_metric_kernel(ketl::metrics::categorical_accuracy),
+                      ketl::detail::make_metric_kernel(ketl::metrics::top_k_categorical_accuracy));
+  double out[3];
+  std::size_t fallback = 0;
+  for (auto _ : state) {
+    ketl::detail::fused_pass(loss, metrics, d.yt.data(), d.yp.data(), kRows, kCols, kCols,
+                             static_cast<float*>(nullptr), out);
+    ketl::detail::softmax_crossentropy_grad(d.yt.data(), d.yp.data(), kRows, kCols, false, 0.0,
+                                            1.0f / float(kRows), static_cast<const float*>(nullptr),
+                                            d.grad.data(), [&](std::size_t, float) { ++fallback; });
+    benchmark::DoNotOptimize(out);
+    benchmark::ClobberMemory();
+  }
+  state.counters["loss"] = out[0];
+  state.counters["fallback_rows"] = double(fallback);
+  set_bytes(state);
+}
+
 void BM_b_xtensor_expressions(benchmark::State& state) {
   auto& d = data();
   const float eps = 1e-7f;
@@ -147,4 +173,5 @@ BENCHMARK(BM_a_fused)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_b_xtensor_expressions)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_c_scalar_loop)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_d_plain_read)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_e_softmax_step)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_MAIN();

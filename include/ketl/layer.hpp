@@ -43,9 +43,19 @@ struct Pass {
   bool training = false;
   Random* rng = nullptr;
   T* scratch = nullptr;  // scratch_per_sample<In> * n elements, this layer's own
+  // backward only: dy already holds dL/dz, the gradient before this layer's
+  // activation (the training step fused a softmax output into the loss's
+  // gradient), so the activation's own backward is skipped.
+  bool grad_before_activation = false;
 };
 
 namespace detail {
+// Whether a layer ends in a softmax over its last axis (Dense<u, Softmax>,
+// Activation<Softmax>): the training step can then fuse its backward with
+// the cross-entropy's gradient.
+template <class L>
+inline constexpr bool ends_in_softmax = false;
+
 template <class L, class = void>
 struct layer_value_type {
   using type = void;

@@ -37,6 +37,7 @@
 
 #include "ketl/detail/layer_names.hpp"
 #include "ketl/detail/shape_chain.hpp"
+#include "ketl/detail/softmax_crossentropy.hpp"
 #include "ketl/detail/xtensor.hpp"
 #include "ketl/error.hpp"
 #include "ketl/array_ref.hpp"
@@ -788,13 +789,15 @@ class Sequential {
   T* output_grad() { return grad_a_.data(); }
 
   // Back-propagates output_grad() through every layer, filling weight grads.
-  void backward(const T* x, std::size_t n) {
+  // With grad_before_activation, output_grad() holds dL/dz of the last
+  // layer's activation input (the fused softmax + cross-entropy gradient).
+  void backward(const T* x, std::size_t n, bool grad_before_activation = false) {
     T* dy = grad_a_.data();
     T* dx = grad_b_.data();
     detail::for_each_index(std::make_index_sequence<depth - 1>{}, [&](auto k) {
       constexpr std::size_t I = depth - 1 - decltype(k)::value;
       const T* in = I == 1 ? x : act(I - 1);
-      Pass<T> pass{true, &rng_, scratch(I)};
+      Pass<T> pass{true, &rng_, scratch(I), grad_before_activation && I == depth - 1};
       layer<I>().template backward<input_shape_of<I>>(in, act(I), dy, I == 1 ? nullptr : dx, n,
                                                       pass);
       std::swap(dy, dx);
@@ -1584,7 +1587,9 @@ class Sequential {
     }
 
     decltype(detail::make_loss_kernel(std::declval<const Loss&>())) loss;
-    std::tuple<M...> metric_objects;  // erased kernels point into these
+    Loss loss_fn;                                    // its options (from_logits, ...)
+    std::array<T, output_shape::last> exact_grad{};  // one row's dL/dp, for fused_output_grad
+    std::tuple<M...> metric_objects;                 // erased kernels point into these
     std::tuple<decltype(kernel_of(std::declval<const M&>()))...> metrics;
     std::vector<std::pair<std::string, Target>> metric_targets;
 
@@ -1606,6 +1611,7 @@ class Sequential {
 
     step_impl(const Loss& l, const M&... ms)
         : loss(detail::make_loss_kernel(l)),
+          loss_fn(l),
           metric_objects(ms...),
           metrics(std::apply([](const auto&... m) { return std::make_tuple(kernel_of(m)...); },
                              metric_objects)) {
@@ -1637,12 +1643,40 @@ class Sequential {
     void train(Sequential& m, const T* x, const T* y, std::size_t n, double* out, const T* w,
                double denom) override {
       const T* yp = m.forward(x, n, true);
-      outputs(yp, y, n, m.output_grad(), out, w, denom);
+      bool fused = false;
+      if constexpr (softmax_crossentropy) fused = !loss_fn.from_logits;
+      outputs(yp, y, n, fused ? nullptr : m.output_grad(), out, w, denom);
       // A non-finite loss can only poison the weights: the update is skipped
       // (Keras applies it), so that TerminateOnNaN stops with them intact.
       if (!std::isfinite(out[0])) return;
-      m.backward(x, n);
+      if constexpr (softmax_crossentropy)
+        if (fused) fused_output_grad(yp, y, n, m.output_grad(), w, denom);
+      m.backward(x, n, fused);
       m.optimizer_->step(m.weights_);
+    }
+
+    // (sparse_)categorical_crossentropy on a softmax output: dL/dz in closed
+    // form (detail/softmax_crossentropy.hpp), the derived gradient only for
+    // rows near the clip bounds.
+    static constexpr bool softmax_crossentropy =
+        detail::ends_in_softmax<layer_type<depth - 1>> &&
+        (std::is_same_v<Loss, losses::CategoricalCrossentropy> ||
+         std::is_same_v<Loss, losses::SparseCategoricalCrossentropy>);
+    void fused_output_grad(const T* yp, const T* y, std::size_t n, T* dz, const T* w,
+                           double denom) {
+      constexpr std::size_t cols = output_shape::last;
+      constexpr bool sparse = Loss::target == Target::sparse_labels;
+      constexpr std::size_t yt_cols = sparse ? 1 : cols;
+      const std::size_t rows = n * output_shape::outer;
+      const double divisor = w ? denom : double(rows);
+      const T scale = divisor > 0 ? T(1.0 / divisor) : T(0);
+      detail::softmax_crossentropy_grad(
+          y, yp, rows, cols, sparse, loss_fn.label_smoothing, scale, w, dz,
+          [&](std::size_t r, T s) {
+            const row_type row{y + r * yt_cols, yp + r * cols, cols, yt_cols};
+            loss.row(row, exact_grad.data(), s);
+            detail::softmax_vjp_row(yp + r * cols, exact_grad.data(), cols, dz + r * cols);
+          });
     }
     void test(Sequential& m, const T* x, const T* y, std::size_t n, double* out, const T* w,
               double denom) override {

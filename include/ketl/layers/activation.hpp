@@ -1,6 +1,7 @@
 // Activation<A>: an activation function as a layer of its own.
 #pragma once
 
+#include <algorithm>
 #include <string_view>
 
 #include "ketl/activations.hpp"
@@ -28,9 +29,18 @@ struct Activation : stateless_layer {
     activate(function, x, y, n * In::outer, In::last);
   }
   template <class In, class T>
-  void backward(const T*, const T* y, T* dy, T* dx, std::size_t n, Pass<T>&) {
-    if (dx) activate_backward(function, y, dy, dx, n * In::outer, In::last);
+  void backward(const T*, const T* y, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
+    if (!dx) return;
+    if (pass.grad_before_activation)
+      std::copy(dy, dy + n * In::size, dx);
+    else
+      activate_backward(function, y, dy, dx, n * In::outer, In::last);
   }
 };
+
+namespace detail {
+template <>
+inline constexpr bool ends_in_softmax<Activation<Softmax>> = true;
+}  // namespace detail
 
 }  // namespace ketl

@@ -76,10 +76,11 @@ class Dense {
   }
 
   template <class In>
-  void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>&) {
+  void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t F = In::last;
     const std::size_t rows = n * In::outer;
-    activate_backward(opt_.activation, y, dy, dy, rows, Units);  // dy now holds dL/dz
+    if (!pass.grad_before_activation)
+      activate_backward(opt_.activation, y, dy, dy, rows, Units);  // dy now holds dL/dz
     // dkernel = x^T . dz, read through strides rather than a transposed copy.
     detail::gemm(F, Units, rows, x, std::size_t{1}, F, dy, Units, dkernel_.data(), Units, false);
     std::fill(dbias_.begin(), dbias_.end(), T(0));
@@ -109,5 +110,10 @@ class Dense {
   std::size_t fan_in_ = 0;
   std::vector<T> kernel_, bias_, dkernel_, dbias_, kernel_t_;
 };
+
+namespace detail {
+template <std::size_t Units, class T>
+inline constexpr bool ends_in_softmax<Dense<Units, Softmax, T>> = true;
+}  // namespace detail
 
 }  // namespace ketl
