@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   g++ clang pkg-config python3 meson ninja-build
   libboost-dev libxtensor-dev libxsimd-dev catch2 libbenchmark-dev zlib1g-dev
+  libopenblas-dev  # the baseline of bench/gemm.cpp only; ketl itself does not use it
   dataset-fashion-mnist
 )
 missing=()

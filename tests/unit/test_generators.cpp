@@ -147,7 +147,7 @@ TEST_CASE("a Sequence's batches arrive in order from parallel workers; shuffle p
   Batches b{&d};
   b.delay = std::chrono::microseconds(300);
   const auto p = m.predict_generator(b, {.max_queue_size = 3, .workers = 4});
-  CHECK((p == m.predict(d.x)));
+  CHECK((p == m.predict(d.x, {.batch_size = 8})));  // the same batches: bit for bit
   // evaluate_generator weighs batches by their sizes (the last one is 2 rows).
   const auto e = m.evaluate_generator(b, {.workers = 2});
   const auto want = m.evaluate(d.x, d.y, {.batch_size = 8, .verbose = 0});
@@ -201,7 +201,7 @@ TEST_CASE("generators: a callable, a finite range, x-only items; Keras's step co
     const std::size_t a = (k++ % 7) * 8, e = std::min<std::size_t>(a + 8, 50);
     return xt::xtensor<float, 2>(xt::view(d.x, xt::range(a, e), xt::all()));
   };
-  CHECK((m.predict_generator(xs, {.steps = 7, .workers = 2}) == m.predict(d.x)));
+  CHECK((m.predict_generator(xs, {.steps = 7, .workers = 2}) == m.predict(d.x, {.batch_size = 8})));
 
   // A finite range that runs out: the epoch ends, training stops, with a message.
   Finite f{&b, 10};

@@ -1,0 +1,101 @@
+// ketl's GEMM (detail/gemm.hpp) against OpenBLAS's cblas_sgemm, single
+// thread, in one run, at the shapes the 784-128-10 MLP's Dense layers use:
+//   forward      (batch x 784) . (784 x 128)           NN, batch 32 and 128
+//   dkernel      (784 x batch) . (batch x 128) = x^T dz TN
+//   dx           (batch x 128) . (128 x 784) = dz W^T   NT (ketl: a transposed copy, then NN)
+// GFLOP/s are reported as counters; the ratio ketl / OpenBLAS per shape is
+// what docs/benchmarks.md records (target: >= 0.85).
+//
+//   OPENBLAS_NUM_THREADS=1 ./build/gcc-release/bench/bench_gemm --benchmark_repetitions=5
+//   --benchmark_report_aggregates_only=true
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+
+#include <vector>
+
+#include <ketl/ketl.hpp>
+
+namespace {
+enum class Layout { nn, tn, nt };
+
+struct Problem {
+  std::size_t m, n, k;
+  Layout layout;
+  std::vector<float> a, b, c, bt;
+  Problem(std::size_t m_, std::size_t n_, std::size_t k_, Layout l)
+      : m(m_), n(n_), k(k_), layout(l), a(m_ * k_), b(k_ * n_), c(m_ * n_), bt(k_ * n_) {
+    ketl::Random rng(1);
+    for (auto& v : a) v = float(rng.uniform(-1, 1));
+    for (auto& v : b) v = float(rng.uniform(-1, 1));
+  }
+};
+
+// The shape from the benchmark's arguments: (m, n, k, layout).
+Problem make(const benchmark::State& s) {
+  return {std::size_t(s.range(0)), std::size_t(s.range(1)), std::size_t(s.range(2)),
+          Layout(s.range(3))};
+}
+void flops(benchmark::State& s, const Problem& p) {
+  s.counters["GFLOPS"] = benchmark::Counter(double(2 * p.m * p.n * p.k) * double(s.iterations()),
+                                            benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+}
+
+void Ketl(benchmark::State& state) {
+  Problem p = make(state);
+  for (auto _ : state) {
+    switch (p.layout) {
+      case Layout::nn:  // A (m x k) row-major
+        ketl::detail::gemm(p.m, p.n, p.k, p.a.data(), p.k, std::size_t{1}, p.b.data(), p.n,
+                           p.c.data(), p.n, false);
+        break;
+      case Layout::tn:  // A stored (k x m): read through strides, as Dense's dkernel
+        ketl::detail::gemm(p.m, p.n, p.k, p.a.data(), std::size_t{1}, p.m, p.b.data(), p.n,
+                           p.c.data(), p.n, false);
+        break;
+      case Layout::nt:  // B stored (n x k): Dense's dx transposes it, then NN
+        ketl::detail::transpose(p.b.data(), p.n, p.k, p.bt.data());
+        ketl::detail::gemm(p.m, p.n, p.k, p.a.data(), p.k, std::size_t{1}, p.bt.data(), p.n,
+                           p.c.data(), p.n, false);
+        break;
+    }
+    benchmark::ClobberMemory();
+  }
+  flops(state, p);
+}
+
+void OpenBLAS(benchmark::State& state) {
+  Problem p = make(state);
+  const int m = int(p.m), n = int(p.n), k = int(p.k);
+  for (auto _ : state) {
+    switch (p.layout) {
+      case Layout::nn:
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, p.a.data(), k,
+                    p.b.data(), n, 0.0f, p.c.data(), n);
+        break;
+      case Layout::tn:
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1.0f, p.a.data(), m,
+                    p.b.data(), n, 0.0f, p.c.data(), n);
+        break;
+      case Layout::nt:
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, p.a.data(), k,
+                    p.b.data(), k, 0.0f, p.c.data(), n);
+        break;
+    }
+    benchmark::ClobberMemory();
+  }
+  flops(state, p);
+}
+
+void shapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"m", "n", "k", "layout"});
+  for (long batch : {32, 128}) {
+    b->Args({batch, 128, 784, long(Layout::nn)});  // forward
+    b->Args({784, 128, batch, long(Layout::tn)});  // dkernel = x^T . dz
+    b->Args({batch, 784, 128, long(Layout::nt)});  // dx = dz . W^T
+  }
+}
+BENCHMARK(Ketl)->Apply(shapes);
+BENCHMARK(OpenBLAS)->Apply(shapes);
+}  // namespace
+
+BENCHMARK_MAIN();
