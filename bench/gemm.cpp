@@ -6,7 +6,7 @@
 // GFLOP/s are reported as counters; the ratio ketl / OpenBLAS per shape is
 // what docs/benchmarks.md records (target: >= 0.85).
 //
-//   OPENBLAS_NUM_THREADS=1 ./build/gcc-release/bench/bench_gemm --benchmark_repetitions=5
+//   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 ./build/gcc-release/bench/bench_gemm --benchmark_repetitions=5
 //   --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <cblas.h>

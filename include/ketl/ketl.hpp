@@ -33,6 +33,7 @@
 #include "ketl/sequential.hpp"
 #include "ketl/shape.hpp"
 #include "ketl/target_shape.hpp"
+#include "ketl/threads.hpp"
 #include "ketl/utils/to_categorical.hpp"
 #include "ketl/datasets/fashion_mnist.hpp"
 #include "ketl/datasets/digits.hpp"

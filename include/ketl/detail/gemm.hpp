@@ -12,6 +12,8 @@
 #include <cstddef>
 
 #include "ketl/detail/simd.hpp"
+#include "ketl/detail/thread_pool.hpp"
+#include "ketl/threads.hpp"
 
 namespace ketl::detail {
 
@@ -85,6 +87,44 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a
       gemm_panel<2>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
     for (; j + W <= n; j += W) gemm_panel<1>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
     if (j < n) gemm_column_tail(m, n - j, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
+  }
+}
+
+// gemm on ketl::num_threads() threads when it is large enough to pay: the
+// columns (or, for narrow outputs, the rows) are split into equal parts on
+// whole SIMD panels, so each element is computed by the same instructions
+// as in gemm, and the result is the same bit for bit.
+template <class T>
+void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
+                   std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                   bool accumulate) {
+  // Below about a million multiply-adds, waking a helper costs more than
+  // the half it takes over.
+  constexpr std::size_t min_work = std::size_t{1} << 20;
+  const std::size_t threads = num_threads();
+  constexpr std::size_t panel = 2 * simd::width<T>;
+  if (threads < 2 || m * n * k < min_work) {
+    gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+    return;
+  }
+  if (n >= threads * panel) {
+    const std::size_t panels = (n + panel - 1) / panel;
+    auto part = [&](std::size_t i) {
+      const std::size_t j0 = std::min(n, panels * i / threads * panel);
+      const std::size_t j1 = std::min(n, panels * (i + 1) / threads * panel);
+      if (j1 > j0) gemm(m, j1 - j0, k, a, a_rs, a_cs, b + j0, ldb, c + j0, ldc, accumulate);
+    };
+    thread_pool::instance().run(threads, part);
+  } else {
+    constexpr std::size_t block = 6;  // gemm_panel's row block
+    const std::size_t blocks = (m + block - 1) / block;
+    auto part = [&](std::size_t i) {
+      const std::size_t i0 = std::min(m, blocks * i / threads * block);
+      const std::size_t i1 = std::min(m, blocks * (i + 1) / threads * block);
+      if (i1 > i0)
+        gemm(i1 - i0, n, k, a + i0 * a_rs, a_rs, a_cs, b, ldb, c + i0 * ldc, ldc, accumulate);
+    };
+    thread_pool::instance().run(threads, part);
   }
 }
 

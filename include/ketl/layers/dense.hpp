@@ -67,7 +67,8 @@ class Dense {
   void forward(const T* x, T* y, std::size_t n, Pass<T>&) {
     constexpr std::size_t F = In::last;
     const std::size_t rows = n * In::outer;
-    detail::gemm(rows, Units, F, x, F, std::size_t{1}, kernel_.data(), Units, y, Units, false);
+    detail::gemm_parallel(rows, Units, F, x, F, std::size_t{1}, kernel_.data(), Units, y, Units,
+                          false);
     for (std::size_t r = 0; r < rows; ++r) {
       T* yr = y + r * Units;
       detail::simd::map([](auto a, auto b) { return a + b; }, yr, bias_.data(), yr, Units);
@@ -82,14 +83,16 @@ class Dense {
     if (!pass.grad_before_activation)
       activate_backward(opt_.activation, y, dy, dy, rows, Units);  // dy now holds dL/dz
     // dkernel = x^T . dz, read through strides rather than a transposed copy.
-    detail::gemm(F, Units, rows, x, std::size_t{1}, F, dy, Units, dkernel_.data(), Units, false);
+    detail::gemm_parallel(F, Units, rows, x, std::size_t{1}, F, dy, Units, dkernel_.data(), Units,
+                          false);
     std::fill(dbias_.begin(), dbias_.end(), T(0));
     for (std::size_t r = 0; r < rows; ++r)
       detail::simd::map([](auto a, auto b) { return a + b; }, dbias_.data(), dy + r * Units,
                         dbias_.data(), Units);
     if (dx) {
       detail::transpose(kernel_.data(), F, Units, kernel_t_.data());
-      detail::gemm(rows, F, Units, dy, Units, std::size_t{1}, kernel_t_.data(), F, dx, F, false);
+      detail::gemm_parallel(rows, F, Units, dy, Units, std::size_t{1}, kernel_t_.data(), F, dx, F,
+                            false);
     }
   }
 

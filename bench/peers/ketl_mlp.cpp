@@ -1,0 +1,30 @@
+// ketl on the peers' workload: 784-128-10 relu/softmax, categorical
+// cross-entropy, plain SGD (lr 0.01), one epoch, no shuffling, one thread.
+// Prints the epoch's wall time. Usage: ketl_mlp <batch> <data directory>
+#include <chrono>
+#include <cstdio>
+
+#include <ketl/ketl.hpp>
+
+#include "data.hpp"
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::fprintf(stderr, "usage: %s <batch> <data directory>\n", argv[0]);
+    return 2;
+  }
+  const std::size_t batch = std::strtoul(argv[1], nullptr, 10);
+  const auto w = peers::load(argv[2]);
+  xt::xtensor<float, 2> x = xt::adapt(w.x, std::array<std::size_t, 2>{peers::kSamples, peers::kIn});
+  xt::xtensor<std::uint8_t, 1> labels = xt::adapt(w.y, std::array<std::size_t, 1>{peers::kSamples});
+  const auto y = ketl::utils::to_categorical(labels, 10);
+  ketl::utils::set_random_seed(1);
+  auto model = ketl::Sequential{ketl::Input<784>{}, ketl::Dense<128, ketl::Relu>{},
+                                ketl::Dense<10, ketl::Softmax>{}};  // glorot_uniform kernels
+  model.compile(ketl::optimizers::SGD{.lr = 0.01f}, ketl::losses::categorical_crossentropy);
+  const auto start = std::chrono::steady_clock::now();
+  const auto h =
+      model.fit(x, y, {.batch_size = batch, .epochs = 1, .verbose = 0, .shuffle = false});
+  const std::chrono::duration<double> t = std::chrono::steady_clock::now() - start;
+  std::printf("ketl %zu %.4f loss %.4f\n", batch, t.count(), h.history.at("loss")[0]);
+}

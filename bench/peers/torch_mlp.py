@@ -1,0 +1,40 @@
+"""PyTorch on the peers' workload: 784-128-10 relu, cross-entropy on the
+logits (softmax folded into the loss, as PyTorch programs write it), plain
+SGD (lr 0.01), one epoch, no shuffling, one thread. Kernels are drawn
+Glorot-uniform, as Keras's and ketl's.
+
+Usage: torch_mlp.py <batch> <data directory>
+"""
+import pathlib
+import sys
+import time
+
+import numpy as np
+import torch
+
+torch.set_num_threads(1)
+torch.manual_seed(1)
+batch = int(sys.argv[1])
+d = pathlib.Path(sys.argv[2])
+x = torch.from_numpy(np.fromfile(d / "x.f32", dtype=np.float32).reshape(60000, 784))
+y = torch.from_numpy(np.fromfile(d / "y.u8", dtype=np.uint8).astype(np.int64))
+
+model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+for m in model:
+    if isinstance(m, torch.nn.Linear):
+        torch.nn.init.xavier_uniform_(m.weight)
+        torch.nn.init.zeros_(m.bias)
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+loss_fn = torch.nn.CrossEntropyLoss()
+
+start = time.perf_counter()
+total = 0.0
+for s in range(0, 60000, batch):
+    xb, yb = x[s:s + batch], y[s:s + batch]
+    opt.zero_grad()
+    loss = loss_fn(model(xb), yb)
+    loss.backward()
+    opt.step()
+    total += loss.item() * len(xb)
+elapsed = time.perf_counter() - start
+print(f"pytorch {batch} {elapsed:.4f} loss {total / 60000:.4f}")

@@ -1,0 +1,87 @@
+// Two threads in the kernels (ketl::set_num_threads): the helper pool runs
+// every part exactly once, and the split GEMM and a training run give the
+// same bits as one thread. Built with the generator tests, so it also runs
+// under ThreadSanitizer.
+#include <atomic>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include <ketl/ketl.hpp>
+
+using namespace ketl;
+
+namespace {
+// Restores one thread however a test ends.
+struct Threads {
+  explicit Threads(std::size_t n) { set_num_threads(n); }
+  ~Threads() { set_num_threads(1); }
+};
+}  // namespace
+
+TEST_CASE("the helper pool runs each part once, round after round", "[threads]") {
+  auto& pool = ketl::detail::thread_pool::instance();
+  std::atomic<int> hits[2] = {0, 0};
+  std::thread::id first;
+  auto part = [&](std::size_t i) {
+    if (i == 0) first = std::this_thread::get_id();
+    ++hits[i];
+  };
+  for (int round = 0; round < 5000; ++round) pool.run(2, part);
+  CHECK(hits[0] == 5000);
+  CHECK(hits[1] == 5000);
+  CHECK(first == std::this_thread::get_id());  // part 0 is the caller's
+  // Two callers at once: the second runs its parts itself.
+  std::atomic<long> sum{0};
+  auto add = [&](std::size_t i) { sum += long(i) + 1; };
+  std::thread other([&] {
+    for (int r = 0; r < 2000; ++r) pool.run(2, add);
+  });
+  for (int r = 0; r < 2000; ++r) pool.run(2, add);
+  other.join();
+  CHECK(sum == 4000 * 3);
+}
+
+TEST_CASE("gemm_parallel gives gemm's bits on two threads", "[threads][gemm]") {
+  Threads two(2);
+  REQUIRE(num_threads() >= 1);
+  Random rng(4);
+  struct Case {
+    std::size_t m, n, k;
+    bool transposed_a;
+  };
+  for (const Case c :
+       {Case{32, 128, 784, false}, Case{128, 784, 128, false}, Case{784, 128, 32, true},
+        Case{37, 200, 300, false}, Case{3000, 10, 500, false}, Case{61, 33, 1000, true}}) {
+    INFO(c.m << " x " << c.n << " x " << c.k << (c.transposed_a ? " (A transposed)" : ""));
+    std::vector<float> a(c.m * c.k), b(c.k * c.n), serial(c.m * c.n), parallel(c.m * c.n);
+    for (auto& v : a) v = float(rng.uniform(-1, 1));
+    for (auto& v : b) v = float(rng.uniform(-1, 1));
+    const std::size_t rs = c.transposed_a ? 1 : c.k, cs = c.transposed_a ? c.m : 1;
+    ketl::detail::gemm(c.m, c.n, c.k, a.data(), rs, cs, b.data(), c.n, serial.data(), c.n, false);
+    ketl::detail::gemm_parallel(c.m, c.n, c.k, a.data(), rs, cs, b.data(), c.n, parallel.data(),
+                                c.n, false);
+    CHECK(parallel == serial);
+  }
+}
+
+TEST_CASE("training on two threads gives one thread's weights", "[threads][training]") {
+  xt::xtensor<float, 2> x = xt::zeros<float>({256, 784});
+  xt::xtensor<float, 2> y = xt::zeros<float>({256, 10});
+  Random rng(6);
+  for (auto& v : x) v = float(rng.uniform());
+  for (std::size_t i = 0; i < 256; ++i) y(i, rng.below(10)) = 1;
+  auto train = [&](std::size_t threads) {
+    Threads t(threads);
+    utils::set_random_seed(3);
+    auto m = Sequential{Input<784>{}, Dense<128, Relu>{}, Dense<10, Softmax>{}};
+    m.compile("sgd", losses::categorical_crossentropy, metrics::accuracy);
+    const auto h = m.fit(x, y, {.batch_size = 128, .epochs = 2, .verbose = 0});
+    return std::pair{m.get_weights(), h.history.at("loss")};
+  };
+  const auto [w1, l1] = train(1);
+  const auto [w2, l2] = train(2);
+  CHECK(l1 == l2);
+  REQUIRE(w1.size() == w2.size());
+  for (std::size_t i = 0; i < w1.size(); ++i) CHECK((w1[i] == w2[i]));
+}
