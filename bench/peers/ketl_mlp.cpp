@@ -1,6 +1,6 @@
 // ketl on the peers' workload: 784-128-10 relu/softmax, categorical
 // cross-entropy, plain SGD (lr 0.01), one epoch, no shuffling, one thread.
-// Prints the epoch's wall time. Usage: ketl_mlp <batch> <data directory>
+// Prints the epoch's wall time. Usage: ketl_mlp <batch> <data directory> [threads]
 #include <chrono>
 #include <cstdio>
 
@@ -9,10 +9,11 @@
 #include "data.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s <batch> <data directory>\n", argv[0]);
+  if (argc != 3 && argc != 4) {
+    std::fprintf(stderr, "usage: %s <batch> <data directory> [threads]\n", argv[0]);
     return 2;
   }
+  if (argc == 4) ketl::set_num_threads(std::strtoul(argv[3], nullptr, 10));
   const std::size_t batch = std::strtoul(argv[1], nullptr, 10);
   const auto w = peers::load(argv[2]);
   xt::xtensor<float, 2> x = xt::adapt(w.x, std::array<std::size_t, 2>{peers::kSamples, peers::kIn});
@@ -26,5 +27,6 @@ int main(int argc, char** argv) {
   const auto h =
       model.fit(x, y, {.batch_size = batch, .epochs = 1, .verbose = 0, .shuffle = false});
   const std::chrono::duration<double> t = std::chrono::steady_clock::now() - start;
-  std::printf("ketl %zu %.4f loss %.4f\n", batch, t.count(), h.history.at("loss")[0]);
+  std::printf("%s %zu %.4f loss %.4f\n", ketl::num_threads() > 1 ? "ketl-2-threads" : "ketl", batch,
+              t.count(), h.history.at("loss")[0]);
 }

@@ -1,6 +1,7 @@
 // The GEMM kernel against a naive triple loop: NN and TN layouts, sizes that
-// exercise full panels, the one-vector panel, the scalar column tail, the
-// row tail and the k blocking.
+// exercise full panels, the one-vector panel, the zero-padded narrow tail
+// (n below one vector), the row blocks (12 or 6, then 4, then 1) and the k
+// blocking.
 #include <catch2/catch.hpp>
 
 #include <ketl/detail/gemm.hpp>
@@ -34,7 +35,7 @@ void check_gemm(std::size_t m, std::size_t n, std::size_t k, bool transposed_a, 
 }  // namespace
 
 TEMPLATE_TEST_CASE("gemm matches the naive loop", "[gemm]", float, double) {
-  for (std::size_t m : {1, 5, 6, 7, 13})
+  for (std::size_t m : {1, 5, 6, 7, 13, 16, 29})
     for (std::size_t n : {1, 3, 8, 15, 16, 17, 33, 64, 70})
       for (std::size_t k : {1, 2, 31, 300})
         for (bool t : {false, true}) check_gemm<TestType>(m, n, k, t, false);
@@ -43,6 +44,7 @@ TEMPLATE_TEST_CASE("gemm matches the naive loop", "[gemm]", float, double) {
 TEMPLATE_TEST_CASE("gemm accumulates into C when asked", "[gemm]", float, double) {
   check_gemm<TestType>(9, 35, 257, false, true);
   check_gemm<TestType>(4, 16, 3, true, true);
+  check_gemm<TestType>(29, 10, 300, true, true);  // the narrow tail keeps C's values
 }
 
 TEST_CASE("gemm with k = 0 writes zeros or leaves C", "[gemm]") {

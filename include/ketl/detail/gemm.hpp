@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <vector>
 
 #include "ketl/detail/simd.hpp"
 #include "ketl/detail/thread_pool.hpp"
@@ -38,33 +39,50 @@ inline void gemm_micro(std::size_t k, const T* a, std::size_t a_rs, std::size_t 
     for (std::size_t v = 0; v < NV; ++v) acc[r][v].store_unaligned(c + r * ldc + v * W);
 }
 
+// Rows per micro-kernel call for a panel of NV vectors: MR x NV
+// accumulators plus NV vectors of B and one of A fit the register file
+// (16 vector registers below AVX-512, 32 with it).
+template <class T, std::size_t NV>
+inline constexpr std::size_t gemm_rows = NV == 1 ? 8 : (simd::width<T> * sizeof(T) >= 64 ? 12 : 6);
+
 // Rows [0, m) of one column panel of NV vectors, in row blocks of MR.
 template <std::size_t NV, class T>
 inline void gemm_panel(std::size_t m, std::size_t k, const T* a, std::size_t a_rs, std::size_t a_cs,
                        const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate) {
-  constexpr std::size_t MR = NV == 1 ? 8 : 6;
+  constexpr std::size_t MR = gemm_rows<T, NV>;
   // Pointers walk with the loops: indexing with i * stride after inlining
   // made GCC 12 warn of overflow (-Waggressive-loop-optimizations).
   const std::size_t blocks = m / MR, tail = m % MR;
   for (std::size_t blk = 0; blk < blocks; ++blk, a += MR * a_rs, c += MR * ldc)
     gemm_micro<MR, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
-  for (std::size_t r = 0; r < tail; ++r, a += a_rs, c += ldc)
+  // The tail in blocks of 4 rows, then 1: a batch of 32 leaves 8 rows.
+  for (std::size_t r = 0; r < tail / 4; ++r, a += 4 * a_rs, c += 4 * ldc)
+    gemm_micro<4, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+  for (std::size_t r = 0; r < tail % 4; ++r, a += a_rs, c += ldc)
     gemm_micro<1, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
 }
 
-// Columns left over after the last full vector: plain dot products.
+// The last cols < W columns (all of them for a 10-unit output): B's
+// columns are copied into a zero-padded panel one vector wide and C's rows
+// computed there by the vector kernel, then copied back. The scratch is
+// per thread and grows once, so a training step allocates nothing here.
 template <class T>
-void gemm_column_tail(std::size_t m, std::size_t cols, std::size_t k, const T* a, std::size_t a_rs,
+void gemm_narrow_tail(std::size_t m, std::size_t cols, std::size_t k, const T* a, std::size_t a_rs,
                       std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
                       bool accumulate) {
-  for (std::size_t i = 0; i < m; ++i, a += a_rs, c += ldc)
-    for (std::size_t j = 0; j < cols; ++j) {
-      T s = accumulate ? c[j] : T(0);
-      const T* ai = a;
-      const T* bj = b + j;
-      for (std::size_t p = 0; p < k; ++p, ai += a_cs, bj += ldb) s += *ai * *bj;
-      c[j] = s;
-    }
+  constexpr std::size_t W = simd::width<T>;
+  thread_local std::vector<T> scratch;
+  if (scratch.size() < (k + m) * W) scratch.resize((k + m) * W);
+  T* bpad = scratch.data();
+  T* cpad = bpad + k * W;
+  for (std::size_t p = 0; p < k; ++p) {
+    std::copy(b + p * ldb, b + p * ldb + cols, bpad + p * W);
+    std::fill(bpad + p * W + cols, bpad + (p + 1) * W, T(0));
+  }
+  if (accumulate)
+    for (std::size_t i = 0; i < m; ++i) std::copy(c + i * ldc, c + i * ldc + cols, cpad + i * W);
+  gemm_panel<1>(m, k, a, a_rs, a_cs, bpad, W, cpad, W, accumulate);
+  for (std::size_t i = 0; i < m; ++i) std::copy(cpad + i * W, cpad + i * W + cols, c + i * ldc);
 }
 
 template <class T>
@@ -86,7 +104,7 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a
     for (; j + 2 * W <= n; j += 2 * W)
       gemm_panel<2>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
     for (; j + W <= n; j += W) gemm_panel<1>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
-    if (j < n) gemm_column_tail(m, n - j, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
+    if (j < n) gemm_narrow_tail(m, n - j, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
   }
 }
 
@@ -116,7 +134,7 @@ void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std:
     };
     thread_pool::instance().run(threads, part);
   } else {
-    constexpr std::size_t block = 6;  // gemm_panel's row block
+    constexpr std::size_t block = gemm_rows<T, 2>;
     const std::size_t blocks = (m + block - 1) / block;
     auto part = [&](std::size_t i) {
       const std::size_t i0 = std::min(m, blocks * i / threads * block);
