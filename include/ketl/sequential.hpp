@@ -1109,6 +1109,80 @@ class Sequential {
     return sums;
   }
 
+  // Keras's BaseLogger, ProgbarLogger and History around one epoch of fit
+  // or fit_generator: batch hooks, the batch-size-weighted epoch means, the
+  // bar (counting samples or steps), and the epoch's end.
+  class epoch_log {
+   public:
+    epoch_log(const std::vector<std::string>& names, const std::vector<CallbackRef>& callbacks,
+              bool batch_hooks, int epoch, int epochs, int verbose, std::size_t target,
+              std::ostream& os)
+        : names_(names),
+          callbacks_(callbacks),
+          batch_hooks_(batch_hooks),
+          target_(target),
+          totals_(names.size()) {
+      if (verbose) {
+        os << "Epoch " << epoch + 1 << '/' << epochs << '\n';
+        bar_ = std::make_unique<Progbar>(static_cast<long>(target),
+                                         Progbar::Options{.verbose = verbose, .out = &os});
+      }
+    }
+    // Batch logs are a map: built only for callbacks with batch hooks, so
+    // that a plain fit allocates nothing per step here.
+    void begin_batch(int index, double size) {
+      if (!batch_hooks_) return;
+      batch_logs_ = {{"batch", double(index)}, {"size", size}};
+      for (const auto& c : callbacks_) c.on_batch_begin(index, batch_logs_);
+    }
+    // size: the batch's weight in the epoch means; counted: what the bar has
+    // counted so far (samples or steps).
+    void end_batch(int index, double size, const std::vector<double>& vals, std::size_t counted) {
+      weight_ += size;
+      for (std::size_t k = 0; k < names_.size(); ++k) {
+        totals_[k] += vals[k] * size;
+        if (batch_hooks_) batch_logs_[names_[k]] = vals[k];
+      }
+      if (batch_hooks_)
+        for (const auto& c : callbacks_) c.on_batch_end(index, batch_logs_);
+      // The last batch's values wait for the epoch's own.
+      if (bar_) {
+        values_.clear();
+        for (std::size_t k = 0; k < names_.size(); ++k) values_.emplace_back(names_[k], vals[k]);
+        if (counted < target_) bar_->update(static_cast<long>(counted), values_);
+      }
+    }
+    // epoch_logs already holds the val_ values, if any.
+    void end_epoch(int epoch, Logs& epoch_logs, std::size_t counted, History& h) {
+      for (std::size_t k = 0; k < names_.size(); ++k) {
+        const double v = weight_ > 0 ? totals_[k] / weight_ : 0.0;
+        epoch_logs[names_[k]] = v;
+        if (bar_) values_.emplace_back(names_[k], v);
+      }
+      if (bar_) {
+        for (const auto& n : names_)
+          if (const auto it = epoch_logs.find("val_" + n); it != epoch_logs.end())
+            values_.emplace_back(it->first, it->second);
+        bar_->update(static_cast<long>(counted), values_);
+      }
+      for (const auto& c : callbacks_) c.on_epoch_end(epoch, epoch_logs);
+      // History is the last callback, so it sees what the others added ("lr").
+      h.epoch.push_back(epoch);
+      for (const auto& [k, v] : epoch_logs) h.history[k].push_back(v);
+    }
+
+   private:
+    const std::vector<std::string>& names_;
+    const std::vector<CallbackRef>& callbacks_;
+    bool batch_hooks_;
+    std::size_t target_;
+    std::vector<double> totals_;
+    double weight_ = 0;
+    std::unique_ptr<Progbar> bar_;
+    Progbar::Values values_;
+    Logs batch_logs_;
+  };
+
   // ---- the generator loops (one instantiation per model, any source) ----
 
   // How many batches: given, or a Sequence's size(); Keras's message otherwise.
@@ -1183,7 +1257,6 @@ class Sequential {
     for (const auto& c : o.callbacks) c.set_model(model);
     std::ostream& os = model.out();
     const auto& names = step_->names;
-    std::vector<double> totals(names.size());
     History h;
     Logs logs;
     const bool batch_hooks = std::any_of(o.callbacks.begin(), o.callbacks.end(),
@@ -1193,15 +1266,9 @@ class Sequential {
     for (int epoch = o.initial_epoch; epoch < o.epochs && !model.stop_training; ++epoch) {
       Logs epoch_logs;
       for (const auto& c : o.callbacks) c.on_epoch_begin(epoch, epoch_logs);
-      std::unique_ptr<Progbar> bar;
-      if (o.verbose) {
-        os << "Epoch " << epoch + 1 << '/' << o.epochs << '\n';
-        bar = std::make_unique<Progbar>(static_cast<long>(steps),
-                                        Progbar::Options{.verbose = o.verbose, .out = &os});
-      }
-      std::fill(totals.begin(), totals.end(), 0.0);
-      Progbar::Values log_values;
-      std::size_t done = 0, seen = 0;
+      // The bar counts steps; BaseLogger weighs batches by their size.
+      epoch_log log(names, o.callbacks, batch_hooks, epoch, o.epochs, o.verbose, steps, os);
+      std::size_t done = 0;
       bool ran_out = false;
       while (done < steps) {
         auto batch = queue.get();
@@ -1217,26 +1284,11 @@ class Sequential {
         }
         const int index = static_cast<int>(done);
         const std::size_t m = batch->size();
-        Logs batch_logs;
-        if (batch_hooks) {
-          batch_logs = {{"batch", double(index)}, {"size", double(m)}};
-          for (const auto& c : o.callbacks) c.on_batch_begin(index, batch_logs);
-        }
+        log.begin_batch(index, double(m));
         const auto vals = train_batch(batch->x, batch->y, batch->sample_weight, o.class_weight);
         ++done;
-        seen += m;
         last_batch_size = m;
-        for (std::size_t k = 0; k < names.size(); ++k) {
-          totals[k] += vals[k] * double(m);  // BaseLogger: weighted by batch size
-          if (batch_hooks) batch_logs[names[k]] = vals[k];
-        }
-        if (batch_hooks)
-          for (const auto& c : o.callbacks) c.on_batch_end(index, batch_logs);
-        if (bar) {
-          log_values.clear();
-          for (std::size_t k = 0; k < names.size(); ++k) log_values.emplace_back(names[k], vals[k]);
-          if (done < steps) bar->update(static_cast<long>(done), log_values);
-        }
+        log.end_batch(index, double(m), vals, done);
         if (model.stop_training) break;
       }
       if (done == 0) break;  // the source ran out before this epoch began
@@ -1247,20 +1299,7 @@ class Sequential {
                                              "fit_generator (validation_data)");
         for (std::size_t k = 0; k < names.size(); ++k) epoch_logs["val_" + names[k]] = v[k];
       }
-      for (std::size_t k = 0; k < names.size(); ++k) {
-        const double v = seen ? totals[k] / double(seen) : 0.0;
-        epoch_logs[names[k]] = v;
-        if (bar) log_values.emplace_back(names[k], v);
-      }
-      if (bar) {
-        for (std::size_t k = 0; k < names.size(); ++k)
-          if (epoch_logs.count("val_" + names[k]))
-            log_values.emplace_back("val_" + names[k], epoch_logs["val_" + names[k]]);
-        bar->update(static_cast<long>(done), log_values);
-      }
-      for (const auto& c : o.callbacks) c.on_epoch_end(epoch, epoch_logs);
-      h.epoch.push_back(epoch);
-      for (const auto& [k, v] : epoch_logs) h.history[k].push_back(v);
+      log.end_epoch(epoch, epoch_logs, done, h);
       if (ran_out) break;
     }
     queue.finish();
@@ -1428,7 +1467,7 @@ class Sequential {
     const std::size_t batches = steps ? steps : (n + bs - 1) / bs;
     const std::size_t target = steps ? steps : n;  // what the bar and BaseLogger count
     reserve(bs);
-    std::vector<double> batch_vals(names.size()), totals(names.size());
+    std::vector<double> batch_vals(names.size());
     std::vector<std::size_t> index(n);
     std::iota(index.begin(), index.end(), std::size_t{0});
     std::vector<T> wbatch(w.empty() ? 0 : bs * ww);
@@ -1442,20 +1481,13 @@ class Sequential {
     for (int epoch = o.initial_epoch; epoch < o.epochs && !model.stop_training; ++epoch) {
       Logs epoch_logs;
       for (const auto& c : o.callbacks) c.on_epoch_begin(epoch, epoch_logs);
-      std::unique_ptr<Progbar> bar;
-      if (o.verbose) {
-        os << "Epoch " << epoch + 1 << '/' << o.epochs << '\n';
-        bar = std::make_unique<Progbar>(static_cast<long>(target),
-                                        Progbar::Options{.verbose = o.verbose, .out = &os});
-      }
+      epoch_log log(names, o.callbacks, batch_hooks, epoch, o.epochs, o.verbose, target, os);
       // Steps mode takes the arrays whole: shuffling has no effect, as in Keras.
       if (steps == 0 && o.shuffle.mode == Shuffle::Mode::on) {
         rng_.shuffle(index.begin(), index.end());
       } else if (steps == 0 && o.shuffle.mode == Shuffle::Mode::batch) {
         batch_shuffle(index, bs);
       }
-      std::fill(totals.begin(), totals.end(), 0.0);
-      Progbar::Values log_values;
       std::size_t seen = 0;
       bool epoch_done = true;
       for (std::size_t b = 0; b < batches; ++b) {
@@ -1463,13 +1495,7 @@ class Sequential {
         const std::size_t start = steps ? 0 : b * bs;
         const std::size_t m = std::min(bs, n - start);
         const std::size_t size = steps ? 1 : m;  // Keras's logs["size"]: 1 per step in steps mode
-        // Batch logs are a map: built only for callbacks with batch hooks,
-        // so that a plain fit allocates nothing per step here.
-        Logs batch_logs;
-        if (batch_hooks) {
-          batch_logs = {{"batch", double(batch)}, {"size", double(size)}};
-          for (const auto& c : o.callbacks) c.on_batch_begin(batch, batch_logs);
-        }
+        log.begin_batch(batch, double(size));
         const T* xb = rows(x, index, start, m, xbatch_);
         const T* yb = rows(y, index, start, m, ybatch_);
         const T* wb = nullptr;
@@ -1481,20 +1507,7 @@ class Sequential {
         }
         train_rows(xb, yb, wb, m, batch_vals.data());
         seen += size;
-        // BaseLogger: batch-size-weighted means of the per-batch values.
-        for (std::size_t k = 0; k < names.size(); ++k) {
-          totals[k] += batch_vals[k] * double(size);
-          if (batch_hooks) batch_logs[names[k]] = batch_vals[k];
-        }
-        if (batch_hooks)
-          for (const auto& c : o.callbacks) c.on_batch_end(batch, batch_logs);
-        // ProgbarLogger: the last batch's values wait for the epoch's own.
-        if (bar) {
-          log_values.clear();
-          for (std::size_t k = 0; k < names.size(); ++k)
-            log_values.emplace_back(names[k], batch_vals[k]);
-          if (seen < target) bar->update(static_cast<long>(seen), log_values);
-        }
+        log.end_batch(batch, double(size), batch_vals, seen);
         if (model.stop_training) {
           epoch_done = seen == target;
           break;
@@ -1505,21 +1518,7 @@ class Sequential {
         const auto v = test_loop(vx, vy, vw, vn, batch_size, 0, val_steps);
         for (std::size_t k = 0; k < names.size(); ++k) epoch_logs["val_" + names[k]] = v[k];
       }
-      for (std::size_t k = 0; k < names.size(); ++k) {
-        const double v = seen ? totals[k] / double(seen) : 0.0;
-        epoch_logs[names[k]] = v;
-        if (bar) log_values.emplace_back(names[k], v);
-      }
-      if (bar) {
-        for (std::size_t k = 0; k < names.size(); ++k)
-          if (epoch_logs.count("val_" + names[k]))
-            log_values.emplace_back("val_" + names[k], epoch_logs["val_" + names[k]]);
-        bar->update(static_cast<long>(seen), log_values);
-      }
-      for (const auto& c : o.callbacks) c.on_epoch_end(epoch, epoch_logs);
-      // History is the last callback, so it sees what the others added ("lr").
-      h.epoch.push_back(epoch);
-      for (const auto& [k, v] : epoch_logs) h.history[k].push_back(v);
+      log.end_epoch(epoch, epoch_logs, seen, h);
     }
     for (const auto& c : o.callbacks) c.on_train_end(logs);
     return h;
