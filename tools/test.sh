@@ -4,7 +4,7 @@
 #   gcc-release  g++ 12, release, warnings as errors: unit, compile-fail, examples, benchmarks
 #   gcc-asan     g++ 12 with AddressSanitizer + UndefinedBehaviorSanitizer (-O1): the unit tests
 #   clang        clang++ 14, release, warnings as errors: everything, compile-fail included
-#   gcc-tsan     g++ 12 with ThreadSanitizer (-O1): the generator tests (the one threaded part)
+#   gcc-tsan     g++ 12 with ThreadSanitizer (-O1): the threaded tests (generator workers, helper threads)
 # The last line is "N passed, M failed", counted over every test case of every
 # configuration: each Catch2 test case counts once, and so does each compile-fail test.
 set -uo pipefail
