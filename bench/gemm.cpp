@@ -6,7 +6,8 @@
 // GFLOP/s are reported as counters; the ratio ketl / OpenBLAS per shape is
 // what docs/benchmarks.md records (target: >= 0.85).
 //
-//   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 ./build/gcc-release/bench/bench_gemm --benchmark_repetitions=5
+//   OPENBLAS_CORETYPE=SkylakeX OPENBLAS_NUM_THREADS=1 ./build/gcc-release/bench/bench_gemm
+//   --benchmark_repetitions=5
 //   --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <cblas.h>
@@ -36,8 +37,9 @@ Problem make(const benchmark::State& s) {
           Layout(s.range(3))};
 }
 void flops(benchmark::State& s, const Problem& p) {
-  s.counters["GFLOPS"] = benchmark::Counter(double(2 * p.m * p.n * p.k) * double(s.iterations()),
-                                            benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+  s.counters["GFLOPS"] =
+      benchmark::Counter(double(2 * p.m * p.n * p.k) * double(s.iterations()),
+                         benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
 }
 
 void Ketl(benchmark::State& state) {

@@ -5,79 +5,28 @@
 // compile time and peak memory:
 //
 //   /usr/bin/time -v g++ -std=c++20 -O2 -march=native -Iinclude -c bench/compile/sequential_50.cpp
+#include <tuple>
+#include <utility>
+
 #include <ketl/ketl.hpp>
 
-using Model = ketl::Sequential<
-    ketl::Input<64>, ketl::Dense<32, ketl::Relu>, ketl::Dense<48, ketl::Tanh>,
-    ketl::Dense<64, ketl::Sigmoid>, ketl::Dense<32, ketl::Elu>, ketl::Dense<48, ketl::Relu>,
-    ketl::Dense<64, ketl::Tanh>, ketl::Dense<32, ketl::Sigmoid>, ketl::Dense<48, ketl::Elu>,
-    ketl::Dense<64, ketl::Relu>, ketl::Dense<32, ketl::Tanh>, ketl::Dense<48, ketl::Sigmoid>,
-    ketl::Dense<64, ketl::Elu>, ketl::Dense<32, ketl::Relu>, ketl::Dense<48, ketl::Tanh>,
-    ketl::Dense<64, ketl::Sigmoid>, ketl::Dense<32, ketl::Elu>, ketl::Dense<48, ketl::Relu>,
-    ketl::Dense<64, ketl::Tanh>, ketl::Dense<32, ketl::Sigmoid>, ketl::Dense<48, ketl::Elu>,
-    ketl::Dense<64, ketl::Relu>, ketl::Dense<32, ketl::Tanh>, ketl::Dense<48, ketl::Sigmoid>,
-    ketl::Dense<64, ketl::Elu>, ketl::Dense<32, ketl::Relu>, ketl::Dense<48, ketl::Tanh>,
-    ketl::Dense<64, ketl::Sigmoid>, ketl::Dense<32, ketl::Elu>, ketl::Dense<48, ketl::Relu>,
-    ketl::Dense<64, ketl::Tanh>, ketl::Dense<32, ketl::Sigmoid>, ketl::Dense<48, ketl::Elu>,
-    ketl::Dense<64, ketl::Relu>, ketl::Dense<32, ketl::Tanh>, ketl::Dense<48, ketl::Sigmoid>,
-    ketl::Dense<64, ketl::Elu>, ketl::Dense<32, ketl::Relu>, ketl::Dense<48, ketl::Tanh>,
-    ketl::Dense<64, ketl::Sigmoid>, ketl::Dense<32, ketl::Elu>, ketl::Dense<48, ketl::Relu>,
-    ketl::Dense<64, ketl::Tanh>, ketl::Dense<32, ketl::Sigmoid>, ketl::Dense<48, ketl::Elu>,
-    ketl::Dense<64, ketl::Relu>, ketl::Dense<32, ketl::Tanh>, ketl::Dense<48, ketl::Sigmoid>,
-    ketl::Dense<64, ketl::Elu>, ketl::Dropout, ketl::Dense<10, ketl::Softmax>>;
+namespace {
+// Hidden layer I: 32, 48 or 64 units; relu, tanh, sigmoid or elu.
+template <std::size_t I>
+auto hidden() {
+  using Acts = std::tuple<ketl::Relu, ketl::Tanh, ketl::Sigmoid, ketl::Elu>;
+  return ketl::Dense<32 + (I % 3) * 16, std::tuple_element_t<I % 4, Acts>>{};
+}
+template <std::size_t... I>
+auto make_model(std::index_sequence<I...>) {
+  return ketl::Sequential{ketl::Input<64>{}, hidden<I>()..., ketl::Dropout{0.1f},
+                          ketl::Dense<10, ketl::Softmax>{}};
+}
+}  // namespace
 
 int main() {
-  Model model{ketl::Input<64>{},
-              ketl::Dense<32, ketl::Relu>{},
-              ketl::Dense<48, ketl::Tanh>{},
-              ketl::Dense<64, ketl::Sigmoid>{},
-              ketl::Dense<32, ketl::Elu>{},
-              ketl::Dense<48, ketl::Relu>{},
-              ketl::Dense<64, ketl::Tanh>{},
-              ketl::Dense<32, ketl::Sigmoid>{},
-              ketl::Dense<48, ketl::Elu>{},
-              ketl::Dense<64, ketl::Relu>{},
-              ketl::Dense<32, ketl::Tanh>{},
-              ketl::Dense<48, ketl::Sigmoid>{},
-              ketl::Dense<64, ketl::Elu>{},
-              ketl::Dense<32, ketl::Relu>{},
-              ketl::Dense<48, ketl::Tanh>{},
-              ketl::Dense<64, ketl::Sigmoid>{},
-              ketl::Dense<32, ketl::Elu>{},
-              ketl::Dense<48, ketl::Relu>{},
-              ketl::Dense<64, ketl::Tanh>{},
-              ketl::Dense<32, ketl::Sigmoid>{},
-              ketl::Dense<48, ketl::Elu>{},
-              ketl::Dense<64, ketl::Relu>{},
-              ketl::Dense<32, ketl::Tanh>{},
-              ketl::Dense<48, ketl::Sigmoid>{},
-              ketl::Dense<64, ketl::Elu>{},
-              ketl::Dense<32, ketl::Relu>{},
-              ketl::Dense<48, ketl::Tanh>{},
-              ketl::Dense<64, ketl::Sigmoid>{},
-              ketl::Dense<32, ketl::Elu>{},
-              ketl::Dense<48, ketl::Relu>{},
-              ketl::Dense<64, ketl::Tanh>{},
-              ketl::Dense<32, ketl::Sigmoid>{},
-              ketl::Dense<48, ketl::Elu>{},
-              ketl::Dense<64, ketl::Relu>{},
-              ketl::Dense<32, ketl::Tanh>{},
-              ketl::Dense<48, ketl::Sigmoid>{},
-              ketl::Dense<64, ketl::Elu>{},
-              ketl::Dense<32, ketl::Relu>{},
-              ketl::Dense<48, ketl::Tanh>{},
-              ketl::Dense<64, ketl::Sigmoid>{},
-              ketl::Dense<32, ketl::Elu>{},
-              ketl::Dense<48, ketl::Relu>{},
-              ketl::Dense<64, ketl::Tanh>{},
-              ketl::Dense<32, ketl::Sigmoid>{},
-              ketl::Dense<48, ketl::Elu>{},
-              ketl::Dense<64, ketl::Relu>{},
-              ketl::Dense<32, ketl::Tanh>{},
-              ketl::Dense<48, ketl::Sigmoid>{},
-              ketl::Dense<64, ketl::Elu>{},
-              ketl::Dropout{0.1f},
-              ketl::Dense<10, ketl::Softmax>{}};
+  auto model = make_model(std::make_index_sequence<48>{});
+  static_assert(decltype(model)::depth == 51);  // the Input and 50 layers
   model.compile("adam", ketl::losses::categorical_crossentropy, ketl::metrics::accuracy);
   xt::xtensor<float, 2> x = xt::zeros<float>({8, 64});
   xt::xtensor<float, 2> y = xt::zeros<float>({8, 10});

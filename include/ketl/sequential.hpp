@@ -1307,15 +1307,15 @@ class Sequential {
     return h;
   }
 
-  std::vector<double> evaluate_source(detail::source<T>& src, std::optional<std::size_t> steps_opt,
-                                      std::size_t workers, std::size_t capacity, int verbose,
-                                      const char* what) {
-    require_compiled();
+  // The loop of evaluate_generator and predict_generator: f(batch) on
+  // `steps` batches (a Sequence's size() when unset), the bar counting steps.
+  template <class F>
+  void for_each_source_batch(detail::source<T>& src, std::optional<std::size_t> steps_opt,
+                             std::size_t workers, std::size_t capacity, int verbose,
+                             const char* what, F&& f) {
     if (verbose < 0 || verbose > 2) throw value_error("ketl: verbose must be 0, 1 or 2");
     const std::size_t steps = source_steps(src, steps_opt, "steps");
     source_queue sq(src, workers, capacity, false, rng_);
-    std::vector<double> sums(step_->names.size());
-    std::size_t seen = 0;
     std::unique_ptr<Progbar> bar;
     if (verbose)
       bar =
@@ -1325,12 +1325,23 @@ class Sequential {
       if (!batch)
         throw value_error(std::string("ketl: ") + what + ": the generator ended after " +
                           std::to_string(s) + " of " + std::to_string(steps) + " steps");
-      const auto vals = test_batch(batch->x, batch->y, batch->sample_weight);
-      for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += vals[k] * double(batch->size());
-      seen += batch->size();
+      f(*batch);
       if (bar) bar->update(static_cast<long>(s + 1));
     }
     sq.queue->finish();
+  }
+
+  std::vector<double> evaluate_source(detail::source<T>& src, std::optional<std::size_t> steps,
+                                      std::size_t workers, std::size_t capacity, int verbose,
+                                      const char* what) {
+    require_compiled();
+    std::vector<double> sums(step_->names.size());
+    std::size_t seen = 0;
+    for_each_source_batch(src, steps, workers, capacity, verbose, what, [&](const Batch<T>& b) {
+      const auto vals = test_batch(b.x, b.y, b.sample_weight);
+      for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += vals[k] * double(b.size());
+      seen += b.size();
+    });
     for (auto& v : sums) v /= double(seen);
     return sums;
   }
@@ -1338,29 +1349,17 @@ class Sequential {
   xt::xtensor<T, output_shape::rank + 1> predict_source(detail::source<T>& src,
                                                         const PredictGeneratorOptions& o) {
     static_assert(well_formed, "ketl::Sequential::predict_generator: the layer pack does not fit");
-    if (o.verbose < 0 || o.verbose > 2) throw value_error("ketl: verbose must be 0, 1 or 2");
-    const std::size_t steps = source_steps(src, o.steps, "steps");
-    source_queue sq(src, o.workers, o.max_queue_size, false, rng_);
     std::vector<T> all;
     std::size_t rows = 0;
-    std::unique_ptr<Progbar> bar;
-    if (o.verbose)
-      bar = std::make_unique<Progbar>(static_cast<long>(steps),
-                                      Progbar::Options{.verbose = o.verbose});
-    for (std::size_t s = 0; s < steps; ++s) {
-      auto batch = sq.queue->get();
-      if (!batch)
-        throw value_error("ketl: predict_generator: the generator ended after " +
-                          std::to_string(s) + " of " + std::to_string(steps) + " steps");
-      const std::size_t m = check_x("predict_generator", batch->x);
-      if (m) {
-        const T* y = forward(batch->x.data, m, false);
-        all.insert(all.end(), y, y + m * output_shape::size);
-      }
-      rows += m;
-      if (bar) bar->update(static_cast<long>(s + 1));
-    }
-    sq.queue->finish();
+    for_each_source_batch(src, o.steps, o.workers, o.max_queue_size, o.verbose, "predict_generator",
+                          [&](const Batch<T>& b) {
+                            const std::size_t m = check_x("predict_generator", b.x);
+                            if (m) {
+                              const T* y = forward(b.x.data, m, false);
+                              all.insert(all.end(), y, y + m * output_shape::size);
+                            }
+                            rows += m;
+                          });
     std::array<std::size_t, output_shape::rank + 1> shape{};
     shape[0] = rows;
     std::copy(output_shape::dims.begin(), output_shape::dims.end(), shape.begin() + 1);
@@ -1622,14 +1621,6 @@ class Sequential {
     }
 
     using row_type = expr::row_ref<T>;
-    // Whether every compiled metric can take W rows in SIMD lanes (batch-wise
-    // ones, such as precision, take rows one at a time).
-    template <class K>
-    static constexpr bool takes_lanes = requires(K& mk, const expr::lanes_ref<T>& l) {
-      mk.add(l);
-    };
-    static constexpr bool simd_metrics =
-        (takes_lanes<decltype(kernel_of(std::declval<const M&>()))> && ...);
 
     void outputs(const T* yp, const T* yt, std::size_t n, T* grad, double* out, const T* w,
                  double denom) {

@@ -107,8 +107,6 @@ class batch_queue {
       if (t.joinable()) t.join();
   }
 
-  std::size_t taken() const { return taken_; }
-
  private:
   struct slot {
     std::optional<Batch<T>> batch = std::nullopt;
