@@ -18,24 +18,33 @@
 
 namespace ketl::detail {
 
+// The register block is unrolled by pragma, not left to the optimiser:
+// g++ and clang++ at -O2 kept acc[][] in memory and ran at half speed.
 template <std::size_t MR, std::size_t NV, class T>
 inline void gemm_micro(std::size_t k, const T* a, std::size_t a_rs, std::size_t a_cs, const T* b,
                        std::size_t ldb, T* c, std::size_t ldc, bool accumulate) {
   using V = simd::batch<T>;
   constexpr std::size_t W = V::size;
   V acc[MR][NV];
+#pragma GCC unroll 32
   for (std::size_t r = 0; r < MR; ++r)
+#pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v)
       acc[r][v] = accumulate ? V::load_unaligned(c + r * ldc + v * W) : V(T(0));
   for (std::size_t p = 0; p < k; ++p) {
     V bv[NV];
+#pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v) bv[v] = V::load_unaligned(b + p * ldb + v * W);
+#pragma GCC unroll 32
     for (std::size_t r = 0; r < MR; ++r) {
       const V ar(a[r * a_rs + p * a_cs]);
+#pragma GCC unroll 4
       for (std::size_t v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
     }
   }
+#pragma GCC unroll 32
   for (std::size_t r = 0; r < MR; ++r)
+#pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v) acc[r][v].store_unaligned(c + r * ldc + v * W);
 }
 
