@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <type_traits>
+
 #include <ketl/ketl.hpp>
 
 using namespace ketl;
@@ -61,6 +63,21 @@ TEST_CASE("gemm_parallel gives gemm's bits on two threads", "[threads][gemm]") {
     ketl::detail::gemm(c.m, c.n, c.k, a.data(), rs, cs, b.data(), c.n, serial.data(), c.n, false);
     ketl::detail::gemm_parallel(c.m, c.n, c.k, a.data(), rs, cs, b.data(), c.n, parallel.data(),
                                 c.n, false);
+    CHECK(parallel == serial);
+    // With an epilogue that reads C's column: the column split must pass
+    // each part its own columns, not the part's.
+    std::vector<float> bias(c.n);
+    for (std::size_t j = 0; j < c.n; ++j) bias[j] = float(j % 7) - 3.0f;
+    auto epi = [&](auto v, std::size_t j) {
+      if constexpr (std::is_arithmetic_v<decltype(v)>)
+        return v * 0.5f + bias[j];
+      else
+        return v * 0.5f + decltype(v)::load_unaligned(bias.data() + j);
+    };
+    ketl::detail::gemm(c.m, c.n, c.k, a.data(), rs, cs, b.data(), c.n, serial.data(), c.n, false,
+                       epi);
+    ketl::detail::gemm_parallel(c.m, c.n, c.k, a.data(), rs, cs, b.data(), c.n, parallel.data(),
+                                c.n, false, epi);
     CHECK(parallel == serial);
   }
 }

@@ -1,15 +1,20 @@
-// A first register-blocked SIMD GEMM over raw pointers.
+// ketl's register-blocked SIMD GEMM over raw pointers.
 //
-// C(m x n) = A'(m x k) * B(k x n)  [+ C when accumulate]
+// C(m x n) = epi(A'(m x k) * B(k x n)  [+ C when accumulate])
 //   A'(i, p) = a[i * a_rs + p * a_cs]  (strides cover both A and A^T, so NN and TN share it)
 //   B(p, j)  = b[p * ldb + j]          (row-major)
 //   C(i, j)  = c[i * ldc + j]
 // The micro-kernel keeps MR x NV vectors of C in registers while it walks k;
-// k is blocked so that the B panel stays in L1. No packing yet.
+// k is blocked so that the B panel stays in L1. An epilogue (Dense's bias
+// and activation) is applied to the registers before the last k block's
+// store, so the output is written once. Only outputs narrower than a vector
+// are packed (a zero-padded B panel): at the MLP's shapes, packing A cost
+// more than it saved (docs/benchmarks.md).
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <type_traits>
 #include <vector>
 
 #include "ketl/detail/simd.hpp"
@@ -18,11 +23,24 @@
 
 namespace ketl::detail {
 
+// The epilogue that leaves C as computed. An epilogue is called as
+// epi(v, j) with v an xsimd batch (or a scalar) of C's row starting at
+// column j, and returns what is stored.
+struct no_epilogue {
+  template <class V>
+  V operator()(V v, std::size_t) const {
+    return v;
+  }
+};
+template <class Epi>
+inline constexpr bool is_no_epilogue = std::is_same_v<Epi, no_epilogue>;
+
 // The register block is unrolled by pragma, not left to the optimiser:
 // g++ and clang++ at -O2 kept acc[][] in memory and ran at half speed.
-template <std::size_t MR, std::size_t NV, class T>
+template <std::size_t MR, std::size_t NV, class T, class Epi = no_epilogue>
 inline void gemm_micro(std::size_t k, const T* a, std::size_t a_rs, std::size_t a_cs, const T* b,
-                       std::size_t ldb, T* c, std::size_t ldc, bool accumulate) {
+                       std::size_t ldb, T* c, std::size_t ldc, bool accumulate, const Epi& epi = {},
+                       std::size_t j0 = 0, bool finish = false) {
   using V = simd::batch<T>;
   constexpr std::size_t W = V::size;
   V acc[MR][NV];
@@ -42,6 +60,14 @@ inline void gemm_micro(std::size_t k, const T* a, std::size_t a_rs, std::size_t 
       for (std::size_t v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
     }
   }
+  if constexpr (!is_no_epilogue<Epi>) {
+    if (finish) {
+#pragma GCC unroll 32
+      for (std::size_t r = 0; r < MR; ++r)
+#pragma GCC unroll 4
+        for (std::size_t v = 0; v < NV; ++v) acc[r][v] = epi(acc[r][v], j0 + v * W);
+    }
+  }
 #pragma GCC unroll 32
   for (std::size_t r = 0; r < MR; ++r)
 #pragma GCC unroll 4
@@ -54,31 +80,38 @@ inline void gemm_micro(std::size_t k, const T* a, std::size_t a_rs, std::size_t 
 template <class T, std::size_t NV>
 inline constexpr std::size_t gemm_rows = NV == 1 ? 8 : (simd::width<T> * sizeof(T) >= 64 ? 12 : 6);
 
-// Rows [0, m) of one column panel of NV vectors, in row blocks of MR.
-template <std::size_t NV, class T>
+// Rows [0, m) of one column panel of NV vectors, in row blocks of MR; the
+// panel starts at C's column j0 (for the epilogue).
+template <std::size_t NV, class T, class Epi>
 inline void gemm_panel(std::size_t m, std::size_t k, const T* a, std::size_t a_rs, std::size_t a_cs,
-                       const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate) {
+                       const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate,
+                       const Epi& epi, std::size_t j0, bool finish) {
   constexpr std::size_t MR = gemm_rows<T, NV>;
   // Pointers walk with the loops: indexing with i * stride after inlining
   // made GCC 12 warn of overflow (-Waggressive-loop-optimizations).
   const std::size_t blocks = m / MR, tail = m % MR;
   for (std::size_t blk = 0; blk < blocks; ++blk, a += MR * a_rs, c += MR * ldc)
-    gemm_micro<MR, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
-  // The tail in blocks of 4 rows, then 1: a batch of 32 leaves 8 rows.
-  for (std::size_t r = 0; r < tail / 4; ++r, a += 4 * a_rs, c += 4 * ldc)
-    gemm_micro<4, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+    gemm_micro<MR, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi, j0, finish);
+  // The tail in blocks of 8, 4, then 1 row: a batch of 32 leaves 8 rows,
+  // which one 8-row block takes at nearly the full kernel's rate.
+  if (tail >= 8) {
+    gemm_micro<8, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi, j0, finish);
+    a += 8 * a_rs, c += 8 * ldc;
+  }
+  for (std::size_t r = 0; r < tail % 8 / 4; ++r, a += 4 * a_rs, c += 4 * ldc)
+    gemm_micro<4, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi, j0, finish);
   for (std::size_t r = 0; r < tail % 4; ++r, a += a_rs, c += ldc)
-    gemm_micro<1, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+    gemm_micro<1, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi, j0, finish);
 }
 
 // The last cols < W columns (all of them for a 10-unit output): B's
 // columns are copied into a zero-padded panel one vector wide and C's rows
 // computed there by the vector kernel, then copied back. The scratch is
 // per thread and grows once, so a training step allocates nothing here.
-template <class T>
+template <class T, class Epi>
 void gemm_narrow_tail(std::size_t m, std::size_t cols, std::size_t k, const T* a, std::size_t a_rs,
                       std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
-                      bool accumulate) {
+                      bool accumulate, const Epi& epi, std::size_t j0, bool finish) {
   constexpr std::size_t W = simd::width<T>;
   thread_local std::vector<T> scratch;
   if (scratch.size() < (k + m) * W) scratch.resize((k + m) * W);
@@ -90,30 +123,38 @@ void gemm_narrow_tail(std::size_t m, std::size_t cols, std::size_t k, const T* a
   }
   if (accumulate)
     for (std::size_t i = 0; i < m; ++i) std::copy(c + i * ldc, c + i * ldc + cols, cpad + i * W);
-  gemm_panel<1>(m, k, a, a_rs, a_cs, bpad, W, cpad, W, accumulate);
-  for (std::size_t i = 0; i < m; ++i) std::copy(cpad + i * W, cpad + i * W + cols, c + i * ldc);
+  gemm_panel<1>(m, k, a, a_rs, a_cs, bpad, W, cpad, W, accumulate, no_epilogue{}, 0, false);
+  // The epilogue runs on the real columns only (a bias has no padding).
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < cols; ++j)
+      c[i * ldc + j] = finish ? epi(cpad[i * W + j], j0 + j) : cpad[i * W + j];
 }
 
-template <class T>
+template <class T, class Epi = no_epilogue>
 void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
-          std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate) {
+          std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate,
+          const Epi& epi = {}) {
   constexpr std::size_t W = simd::width<T>;
   constexpr std::size_t KC = 256;
   if (k == 0) {
-    if (!accumulate)
-      for (std::size_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T(0));
+    for (std::size_t i = 0; i < m; ++i)
+      for (std::size_t j = 0; j < n; ++j)
+        c[i * ldc + j] = epi(accumulate ? c[i * ldc + j] : T(0), j);
     return;
   }
   for (std::size_t p0 = 0; p0 < k; p0 += KC) {
     const std::size_t kc = std::min(KC, k - p0);
     const bool acc = accumulate || p0 > 0;
+    const bool finish = p0 + kc == k;
     const T* ap = a + p0 * a_cs;
     const T* bp = b + p0 * ldb;
     std::size_t j = 0;
     for (; j + 2 * W <= n; j += 2 * W)
-      gemm_panel<2>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
-    for (; j + W <= n; j += W) gemm_panel<1>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
-    if (j < n) gemm_narrow_tail(m, n - j, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc);
+      gemm_panel<2>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc, epi, j, finish);
+    for (; j + W <= n; j += W)
+      gemm_panel<1>(m, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc, epi, j, finish);
+    if (j < n)
+      gemm_narrow_tail(m, n - j, kc, ap, a_rs, a_cs, bp + j, ldb, c + j, ldc, acc, epi, j, finish);
   }
 }
 
@@ -121,17 +162,17 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a
 // columns (or, for narrow outputs, the rows) are split into equal parts on
 // whole SIMD panels, so each element is computed by the same instructions
 // as in gemm, and the result is the same bit for bit.
-template <class T>
+template <class T, class Epi = no_epilogue>
 void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
                    std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
-                   bool accumulate) {
+                   bool accumulate, const Epi& epi = {}) {
   // Below about a million multiply-adds, waking a helper costs more than
   // the half it takes over.
   constexpr std::size_t min_work = std::size_t{1} << 20;
   const std::size_t threads = num_threads();
   constexpr std::size_t panel = 2 * simd::width<T>;
   if (threads < 2 || m * n * k < min_work) {
-    gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+    gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi);
     return;
   }
   if (n >= threads * panel) {
@@ -139,7 +180,10 @@ void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std:
     auto part = [&](std::size_t i) {
       const std::size_t j0 = std::min(n, panels * i / threads * panel);
       const std::size_t j1 = std::min(n, panels * (i + 1) / threads * panel);
-      if (j1 > j0) gemm(m, j1 - j0, k, a, a_rs, a_cs, b + j0, ldb, c + j0, ldc, accumulate);
+      // The part's columns start at j0: the epilogue is told C's own column.
+      auto shifted = [&](auto v, std::size_t j) { return epi(v, j + j0); };
+      if (j1 > j0)
+        gemm(m, j1 - j0, k, a, a_rs, a_cs, b + j0, ldb, c + j0, ldc, accumulate, shifted);
     };
     thread_pool::instance().run(threads, part);
   } else {
@@ -149,7 +193,7 @@ void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std:
       const std::size_t i0 = std::min(m, blocks * i / threads * block);
       const std::size_t i1 = std::min(m, blocks * (i + 1) / threads * block);
       if (i1 > i0)
-        gemm(i1 - i0, n, k, a + i0 * a_rs, a_rs, a_cs, b, ldb, c + i0 * ldc, ldc, accumulate);
+        gemm(i1 - i0, n, k, a + i0 * a_rs, a_rs, a_cs, b, ldb, c + i0 * ldc, ldc, accumulate, epi);
     };
     thread_pool::instance().run(threads, part);
   }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "ketl/activations.hpp"
@@ -67,28 +68,56 @@ class Dense {
   void forward(const T* x, T* y, std::size_t n, Pass<T>&) {
     constexpr std::size_t F = In::last;
     const std::size_t rows = n * In::outer;
-    detail::gemm_parallel(rows, Units, F, x, F, std::size_t{1}, kernel_.data(), Units, y, Units,
-                          false);
-    for (std::size_t r = 0; r < rows; ++r) {
-      T* yr = y + r * Units;
-      detail::simd::map([](auto a, auto b) { return a + b; }, yr, bias_.data(), yr, Units);
+    // Bias and an elementwise activation are the GEMM's epilogue: the
+    // output is written once. Softmax needs whole rows, so it follows.
+    const T* bias = bias_.data();
+    auto add_bias = [bias](auto v, std::size_t j) {
+      if constexpr (std::is_arithmetic_v<decltype(v)>)
+        return v + bias[j];
+      else
+        return v + decltype(v)::load_unaligned(bias + j);
+    };
+    if constexpr (ElementwiseActivation<Act>) {
+      const Act& act = opt_.activation;
+      detail::gemm_parallel(rows, Units, F, x, F, std::size_t{1}, kernel_.data(), Units, y, Units,
+                            false,
+                            [&](auto v, std::size_t j) { return act.apply(add_bias(v, j)); });
+    } else {
+      detail::gemm_parallel(rows, Units, F, x, F, std::size_t{1}, kernel_.data(), Units, y, Units,
+                            false, add_bias);
+      activate(opt_.activation, y, y, rows, Units);
     }
-    activate(opt_.activation, y, y, rows, Units);
   }
 
   template <class In>
   void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t F = In::last;
     const std::size_t rows = n * In::outer;
-    if (!pass.grad_before_activation)
-      activate_backward(opt_.activation, y, dy, dy, rows, Units);  // dy now holds dL/dz
+    // One pass turns dy into dL/dz (the activation's derivative, unless
+    // the loss already gave dL/dz) and sums the bias gradient.
+    std::fill(dbias_.begin(), dbias_.end(), T(0));
+    T* db = dbias_.data();
+    bool fused = false;
+    if constexpr (ElementwiseActivation<Act>) {
+      if (!pass.grad_before_activation) {
+        for (std::size_t r = 0; r < rows; ++r)
+          detail::simd::zip_update<T>(
+              [&](const auto& yv, auto& dv, auto& bv) {
+                dv = dv * opt_.activation.derivative(yv);
+                bv = bv + dv;
+              },
+              Units, y + r * Units, dy + r * Units, db);
+        fused = true;
+      }
+    }
+    if (!fused) {
+      if (!pass.grad_before_activation) activate_backward(opt_.activation, y, dy, dy, rows, Units);
+      for (std::size_t r = 0; r < rows; ++r)
+        detail::simd::map([](auto a, auto b) { return a + b; }, db, dy + r * Units, db, Units);
+    }
     // dkernel = x^T . dz, read through strides rather than a transposed copy.
     detail::gemm_parallel(F, Units, rows, x, std::size_t{1}, F, dy, Units, dkernel_.data(), Units,
                           false);
-    std::fill(dbias_.begin(), dbias_.end(), T(0));
-    for (std::size_t r = 0; r < rows; ++r)
-      detail::simd::map([](auto a, auto b) { return a + b; }, dbias_.data(), dy + r * Units,
-                        dbias_.data(), Units);
     if (dx) {
       detail::transpose(kernel_.data(), F, Units, kernel_t_.data());
       detail::gemm_parallel(rows, F, Units, dy, Units, std::size_t{1}, kernel_t_.data(), F, dx, F,
