@@ -93,9 +93,16 @@ TEST_CASE("gemm with k = 0 writes zeros or leaves C", "[gemm]") {
 }
 
 TEST_CASE("transpose", "[gemm]") {
-  std::vector<int> src(35), dst(35);
-  for (int i = 0; i < 35; ++i) src[static_cast<std::size_t>(i)] = i;
-  ketl::detail::transpose(src.data(), 5, 7, dst.data());
-  for (std::size_t i = 0; i < 5; ++i)
-    for (std::size_t j = 0; j < 7; ++j) CHECK(dst[j * 5 + i] == src[i * 7 + j]);
+  // Whole 8 x 8 tiles, ragged edges, and shapes with no whole tile.
+  for (std::size_t rows : {1, 5, 8, 9, 16, 23})
+    for (std::size_t cols : {1, 7, 8, 13, 24}) {
+      std::vector<int> src(rows * cols), dst(rows * cols, -1);
+      for (std::size_t i = 0; i < src.size(); ++i) src[i] = static_cast<int>(i);
+      ketl::detail::transpose(src.data(), rows, cols, dst.data());
+      for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j) {
+          INFO(rows << " x " << cols << " at " << i << ", " << j);
+          REQUIRE(dst[j * rows + i] == src[i * cols + j]);
+        }
+    }
 }

@@ -159,9 +159,13 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a
 }
 
 // gemm on ketl::num_threads() threads when it is large enough to pay: the
-// columns (or, for narrow outputs, the rows) are split into equal parts on
-// whole SIMD panels, so each element is computed by the same instructions
-// as in gemm, and the result is the same bit for bit.
+// rows (or, when there are too few row blocks to balance, the columns) are
+// split into equal parts on whole register blocks, so each element is
+// computed by the same instructions as in gemm, and the result is the same
+// bit for bit. Rows first: each thread then streams only its share of A
+// (the input batch), where a column split makes every thread read all of
+// it; the weight gradient (784 rows) ran 1.4x faster on two threads split
+// by columns, about 1.7x split by rows, when the second core was free.
 template <class T, class Epi = no_epilogue>
 void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
                    std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
@@ -175,7 +179,9 @@ void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std:
     gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi);
     return;
   }
-  if (n >= threads * panel) {
+  constexpr std::size_t block = gemm_rows<T, 2>;
+  const std::size_t blocks = (m + block - 1) / block;
+  if (blocks < 8 * threads && n >= threads * panel) {
     const std::size_t panels = (n + panel - 1) / panel;
     auto part = [&](std::size_t i) {
       const std::size_t j0 = std::min(n, panels * i / threads * panel);
@@ -187,8 +193,6 @@ void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std:
     };
     thread_pool::instance().run(threads, part);
   } else {
-    constexpr std::size_t block = gemm_rows<T, 2>;
-    const std::size_t blocks = (m + block - 1) / block;
     auto part = [&](std::size_t i) {
       const std::size_t i0 = std::min(m, blocks * i / threads * block);
       const std::size_t i1 = std::min(m, blocks * (i + 1) / threads * block);
@@ -199,15 +203,28 @@ void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std:
   }
 }
 
-// dst (cols x rows) = src (rows x cols)^T, in tiles so both sides stay cached.
+// dst (cols x rows) = src (rows x cols)^T. Whole 8 x 8 tiles go through a
+// fixed-size block the compiler keeps in registers (1.8x the speed of
+// 32 x 32 tiles with run-time bounds, for Dense's 784 x 128 kernel); the
+// ragged right and bottom edges go element by element.
 template <class T>
 void transpose(const T* src, std::size_t rows, std::size_t cols, T* dst) {
-  constexpr std::size_t B = 32;
-  for (std::size_t i0 = 0; i0 < rows; i0 += B)
-    for (std::size_t j0 = 0; j0 < cols; j0 += B)
-      for (std::size_t i = i0; i < std::min(rows, i0 + B); ++i)
-        for (std::size_t j = j0; j < std::min(cols, j0 + B); ++j)
-          dst[j * rows + i] = src[i * cols + j];
+  constexpr std::size_t B = 8;
+  const std::size_t rb = rows / B * B, cb = cols / B * B;
+  for (std::size_t i0 = 0; i0 < rb; i0 += B)
+    for (std::size_t j0 = 0; j0 < cb; j0 += B) {
+      T tile[B][B];
+#pragma GCC unroll 8
+      for (std::size_t i = 0; i < B; ++i)
+#pragma GCC unroll 8
+        for (std::size_t j = 0; j < B; ++j) tile[j][i] = src[(i0 + i) * cols + j0 + j];
+#pragma GCC unroll 8
+      for (std::size_t j = 0; j < B; ++j)
+#pragma GCC unroll 8
+        for (std::size_t i = 0; i < B; ++i) dst[(j0 + j) * rows + i0 + i] = tile[j][i];
+    }
+  for (std::size_t i = 0; i < rows; ++i)
+    for (std::size_t j = i < rb ? cb : 0; j < cols; ++j) dst[j * rows + i] = src[i * cols + j];
 }
 
 }  // namespace ketl::detail
