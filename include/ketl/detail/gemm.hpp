@@ -6,8 +6,8 @@
 //   C(i, j)  = c[i * ldc + j]
 // The micro-kernel keeps MR x NV vectors of C in registers while it walks k;
 // k is blocked so that the B panel stays in L1. An epilogue (Dense's bias
-// and activation) is applied to the registers before the last k block's
-// store, so the output is written once. Only outputs narrower than a vector
+// and activation) runs on each finished register block while it is still
+// in L1, so the output goes to memory once. Only outputs narrower than a vector
 // are packed (a zero-padded B panel): at the MLP's shapes, packing A cost
 // more than it saved (docs/benchmarks.md).
 #pragma once
@@ -23,24 +23,11 @@
 
 namespace ketl::detail {
 
-// The epilogue that leaves C as computed. An epilogue is called as
-// epi(v, j) with v an xsimd batch (or a scalar) of C's row starting at
-// column j, and returns what is stored.
-struct no_epilogue {
-  template <class V>
-  V operator()(V v, std::size_t) const {
-    return v;
-  }
-};
-template <class Epi>
-inline constexpr bool is_no_epilogue = std::is_same_v<Epi, no_epilogue>;
-
 // The register block is unrolled by pragma, not left to the optimiser:
 // g++ and clang++ at -O2 kept acc[][] in memory and ran at half speed.
-template <std::size_t MR, std::size_t NV, class T, class Epi = no_epilogue>
+template <std::size_t MR, std::size_t NV, class T>
 inline void gemm_micro(std::size_t k, const T* a, std::size_t a_rs, std::size_t a_cs, const T* b,
-                       std::size_t ldb, T* c, std::size_t ldc, bool accumulate, const Epi& epi = {},
-                       std::size_t j0 = 0, bool finish = false) {
+                       std::size_t ldb, T* c, std::size_t ldc, bool accumulate) {
   using V = simd::batch<T>;
   constexpr std::size_t W = V::size;
   V acc[MR][NV];
@@ -60,18 +47,45 @@ inline void gemm_micro(std::size_t k, const T* a, std::size_t a_rs, std::size_t 
       for (std::size_t v = 0; v < NV; ++v) acc[r][v] = xsimd::fma(ar, bv[v], acc[r][v]);
     }
   }
-  if constexpr (!is_no_epilogue<Epi>) {
-    if (finish) {
-#pragma GCC unroll 32
-      for (std::size_t r = 0; r < MR; ++r)
-#pragma GCC unroll 4
-        for (std::size_t v = 0; v < NV; ++v) acc[r][v] = epi(acc[r][v], j0 + v * W);
-    }
-  }
 #pragma GCC unroll 32
   for (std::size_t r = 0; r < MR; ++r)
 #pragma GCC unroll 4
     for (std::size_t v = 0; v < NV; ++v) acc[r][v].store_unaligned(c + r * ldc + v * W);
+}
+
+// An epilogue is a callable epi(v, j): v an xsimd batch (or a scalar) of a
+// row of C starting at C's column j; it returns what C holds there.
+// The kernels see it erased to one function pointer called per finished
+// block, so every layer shares one set of micro-kernels whatever its
+// epilogue (a per-type epilogue tripled the 50-layer model's compile time).
+template <class T>
+struct block_epilogue {
+  // rows x cols of C at c (row stride ldc), whose first column is C's j0.
+  void (*apply)(const void* epi, T* c, std::size_t ldc, std::size_t rows, std::size_t cols,
+                std::size_t j0) = nullptr;
+  const void* epi = nullptr;
+  std::size_t j_base = 0;  // added to every column: a thread's part starts there
+  void operator()(T* c, std::size_t ldc, std::size_t rows, std::size_t cols, std::size_t j0) const {
+    if (apply) apply(epi, c, ldc, rows, cols, j_base + j0);
+  }
+};
+
+template <class T, class Epi>
+void apply_epilogue(const void* e, T* c, std::size_t ldc, std::size_t rows, std::size_t cols,
+                    std::size_t j0) {
+  using V = simd::batch<T>;
+  constexpr std::size_t W = V::size;
+  const Epi& epi = *static_cast<const Epi*>(e);
+  for (std::size_t r = 0; r < rows; ++r, c += ldc) {
+    std::size_t j = 0;
+    for (; j + W <= cols; j += W) epi(V::load_unaligned(c + j), j0 + j).store_unaligned(c + j);
+    for (; j < cols; ++j) c[j] = epi(c[j], j0 + j);
+  }
+}
+
+template <class T, class Epi>
+block_epilogue<T> erase_epilogue(const Epi& epi, std::size_t j_base = 0) {
+  return {&apply_epilogue<T, Epi>, &epi, j_base};
 }
 
 // Rows per micro-kernel call for a panel of NV vectors: MR x NV
@@ -81,37 +95,46 @@ template <class T, std::size_t NV>
 inline constexpr std::size_t gemm_rows = NV == 1 ? 8 : (simd::width<T> * sizeof(T) >= 64 ? 12 : 6);
 
 // Rows [0, m) of one column panel of NV vectors, in row blocks of MR; the
-// panel starts at C's column j0 (for the epilogue).
-template <std::size_t NV, class T, class Epi>
+// panel starts at C's column j0. With finish, each block gets the epilogue
+// right after its store, while it is in L1.
+template <std::size_t NV, class T>
 inline void gemm_panel(std::size_t m, std::size_t k, const T* a, std::size_t a_rs, std::size_t a_cs,
                        const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate,
-                       const Epi& epi, std::size_t j0, bool finish) {
+                       const block_epilogue<T>& epi, std::size_t j0, bool finish) {
   constexpr std::size_t MR = gemm_rows<T, NV>;
+  constexpr std::size_t cols = NV * simd::width<T>;
   // Pointers walk with the loops: indexing with i * stride after inlining
   // made GCC 12 warn of overflow (-Waggressive-loop-optimizations).
   const std::size_t blocks = m / MR, tail = m % MR;
-  for (std::size_t blk = 0; blk < blocks; ++blk, a += MR * a_rs, c += MR * ldc)
-    gemm_micro<MR, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi, j0, finish);
+  for (std::size_t blk = 0; blk < blocks; ++blk, a += MR * a_rs, c += MR * ldc) {
+    gemm_micro<MR, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+    if (finish) epi(c, ldc, MR, cols, j0);
+  }
   // The tail in blocks of 8, 4, then 1 row: a batch of 32 leaves 8 rows,
   // which one 8-row block takes at nearly the full kernel's rate.
   if (tail >= 8) {
-    gemm_micro<8, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi, j0, finish);
+    gemm_micro<8, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+    if (finish) epi(c, ldc, 8, cols, j0);
     a += 8 * a_rs, c += 8 * ldc;
   }
-  for (std::size_t r = 0; r < tail % 8 / 4; ++r, a += 4 * a_rs, c += 4 * ldc)
-    gemm_micro<4, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi, j0, finish);
-  for (std::size_t r = 0; r < tail % 4; ++r, a += a_rs, c += ldc)
-    gemm_micro<1, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi, j0, finish);
+  for (std::size_t r = 0; r < tail % 8 / 4; ++r, a += 4 * a_rs, c += 4 * ldc) {
+    gemm_micro<4, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+    if (finish) epi(c, ldc, 4, cols, j0);
+  }
+  for (std::size_t r = 0; r < tail % 4; ++r, a += a_rs, c += ldc) {
+    gemm_micro<1, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+    if (finish) epi(c, ldc, 1, cols, j0);
+  }
 }
 
 // The last cols < W columns (all of them for a 10-unit output): B's
 // columns are copied into a zero-padded panel one vector wide and C's rows
 // computed there by the vector kernel, then copied back. The scratch is
 // per thread and grows once, so a training step allocates nothing here.
-template <class T, class Epi>
+template <class T>
 void gemm_narrow_tail(std::size_t m, std::size_t cols, std::size_t k, const T* a, std::size_t a_rs,
                       std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
-                      bool accumulate, const Epi& epi, std::size_t j0, bool finish) {
+                      bool accumulate, const block_epilogue<T>& epi, std::size_t j0, bool finish) {
   constexpr std::size_t W = simd::width<T>;
   thread_local std::vector<T> scratch;
   if (scratch.size() < (k + m) * W) scratch.resize((k + m) * W);
@@ -123,23 +146,23 @@ void gemm_narrow_tail(std::size_t m, std::size_t cols, std::size_t k, const T* a
   }
   if (accumulate)
     for (std::size_t i = 0; i < m; ++i) std::copy(c + i * ldc, c + i * ldc + cols, cpad + i * W);
-  gemm_panel<1>(m, k, a, a_rs, a_cs, bpad, W, cpad, W, accumulate, no_epilogue{}, 0, false);
+  gemm_panel<1>(m, k, a, a_rs, a_cs, bpad, W, cpad, W, accumulate, block_epilogue<T>{}, 0, false);
+  for (std::size_t i = 0; i < m; ++i) std::copy(cpad + i * W, cpad + i * W + cols, c + i * ldc);
   // The epilogue runs on the real columns only (a bias has no padding).
-  for (std::size_t i = 0; i < m; ++i)
-    for (std::size_t j = 0; j < cols; ++j)
-      c[i * ldc + j] = finish ? epi(cpad[i * W + j], j0 + j) : cpad[i * W + j];
+  if (finish) epi(c, ldc, m, cols, j0);
 }
 
-template <class T, class Epi = no_epilogue>
+// The kernel: C = A' * B (+ C when accumulate), then the epilogue.
+template <class T>
 void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
           std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate,
-          const Epi& epi = {}) {
+          const block_epilogue<T>& epi) {
   constexpr std::size_t W = simd::width<T>;
   constexpr std::size_t KC = 256;
   if (k == 0) {
-    for (std::size_t i = 0; i < m; ++i)
-      for (std::size_t j = 0; j < n; ++j)
-        c[i * ldc + j] = epi(accumulate ? c[i * ldc + j] : T(0), j);
+    if (!accumulate)
+      for (std::size_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, T(0));
+    epi(c, ldc, m, n, 0);
     return;
   }
   for (std::size_t p0 = 0; p0 < k; p0 += KC) {
@@ -158,6 +181,19 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a
   }
 }
 
+// gemm with an epilogue of any type (none by default).
+template <class T, class Epi>
+void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
+          std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate,
+          const Epi& epi) {
+  gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, erase_epilogue<T>(epi));
+}
+template <class T>
+void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
+          std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate) {
+  gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, block_epilogue<T>{});
+}
+
 // gemm on ketl::num_threads() threads when it is large enough to pay: the
 // rows (or, when there are too few row blocks to balance, the columns) are
 // split into equal parts on whole register blocks, so each element is
@@ -166,10 +202,10 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a
 // (the input batch), where a column split makes every thread read all of
 // it; the weight gradient (784 rows) ran 1.4x faster on two threads split
 // by columns, about 1.7x split by rows, when the second core was free.
-template <class T, class Epi = no_epilogue>
+template <class T>
 void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
                    std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
-                   bool accumulate, const Epi& epi = {}) {
+                   bool accumulate, const block_epilogue<T>& epi) {
   // Below about a million multiply-adds, waking a helper costs more than
   // the half it takes over.
   constexpr std::size_t min_work = std::size_t{1} << 20;
@@ -187,7 +223,8 @@ void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std:
       const std::size_t j0 = std::min(n, panels * i / threads * panel);
       const std::size_t j1 = std::min(n, panels * (i + 1) / threads * panel);
       // The part's columns start at j0: the epilogue is told C's own column.
-      auto shifted = [&](auto v, std::size_t j) { return epi(v, j + j0); };
+      block_epilogue<T> shifted = epi;
+      shifted.j_base += j0;
       if (j1 > j0)
         gemm(m, j1 - j0, k, a, a_rs, a_cs, b + j0, ldb, c + j0, ldc, accumulate, shifted);
     };
@@ -201,6 +238,18 @@ void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std:
     };
     thread_pool::instance().run(threads, part);
   }
+}
+template <class T, class Epi>
+void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
+                   std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                   bool accumulate, const Epi& epi) {
+  gemm_parallel(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, erase_epilogue<T>(epi));
+}
+template <class T>
+void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
+                   std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                   bool accumulate) {
+  gemm_parallel(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, block_epilogue<T>{});
 }
 
 // dst (cols x rows) = src (rows x cols)^T. Whole 8 x 8 tiles go through a

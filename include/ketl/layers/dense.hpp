@@ -17,6 +17,23 @@
 
 namespace ketl {
 
+namespace detail {
+// Dense's GEMM epilogue: act(v + bias[j]). A named type, so that every
+// layer with the same activation shares one instantiation.
+template <class Act, class T>
+struct bias_activation {
+  const T* bias;
+  Act act;
+  template <class V>
+  V operator()(V v, std::size_t j) const {
+    if constexpr (std::is_arithmetic_v<V>)
+      return act.apply(v + bias[j]);
+    else
+      return act.apply(v + V::load_unaligned(bias + j));
+  }
+};
+}  // namespace detail
+
 template <std::size_t Units, ActivationFunction Act = Linear, class T = float>
 class Dense {
   static_assert(Units > 0, "ketl::Dense: units must be positive");
@@ -69,22 +86,13 @@ class Dense {
     constexpr std::size_t F = In::last;
     const std::size_t rows = n * In::outer;
     // Bias and an elementwise activation are the GEMM's epilogue: the
-    // output is written once. Softmax needs whole rows, so it follows.
-    const T* bias = bias_.data();
-    auto add_bias = [bias](auto v, std::size_t j) {
-      if constexpr (std::is_arithmetic_v<decltype(v)>)
-        return v + bias[j];
-      else
-        return v + decltype(v)::load_unaligned(bias + j);
-    };
+    // output goes to memory once. Softmax needs whole rows, so it follows.
     if constexpr (ElementwiseActivation<Act>) {
-      const Act& act = opt_.activation;
       detail::gemm_parallel(rows, Units, F, x, F, std::size_t{1}, kernel_.data(), Units, y, Units,
-                            false,
-                            [&](auto v, std::size_t j) { return act.apply(add_bias(v, j)); });
+                            false, detail::bias_activation<Act, T>{bias_.data(), opt_.activation});
     } else {
       detail::gemm_parallel(rows, Units, F, x, F, std::size_t{1}, kernel_.data(), Units, y, Units,
-                            false, add_bias);
+                            false, detail::bias_activation<Linear, T>{bias_.data(), {}});
       activate(opt_.activation, y, y, rows, Units);
     }
   }
