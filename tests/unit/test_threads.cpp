@@ -88,17 +88,29 @@ TEST_CASE("training on two threads gives one thread's weights", "[threads][train
   Random rng(6);
   for (auto& v : x) v = float(rng.uniform());
   for (std::size_t i = 0; i < 256; ++i) y(i, rng.below(10)) = 1;
-  auto train = [&](std::size_t threads) {
+  // The optimizers with slots too: each thread updates its own columns of a
+  // large weight (and of its slots). 100 units split as 64 + 36 columns, so
+  // the second part ends in scalar tails that one thread takes as vectors.
+  auto train = [&](std::size_t threads, auto model, auto optimizer) {
     Threads t(threads);
     utils::set_random_seed(3);
-    auto m = Sequential{Input<784>{}, Dense<128, Relu>{}, Dense<10, Softmax>{}};
-    m.compile("sgd", losses::categorical_crossentropy, metrics::accuracy);
-    const auto h = m.fit(x, y, {.batch_size = 128, .epochs = 2, .verbose = 0});
-    return std::pair{m.get_weights(), h.history.at("loss")};
+    model.compile(optimizer, losses::categorical_crossentropy, metrics::accuracy);
+    const auto h = model.fit(x, y, {.batch_size = 128, .epochs = 2, .verbose = 0});
+    return std::pair{model.get_weights(), h.history.at("loss")};
   };
-  const auto [w1, l1] = train(1);
-  const auto [w2, l2] = train(2);
-  CHECK(l1 == l2);
-  REQUIRE(w1.size() == w2.size());
-  for (std::size_t i = 0; i < w1.size(); ++i) CHECK((w1[i] == w2[i]));
+  auto same = [&](auto model, auto optimizer) {
+    const auto [w1, l1] = train(1, model, optimizer);
+    const auto [w2, l2] = train(2, model, optimizer);
+    CHECK(l1 == l2);
+    REQUIRE(w1.size() == w2.size());
+    for (std::size_t i = 0; i < w1.size(); ++i) CHECK((w1[i] == w2[i]));
+  };
+  const auto mlp = Sequential{Input<784>{}, Dense<128, Relu>{}, Dense<10, Softmax>{}};
+  const auto ragged = Sequential{Input<784>{}, Dense<100, Tanh>{}, Dense<10, Softmax>{}};
+  SECTION("sgd") { same(mlp, optimizers::SGD{}); }
+  SECTION("sgd with nesterov momentum") {
+    same(ragged, optimizers::SGD{.lr = 0.01f, .momentum = 0.9f, .nesterov = true});
+  }
+  SECTION("adam") { same(mlp, optimizers::Adam{}); }
+  SECTION("rmsprop") { same(ragged, optimizers::RMSprop{}); }
 }
