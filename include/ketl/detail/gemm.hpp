@@ -84,8 +84,8 @@ void apply_epilogue(const void* e, T* c, std::size_t ldc, std::size_t rows, std:
 }
 
 template <class T, class Epi>
-block_epilogue<T> erase_epilogue(const Epi& epi, std::size_t j_base = 0) {
-  return {&apply_epilogue<T, Epi>, &epi, j_base};
+block_epilogue<T> erase_epilogue(const Epi& epi) {
+  return {&apply_epilogue<T, Epi>, &epi, 0};
 }
 
 // Rows per micro-kernel call for a panel of NV vectors: MR x NV
