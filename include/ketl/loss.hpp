@@ -65,7 +65,8 @@ namespace detail {
 
 // Scratch for one block of W transposed rows: per thread, grown once and
 // never shrunk, so a training step allocates nothing here after its first.
-template <class T>
+// Slot 0 holds the block's y_pred and y_true, slot 1 its gradient.
+template <class T, int Slot = 0>
 T* block_scratch(std::size_t size) {
   thread_local std::vector<T, xsimd::aligned_allocator<T, 64>> buffer;
   if (buffer.size() < size) buffer.resize(size);
@@ -102,9 +103,13 @@ struct loss_kernel {
     const V wv = w ? V::load_unaligned(w) : V(T(1));
     const V v = value.at(r, 0) * wv;
     if (out) {
+      // Column by column into lanes layout, then back to rows in one go.
+      constexpr std::size_t W = V::size;
+      T* lanes = block_scratch<T, 1>(r.cols * W);
       grad.prepare(r);
       const V s = V(scale) * wv;
-      for (std::size_t j = 0; j < r.cols; ++j) (s * grad.at(r, j)).scatter(out + j, r.pred_index);
+      for (std::size_t j = 0; j < r.cols; ++j) (s * grad.at(r, j)).store_aligned(lanes + j * W);
+      lanes_to_rows<A>(lanes, r.cols, out);
     }
     return simd::reduce_add(v);
   }

@@ -77,7 +77,10 @@ TEMPLATE_TEST_CASE("fused SIMD rows agree with the scalar reference", "[fused]",
   constexpr std::size_t W = xsimd::batch<TestType>::size;
   for (std::size_t rows :
        {std::size_t{0}, std::size_t{1}, W - 1, W, W + 1, 2 * W + 3, std::size_t{1001}}) {
-    for (std::size_t cols : {std::size_t{1}, std::size_t{3}, std::size_t{10}, W + 1}) {
+    // 7 and 8 columns straddle the transpose's switch to plain loads and
+    // stores; W + 1 and 2W + 1 give ragged second and third tiles.
+    for (std::size_t cols : {std::size_t{1}, std::size_t{3}, std::size_t{7}, std::size_t{8},
+                             std::size_t{10}, W, W + 1, 2 * W + 1}) {
       check_loss<TestType>(losses::mean_squared_error, rows, cols);
       check_loss<TestType>(losses::categorical_hinge, rows, cols);
       check_loss<TestType>(losses::binary_crossentropy, rows, cols);
@@ -95,5 +98,23 @@ TEMPLATE_TEST_CASE("fused SIMD rows agree with the scalar reference", "[fused]",
         check_metric<TestType>(metrics::TopKCategoricalAccuracy{.k = 2}, rows, cols);
       }
     }
+  }
+}
+
+// The block transposes on their own, each block alone in a buffer of its
+// exact size, so that AddressSanitizer sees any read or write past it.
+TEMPLATE_TEST_CASE("a block of rows goes to lanes layout and back", "[fused]", float, double) {
+  using A = ketl::detail::simd::arch;
+  constexpr std::size_t W = xsimd::batch<TestType, A>::size;
+  for (std::size_t cols = 1; cols <= 40; ++cols) {
+    INFO("cols=" << cols);
+    std::vector<TestType> rows(W * cols), back(W * cols, TestType(-1));
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = TestType(i) + TestType(0.5);
+    std::vector<TestType, xsimd::aligned_allocator<TestType, 64>> lanes(W * cols, TestType(-1));
+    ketl::detail::rows_to_lanes<A>(rows.data(), cols, lanes.data());
+    for (std::size_t l = 0; l < W; ++l)
+      for (std::size_t j = 0; j < cols; ++j) REQUIRE(lanes[j * W + l] == rows[l * cols + j]);
+    ketl::detail::lanes_to_rows<A>(lanes.data(), cols, back.data());
+    REQUIRE(back == rows);
   }
 }

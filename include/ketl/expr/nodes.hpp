@@ -23,6 +23,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "ketl/detail/lanes_transpose.hpp"
 #include "ketl/detail/simd.hpp"
 #include "ketl/shape.hpp"
 
@@ -49,26 +50,19 @@ struct row_ref {
 template <class T, class A = detail::simd::arch>
 struct lanes_ref {
   using value_type = xsimd::batch<T, A>;
-  using index_type = xsimd::batch<xsimd::as_integer_t<T>, A>;
   static constexpr std::size_t width = value_type::size;
   const T* yt;
   const T* yp;
   std::size_t cols;
   std::size_t yt_cols;
-  const T* tp;            // y_pred, column-major: tp[j * width + lane]
-  const T* tt;            // y_true, column-major
-  index_type pred_index;  // lane * cols: where the gradient's columns scatter to
+  const T* tp;  // y_pred, column-major: tp[j * width + lane]
+  const T* tt;  // y_true, column-major
 
   // scratch holds (cols + yt_cols) * width elements, aligned to 64 bytes.
   lanes_ref(const T* t, const T* p, std::size_t c, std::size_t tc, T* scratch)
       : yt(t), yp(p), cols(c), yt_cols(tc), tp(scratch), tt(scratch + c * width) {
-    for (std::size_t l = 0; l < width; ++l) {
-      for (std::size_t j = 0; j < c; ++j) scratch[j * width + l] = p[l * c + j];
-      for (std::size_t j = 0; j < tc; ++j) scratch[(c + j) * width + l] = t[l * tc + j];
-    }
-    alignas(64) xsimd::as_integer_t<T> pi[width];
-    for (std::size_t l = 0; l < width; ++l) pi[l] = static_cast<xsimd::as_integer_t<T>>(l * c);
-    pred_index = index_type::load_aligned(pi);
+    detail::rows_to_lanes<A>(p, c, scratch);
+    detail::rows_to_lanes<A>(t, tc, scratch + c * width);
   }
   value_type pred(std::size_t j) const { return value_type::load_aligned(tp + j * width); }
   value_type truth(std::size_t j) const { return value_type::load_aligned(tt + j * width); }
@@ -146,6 +140,18 @@ struct lane_cache {
     std::memcpy(static_cast<void*>(&v), bytes, sizeof(V));
     return v;
   }
+};
+
+// A node that is the same in every column of a row (kind row, batch or
+// scalar) is computed once by prepare and read back per column: otherwise
+// each column would repeat it, 1 / sum(y_pred)'s division included. A
+// scalar is the same in every lane too, so a row_ref may read lane 0 of
+// what a lanes_ref stored (where_node's fixed branch does).
+template <bool Held>
+struct held_value {};
+template <>
+struct held_value<true> {
+  lane_cache value;
 };
 
 // ---- leaves ---------------------------------------------------------------
@@ -259,15 +265,21 @@ struct one_hot_label : leaf<one_hot_label> {
 template <class Op, class A>
 struct unary {
   static constexpr kind node_kind = kind_of<A>;
+  static constexpr bool held = node_kind != kind::elem;
   A a;
   Op op{};
+  [[no_unique_address]] held_value<held> once{};
   template <class Ctx>
   void prepare(const Ctx& r) {
     a.prepare(r);
+    if constexpr (held) once.value.put(op(a.at(r, 0)));
   }
   template <class Ctx>
   value_of<Ctx> at(const Ctx& r, std::size_t j) const {
-    return op(a.at(r, j));
+    if constexpr (held)
+      return once.value.template get<value_of<Ctx>>();
+    else
+      return op(a.at(r, j));
   }
   template <class F>
   void each(F&& f) {
@@ -281,16 +293,22 @@ struct binary {
   static constexpr std::size_t columns = shared_columns<A, B>();
   static_assert(columns !=
                 std::size_t(-1));  // checks the operands' last axes now, not on first use
+  static constexpr bool held = node_kind != kind::elem;
   A a;
   B b;
+  [[no_unique_address]] held_value<held> once{};
   template <class Ctx>
   void prepare(const Ctx& r) {
     a.prepare(r);
     b.prepare(r);
+    if constexpr (held) once.value.put(Op{}(a.at(r, 0), b.at(r, 0)));
   }
   template <class Ctx>
   value_of<Ctx> at(const Ctx& r, std::size_t j) const {
-    return Op{}(a.at(r, j), b.at(r, j));
+    if constexpr (held)
+      return once.value.template get<value_of<Ctx>>();
+    else
+      return Op{}(a.at(r, j), b.at(r, j));
   }
   template <class F>
   void each(F&& f) {
