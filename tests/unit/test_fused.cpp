@@ -118,3 +118,37 @@ TEMPLATE_TEST_CASE("a block of rows goes to lanes layout and back", "[fused]", f
     REQUIRE(back == rows);
   }
 }
+
+// Reductions of one stateless type (argmax(y_true) here, in both metrics and
+// nowhere else) share a per-thread slot: one pass with all of them gives
+// what each gives alone.
+TEST_CASE("kernels that share a reduction agree with each run alone", "[fused]") {
+  const std::size_t rows = 1003, cols = 10;
+  const auto d = make<float>(rows, cols, false, 5);
+  auto loss = ketl::detail::make_loss_kernel(losses::categorical_crossentropy);
+  auto metrics =
+      std::make_tuple(ketl::detail::make_metric_kernel(metrics::categorical_accuracy),
+                      ketl::detail::make_metric_kernel(metrics::TopKCategoricalAccuracy{.k = 2}));
+  std::vector<float> grad(rows * cols), grad_alone(rows * cols);
+  double out[3];
+  ketl::detail::fused_pass(loss, metrics, d.yt.data(), d.yp.data(), rows, cols, cols, grad.data(),
+                           out);
+
+  auto loss_alone = ketl::detail::make_loss_kernel(losses::categorical_crossentropy);
+  const double total = loss_alone.run(d.yt.data(), d.yp.data(), rows, cols, cols, grad_alone.data(),
+                                      1.0f / float(rows));
+  CHECK(out[0] == Approx(total / rows).epsilon(1e-6));
+  for (std::size_t i = 0; i < grad.size(); ++i) REQUIRE(grad[i] == Approx(grad_alone[i]));
+  auto acc = ketl::detail::make_metric_kernel(metrics::categorical_accuracy);
+  auto top2 = ketl::detail::make_metric_kernel(metrics::TopKCategoricalAccuracy{.k = 2});
+  acc.begin();
+  top2.begin();
+  for (std::size_t r = 0; r < rows; ++r) {
+    const expr::row_ref<float> row{d.yt.data() + r * cols, d.yp.data() + r * cols, cols, cols};
+    acc.add(row);
+    top2.add(row);
+  }
+  CHECK(out[1] == Approx(acc.result<float>()));
+  CHECK(out[2] == Approx(top2.result<float>()));
+  CHECK(out[2] > out[1]);  // top-2 counts every row top-1 does, and more
+}

@@ -12,7 +12,9 @@
 // and two operations: prepare(ctx) computes the row values of the
 // reductions inside it, bottom-up; at(ctx, j) gives its value at column j
 // (row, batch and scalar nodes give the same value for every j). One
-// generic body serves scalars and SIMD batches.
+// generic body serves scalars and SIMD batches. A thread prepares a
+// context and reads it with at() before it prepares another: reductions of
+// the same stateless type share one per-thread slot (see reduce).
 //
 // Node types are short on purpose: they are what diagnostics show.
 #pragma once
@@ -142,11 +144,7 @@ struct lane_cache {
   }
 };
 
-// A node that is the same in every column of a row (kind row, batch or
-// scalar) is computed once by prepare and read back per column: otherwise
-// each column would repeat it, 1 / sum(y_pred)'s division included. A
-// scalar is the same in every lane too, so a row_ref may read lane 0 of
-// what a lanes_ref stored (where_node's fixed branch does).
+// A lane_cache member that only some nodes need.
 template <bool Held>
 struct held_value {};
 template <>
@@ -265,21 +263,15 @@ struct one_hot_label : leaf<one_hot_label> {
 template <class Op, class A>
 struct unary {
   static constexpr kind node_kind = kind_of<A>;
-  static constexpr bool held = node_kind != kind::elem;
   A a;
   Op op{};
-  [[no_unique_address]] held_value<held> once{};
   template <class Ctx>
   void prepare(const Ctx& r) {
     a.prepare(r);
-    if constexpr (held) once.value.put(op(a.at(r, 0)));
   }
   template <class Ctx>
   value_of<Ctx> at(const Ctx& r, std::size_t j) const {
-    if constexpr (held)
-      return once.value.template get<value_of<Ctx>>();
-    else
-      return op(a.at(r, j));
+    return op(a.at(r, j));
   }
   template <class F>
   void each(F&& f) {
@@ -293,22 +285,16 @@ struct binary {
   static constexpr std::size_t columns = shared_columns<A, B>();
   static_assert(columns !=
                 std::size_t(-1));  // checks the operands' last axes now, not on first use
-  static constexpr bool held = node_kind != kind::elem;
   A a;
   B b;
-  [[no_unique_address]] held_value<held> once{};
   template <class Ctx>
   void prepare(const Ctx& r) {
     a.prepare(r);
     b.prepare(r);
-    if constexpr (held) once.value.put(Op{}(a.at(r, 0), b.at(r, 0)));
   }
   template <class Ctx>
   value_of<Ctx> at(const Ctx& r, std::size_t j) const {
-    if constexpr (held)
-      return once.value.template get<value_of<Ctx>>();
-    else
-      return Op{}(a.at(r, j), b.at(r, j));
+    return Op{}(a.at(r, j), b.at(r, j));
   }
   template <class F>
   void each(F&& f) {
@@ -357,6 +343,38 @@ struct where_node {
 
 // ---- reductions over the last axis ----------------------------------------
 
+// Whether an expression's value depends on nothing but its type and the
+// rows (no constants, clip bounds or k held in the node).
+template <class E>
+inline constexpr bool stateless = false;
+template <>
+inline constexpr bool stateless<y_true_t> = true;
+template <>
+inline constexpr bool stateless<y_pred_t> = true;
+template <>
+inline constexpr bool stateless<zero> = true;
+template <>
+inline constexpr bool stateless<one> = true;
+template <>
+inline constexpr bool stateless<cols> = true;
+template <>
+inline constexpr bool stateless<ones> = true;
+template <>
+inline constexpr bool stateless<label> = true;
+template <>
+inline constexpr bool stateless<one_hot_label> = true;
+template <class Op, class A>
+inline constexpr bool stateless<unary<Op, A>> = std::is_empty_v<Op>&& stateless<A>;
+template <class Op, class A, class B>
+inline constexpr bool stateless<binary<Op, A, B>> =
+    std::is_empty_v<Op>&& stateless<A>&& stateless<B>;
+template <class C, class A, class B>
+inline constexpr bool stateless<where_node<C, A, B>> = stateless<C>&& stateless<A>&& stateless<B>;
+
+// The per-thread slot of a stateless reduction type.
+template <class E>
+inline thread_local lane_cache shared_slot{};
+
 template <class Op, class A>
 struct reduce {
   static_assert(kind_of<A> == kind::elem,
@@ -364,22 +382,37 @@ struct reduce {
                 "expression, not one that is already reduced");
   static constexpr kind node_kind = kind::row;
   A a;
-  lane_cache cache;  // this row's (or these lanes') result, set by prepare
+  // This row's (or these lanes') result, set by prepare. A reduction of a
+  // stateless expression keeps it in one per-thread slot for its type, so
+  // that every copy (sum(y_pred) appears many times in a gradient) is read
+  // from one address and the compiler can merge what is computed from it.
+  static constexpr bool shared = stateless<A>;
+  [[no_unique_address]] held_value<!shared> own{};
   constexpr explicit reduce(A x) : a(x) {}
+  template <class Self>
+  static auto& slot(Self& self) {
+    if constexpr (shared)
+      return shared_slot<reduce>;
+    else
+      return self.own.value;
+  }
   template <class Ctx>
   void prepare(const Ctx& r) {
     a.prepare(r);
-    cache.put(Op::run(a, r));
+    slot(*this).put(Op::run(a, r));
   }
   template <class Ctx>
   value_of<Ctx> at(const Ctx&, std::size_t) const {
-    return cache.get<value_of<Ctx>>();
+    return slot(*this).template get<value_of<Ctx>>();
   }
   template <class F>
   void each(F&& f) {
     f(*this), a.each(f);
   }
 };
+
+template <class Op, class A>
+inline constexpr bool stateless<reduce<Op, A>> = stateless<A>;
 
 // in_top_k(predictions, target, k): 1 if fewer than k classes score strictly
 // higher than the target's class (ties count as in, as tf.nn.in_top_k); 0 for
