@@ -22,6 +22,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <type_traits>
 
@@ -46,6 +47,8 @@ struct row_ref {
   T label() const { return yt[0]; }
 };
 
+inline thread_local std::uint64_t lanes_blocks_made = 0;  // lanes_ref ids, per thread
+
 // W consecutive rows, one per lane of an xsimd batch of architecture A. The
 // block is transposed once into column-major scratch (cols * W for y_pred,
 // yt_cols * W for y_true), so that reading column j is one aligned load.
@@ -59,10 +62,19 @@ struct lanes_ref {
   std::size_t yt_cols;
   const T* tp;  // y_pred, column-major: tp[j * width + lane]
   const T* tt;  // y_true, column-major
+  // Which block this is, on this thread: a shared reduction computed for
+  // it once is not computed again by its other copies.
+  std::uint64_t id;
 
   // scratch holds (cols + yt_cols) * width elements, aligned to 64 bytes.
   lanes_ref(const T* t, const T* p, std::size_t c, std::size_t tc, T* scratch)
-      : yt(t), yp(p), cols(c), yt_cols(tc), tp(scratch), tt(scratch + c * width) {
+      : yt(t),
+        yp(p),
+        cols(c),
+        yt_cols(tc),
+        tp(scratch),
+        tt(scratch + c * width),
+        id(++lanes_blocks_made) {
     detail::rows_to_lanes<A>(p, c, scratch);
     detail::rows_to_lanes<A>(t, tc, scratch + c * width);
   }
@@ -371,9 +383,14 @@ inline constexpr bool stateless<binary<Op, A, B>> =
 template <class C, class A, class B>
 inline constexpr bool stateless<where_node<C, A, B>> = stateless<C>&& stateless<A>&& stateless<B>;
 
-// The per-thread slot of a stateless reduction type.
+// The per-thread slot of a stateless reduction type, and the lanes_ref
+// block it holds (0: none, or a row_ref's row).
+struct shared_value {
+  lane_cache value;
+  std::uint64_t block = 0;
+};
 template <class E>
-inline thread_local lane_cache shared_slot{};
+inline thread_local shared_value shared_slot{};
 
 template <class Op, class A>
 struct reduce {
@@ -392,12 +409,19 @@ struct reduce {
   template <class Self>
   static auto& slot(Self& self) {
     if constexpr (shared)
-      return shared_slot<reduce>;
+      return shared_slot<reduce>.value;
     else
       return self.own.value;
   }
   template <class Ctx>
   void prepare(const Ctx& r) {
+    if constexpr (shared && requires { r.id; }) {
+      auto& s = shared_slot<reduce>;
+      if (s.block == r.id) return;  // another copy did it for this block
+      s.block = r.id;
+    } else if constexpr (shared) {
+      shared_slot<reduce>.block = 0;
+    }
     a.prepare(r);
     slot(*this).put(Op::run(a, r));
   }
