@@ -2,7 +2,7 @@
 # README command 2: install what is missing, then build and run the whole
 # suite in three configurations:
 #   gcc-release  g++ 12, release, warnings as errors: unit, compile-fail, examples, benchmarks
-#   gcc-asan     g++ 12 with AddressSanitizer + UndefinedBehaviorSanitizer (-O1): the unit tests
+#   gcc-asan     g++ 12 with AddressSanitizer + UndefinedBehaviorSanitizer (-O0): the unit tests
 #   clang        clang++ 14, release, warnings as errors: everything, compile-fail included
 #   gcc-tsan     g++ 12 with ThreadSanitizer (-O1): the threaded tests (generator workers, helper threads)
 # The last line is "N passed, M failed", counted over every test case of every
@@ -36,10 +36,12 @@ run() {  # name
 
 failed_builds=0
 setup gcc-release g++ --buildtype=release || failed_builds=$((failed_builds + 1))
-# -O1 -g1: line tables are all ASan's reports need, and full debug info of
-# this template-heavy code more than doubles the build. The examples and
-# compile-fail tests run in the other two configurations.
-setup gcc-asan g++ --buildtype=plain -Doptimization=1 -Db_sanitize=address,undefined \
+# -O0 -g1: line tables are all ASan's reports need, and full debug info of
+# this template-heavy code more than doubles the build. At -O1 the build
+# took 2.3x the compiler time (1,298 s against 570 s) to save about 85 s of
+# test run. The examples and compile-fail tests run in the other two
+# configurations.
+setup gcc-asan g++ --buildtype=plain -Doptimization=0 -Db_sanitize=address,undefined \
   -Dcpp_args="-g1 -Wno-maybe-uninitialized" -Dbenchmarks=false -Dexamples=false -Dcompile_fail_tests=false \
   -Dheader_checks=false ||
   failed_builds=$((failed_builds + 1))
