@@ -18,11 +18,17 @@
 
 namespace ketl::detail {
 
+#if XSIMD_WITH_AVX512F
 template <class A, class T>
 inline constexpr bool tile16_transpose =
-    std::is_same_v<T, float>&& std::is_base_of_v<xsimd::avx512f, A>&& XSIMD_WITH_AVX512F;
+    std::is_same_v<T, float>&& std::is_base_of_v<xsimd::avx512f, A>;
 
-#if XSIMD_WITH_AVX512F
+// With 8 or more columns, a ragged tile's row may run on into the next row
+// and no further, so only the block's last row needs a masked load or
+// store: on AMD's Zen those split cache lines slowly.
+inline std::size_t unmasked_rows(std::size_t cols) { return cols >= 8 ? 15 : 0; }
+inline __mmask16 first_lanes(std::size_t n) { return static_cast<__mmask16>((1u << n) - 1u); }
+
 // r[0..15] = the transpose of r[0..15], rows to columns.
 inline void transpose16(__m512 (&r)[16]) {
   __m512 t[16];
@@ -66,13 +72,10 @@ inline void rows_to_lanes(const T* rows, std::size_t cols, T* lanes) {
   }
 #if XSIMD_WITH_AVX512F
   if constexpr (tile16_transpose<A, T>) {
-    // With 8 or more columns, a ragged tile's rows but the last read on
-    // into the next row and no further: cheaper than masked loads, which
-    // split cache lines slowly on AMD's Zen.
-    const std::size_t plain_rows = cols >= 8 ? 15 : 0;
+    const std::size_t plain_rows = unmasked_rows(cols);
     for (std::size_t j0 = 0; j0 < cols; j0 += 16) {
       const std::size_t n = cols - j0 < 16 ? cols - j0 : 16;
-      const auto m = static_cast<__mmask16>((1u << n) - 1u);
+      const __mmask16 m = first_lanes(n);
       __m512 r[16];
       std::size_t l = 0;
       for (; l < plain_rows; ++l) r[l] = _mm512_loadu_ps(rows + l * cols + j0);
@@ -93,12 +96,10 @@ inline void lanes_to_rows(const T* lanes, std::size_t cols, T* rows) {
   constexpr std::size_t W = xsimd::batch<T, A>::size;
 #if XSIMD_WITH_AVX512F
   if constexpr (tile16_transpose<A, T>) {
-    // Tiles right to left, rows top to bottom: with 8 or more columns, a
-    // ragged tile's row spills into the next row's first columns only,
-    // which a later store rewrites, so only the block's last row needs a
-    // (slow) masked store.
+    // Tiles right to left, rows top to bottom: a ragged tile's row spills
+    // into the next row's first columns, which a later store rewrites.
     const std::size_t tiles = (cols + 15) / 16;
-    const std::size_t plain_rows = cols >= 8 ? 15 : 0;
+    const std::size_t plain_rows = unmasked_rows(cols);
     for (std::size_t t = tiles; t-- > 0;) {
       const std::size_t j0 = t * 16, n = cols - j0 < 16 ? cols - j0 : 16;
       __m512 r[16];
@@ -106,7 +107,7 @@ inline void lanes_to_rows(const T* lanes, std::size_t cols, T* rows) {
       for (std::size_t c = 0; c < 16; ++c)
         r[c] = c < n ? _mm512_load_ps(lanes + (j0 + c) * 16) : _mm512_setzero_ps();
       transpose16(r);
-      const auto m = static_cast<__mmask16>((1u << n) - 1u);
+      const __mmask16 m = first_lanes(n);
       std::size_t l = 0;
       for (; l < plain_rows; ++l) _mm512_storeu_ps(rows + l * cols + j0, r[l]);
       for (; l < 16; ++l) _mm512_mask_storeu_ps(rows + l * cols + j0, m, r[l]);
