@@ -109,8 +109,29 @@ void BM_handwritten_epoch(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kSamples));
 }
+// check_numerics's cost (issue 13): a W1 epoch (784-128-10, SGD) with the
+// NaN check of every input batch on (1) or off (0), shuffled (the check is
+// fused with the gather) or not (a read-only pass over the rows in place).
+void BM_w1_check_numerics(benchmark::State& state) {
+  const auto batch = static_cast<std::size_t>(state.range(0));
+  const bool shuffle = state.range(1) != 0, check = state.range(2) != 0;
+  auto model = ketl::Sequential{ketl::Input<784>{}, ketl::Dense<128, ketl::Relu>{},
+                                ketl::Dense<10, ketl::Softmax>{}};
+  model.compile(ketl::optimizers::SGD{.lr = 0.01f}, ketl::losses::categorical_crossentropy);
+  model.set_check_numerics(check);
+  for (auto _ : state) {
+    auto h = model.fit(data().x, data().y,
+                       {.batch_size = batch, .epochs = 1, .verbose = 0, .shuffle = shuffle});
+    benchmark::DoNotOptimize(h);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kSamples));
+}
 }  // namespace
 
+BENCHMARK(BM_w1_check_numerics)
+    ->ArgsProduct({{32, 128}, {1, 0}, {1, 0}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_ketl_epoch)->Arg(32)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_handwritten_epoch)->Arg(32)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_MAIN();

@@ -5,6 +5,7 @@
 #   gcc-asan     g++ 12 with AddressSanitizer + UndefinedBehaviorSanitizer (-O0): the unit tests
 #   clang        clang++ 14, release, warnings as errors: everything, compile-fail included
 #   gcc-tsan     g++ 12 with ThreadSanitizer (-O1): the threaded tests (generator workers, helper threads)
+# then the file readers' libFuzzer targets, 60 s each (tools/fuzz.sh; KETL_FUZZ_SECONDS overrides).
 # The last line is "N passed, M failed", counted over every test case of every
 # configuration: each Catch2 test case counts once, and so does each compile-fail test.
 set -uo pipefail
@@ -59,11 +60,24 @@ for c in gcc-release gcc-asan clang gcc-tsan; do
   [ -f "build/$c/build.ninja" ] && run "$c"
 done
 
-# Count from meson's logs: every TAP subtest and every plain test.
+echo "=== fuzz: the readers, ${KETL_FUZZ_SECONDS:-60} s each" >&2
+rm -f build/fuzz/results.txt
+bash tools/fuzz.sh "${KETL_FUZZ_SECONDS:-60}"
+
+# Count from meson's logs: every TAP subtest and every plain test; then
+# each fuzz target once.
 python3 - "$failed_builds" build/gcc-release build/gcc-asan build/clang build/gcc-tsan <<'PY'
 import json, os, re, sys
 failed_builds = int(sys.argv[1])
 passed = failed = 0
+fuzz = "build/fuzz/results.txt"
+if os.path.exists(fuzz):
+    for line in open(fuzz):
+        ok = line.split()[-1] == "OK"
+        passed += ok
+        failed += not ok
+else:
+    failed += 1  # the fuzz step did not run
 for d in sys.argv[2:]:
     log = os.path.join(d, "meson-logs", "testlog.json")
     if not os.path.exists(log):

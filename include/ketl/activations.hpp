@@ -32,7 +32,7 @@ struct Relu {
   static constexpr std::string_view name = "relu";
   template <class V>
   V apply(V z) const {
-    return detail::simd::max(z, V(0));
+    return detail::simd::max(V(0), z);  // NaN passes on, as the scalar formula
   }
   // The derivative at 0 is taken as 0, as TensorFlow's ReluGrad does.
   template <class V>
@@ -89,7 +89,7 @@ struct HardSigmoid {
   template <class V>
   V apply(V z) const {
     using T = detail::scalar_of<V>;
-    return detail::simd::min(detail::simd::max(V(T(0.2)) * z + V(T(0.5)), V(0)), V(1));
+    return detail::simd::min(V(1), detail::simd::max(V(0), V(T(0.2)) * z + V(T(0.5))));
   }
   template <class V>
   V derivative(V y) const {
@@ -115,7 +115,7 @@ struct Softplus {
   // log(1 + e^z) written so that large |z| neither overflows nor loses digits.
   template <class V>
   V apply(V z) const {
-    return detail::simd::max(z, V(0)) + xsimd::log1p(xsimd::exp(-xsimd::abs(z)));
+    return detail::simd::max(V(0), z) + xsimd::log1p(xsimd::exp(-xsimd::abs(z)));
   }
   // d/dz softplus = sigmoid(z) = 1 - e^-y.
   template <class V>

@@ -1,9 +1,21 @@
 // The exceptions ketl throws. All derive from ketl::error, so one catch
 // handles every ketl failure; the subclasses say what kind it was.
+//
+// Where ketl itself meets a std:: exception (an allocation that fails, a
+// thread that cannot start), it throws a ketl::error instead, with the
+// original nested (std::throw_with_nested), so std::rethrow_if_nested
+// still reaches it. Exceptions thrown by the user's own code (a callback, a
+// generator, a custom metric) pass through unchanged.
 #pragma once
 
+#include <cerrno>
+#include <exception>
+#include <new>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
 
 namespace ketl {
 
@@ -22,7 +34,8 @@ struct value_error : error {
   using error::error;
 };
 
-// A file that is missing, unreadable, truncated or corrupt.
+// A file that is missing, unreadable, truncated or corrupt, or that cannot
+// be written. The message names the file and, where the OS gave one, its reason.
 struct io_error : error {
   using error::error;
 };
@@ -31,5 +44,38 @@ struct io_error : error {
 struct not_compiled_error : error {
   using error::error;
 };
+
+// Memory or threads that could not be had (Python's MemoryError): the
+// message names what was asked for; the std:: exception is nested.
+struct resource_error : error {
+  using error::error;
+};
+
+namespace detail {
+// The OS's words for an errno value: "No such file or directory".
+inline std::string os_reason(int err) { return std::generic_category().message(err); }
+
+// Runs f(); a std:: exception it throws (not a ketl::error) leaves as a
+// ketl::resource_error or ketl::error that says `what` was being done,
+// with the original nested. Used around ketl's own allocations and
+// threads, never around user code.
+template <class F>
+decltype(auto) as_ketl_error(std::string_view what, F&& f) {
+  try {
+    return std::forward<F>(f)();
+  } catch (const error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    std::throw_with_nested(resource_error(std::string(what) + ": out of memory"));
+  } catch (const std::length_error& e) {
+    std::throw_with_nested(
+        resource_error(std::string(what) + ": more than can be allocated (" + e.what() + ")"));
+  } catch (const std::system_error& e) {
+    std::throw_with_nested(resource_error(std::string(what) + ": " + e.what()));
+  } catch (const std::exception& e) {
+    std::throw_with_nested(error(std::string(what) + ": " + e.what()));
+  }
+}
+}  // namespace detail
 
 }  // namespace ketl

@@ -63,14 +63,33 @@ void clip_gradients(std::span<const WeightRef<T>> weights, double clipnorm, doub
       for (T& g : w.grad) g = std::min(std::max(g, T(-clipvalue)), T(clipvalue));
 }
 
-// Common checks of the hyperparameters every optimizer has.
+// A hyperparameter must be finite and in [lo, hi] (or [lo, hi) when
+// hi_open); the message names the optimizer, the argument and the value.
+inline void check_hyper(std::string_view opt, std::string_view arg, double v, double lo,
+                        double hi = HUGE_VAL, bool hi_open = false) {
+  const bool ok = std::isfinite(v) && v >= lo && (hi_open ? v < hi : v <= hi);
+  if (ok) return;
+  auto num = [](double x) {
+    if (std::isinf(x)) return std::string(x > 0 ? "inf" : "-inf");
+    std::string s = std::to_string(x);
+    while (s.size() > 1 && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  };
+  const std::string range =
+      std::isinf(hi) ? ">= " + num(lo) : "in [" + num(lo) + ", " + num(hi) + (hi_open ? ")" : "]");
+  throw value_error("ketl: " + std::string(opt) + ": " + std::string(arg) +
+                    " must be a finite number " + range + ", got " +
+                    (std::isnan(v) ? std::string("nan") : num(v)));
+}
+
+// The checks of the hyperparameters every optimizer has.
 template <class O>
 void validate_common(const O& o) {
-  const std::string n(O::name);
-  if (!(o.lr >= 0)) throw value_error("ketl: " + n + ": lr must be >= 0");
-  if (!(o.decay >= 0)) throw value_error("ketl: " + n + ": decay must be >= 0");
-  if (!(o.clipnorm >= 0)) throw value_error("ketl: " + n + ": clipnorm must be >= 0");
-  if (!(o.clipvalue >= 0)) throw value_error("ketl: " + n + ": clipvalue must be >= 0");
+  check_hyper(O::name, "lr", o.lr, 0);
+  check_hyper(O::name, "decay", o.decay, 0);
+  check_hyper(O::name, "clipnorm", o.clipnorm, 0);
+  check_hyper(O::name, "clipvalue", o.clipvalue, 0);
 }
 
 template <class T>

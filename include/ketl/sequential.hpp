@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <numeric>
@@ -45,6 +46,7 @@
 #include "ketl/compile_options.hpp"
 #include "ketl/data_source.hpp"
 #include "ketl/detail/batch_queue.hpp"
+#include "ketl/detail/finite.hpp"
 #include "ketl/fit_options.hpp"
 #include "ketl/generator_options.hpp"
 #include "ketl/history.hpp"
@@ -419,13 +421,21 @@ class Sequential {
   }
   void set_learning_rate(double lr) {
     require_compiled();
-    if (!(lr >= 0)) throw value_error("ketl: the learning rate must be >= 0");
+    detail::check_hyper(optimizer_->name(), "the learning rate", lr, 0);
     optimizer_->set_lr(lr);
   }
   std::int64_t iterations() const {
     require_compiled();
     return optimizer_->iterations();
   }
+
+  // check_numerics (on by default): fit, train_on_batch and the generator
+  // methods check every input batch for NaN and infinities (fused with the
+  // gather that copies a shuffled batch, so it costs one extra read at
+  // most), and the output's gradient after the loss. Such a batch makes no
+  // update and reports a NaN loss, which TerminateOnNaN acts on.
+  void set_check_numerics(bool on) { check_numerics_ = on; }
+  bool check_numerics() const { return check_numerics_; }
 
   // "loss" first, then the metrics in the order given to compile().
   std::vector<std::string> metrics_names() const {
@@ -517,7 +527,8 @@ class Sequential {
     const auto w = sample_weights(n, yr, sample_weight, class_weight);
     reserve(n);
     std::vector<double> out(step_->names.size());
-    train_rows(xr.data, yr.data, w.empty() ? nullptr : w.data(), n, out.data());
+    const bool finite = !check_numerics_ || detail::all_finite(xr.data, n * input_shape::size);
+    train_rows(xr.data, yr.data, w.empty() ? nullptr : w.data(), n, out.data(), finite);
     return out;
   }
 
@@ -893,19 +904,23 @@ class Sequential {
     static constexpr auto sizes = out_sizes();
     static constexpr auto scratch_per = scratch_sizes();
     std::size_t total = 0, biggest = 0, scratch_total = 0;
+    std::array<std::size_t, depth> act_off{}, scratch_off{};
     for (std::size_t i = 0; i < depth; ++i) {
-      act_off_[i] = total * n;
+      act_off[i] = total * n;
       total += sizes[i];
       biggest = std::max(biggest, sizes[i]);
-      scratch_off_[i] = scratch_total * n;
+      scratch_off[i] = scratch_total * n;
       scratch_total += scratch_per[i];
     }
-    acts_.assign(total * n, T(0));
-    grad_a_.assign(biggest * n, T(0));
-    grad_b_.assign(biggest * n, T(0));
-    scratch_.assign(scratch_total * n, T(0));
-    xbatch_.assign(input_shape::size * n, T(0));
-    ybatch_.assign(output_shape::size * n, T(0));
+    // All or nothing: a failed allocation leaves the buffers as they were.
+    detail::as_ketl_error(
+        "ketl: the buffers for a batch of " + std::to_string(n) + " samples", [&] {
+          std::vector<T> acts(total * n), ga(biggest * n), gb(biggest * n),
+              scratch(scratch_total * n), xb(input_shape::size * n), yb(output_shape::size * n);
+          acts_.swap(acts), grad_a_.swap(ga), grad_b_.swap(gb);
+          scratch_.swap(scratch), xbatch_.swap(xb), ybatch_.swap(yb);
+        });
+    act_off_ = act_off, scratch_off_ = scratch_off;
     capacity_ = n;
   }
   T* act(std::size_t i) { return acts_.data() + act_off_[i]; }
@@ -927,13 +942,21 @@ class Sequential {
                   "shape (or all but the last, for integer labels)");
   }
 
-  std::size_t check_x(std::string_view, const ArrayRef<T>& x) const {
+  // " (in fit's validation_data)" when `what` is the validation data, so
+  // that Keras's message says which arrays it was about.
+  static std::string where(std::string_view what) {
+    return what.find("validation_data") == std::string_view::npos
+               ? std::string()
+               : " (in " + std::string(what) + ")";
+  }
+
+  std::size_t check_x(std::string_view what, const ArrayRef<T>& x) const {
     const std::vector<std::size_t> got(x.shape.begin() + (x.shape.empty() ? 0 : 1), x.shape.end());
     if (x.shape.size() != input_shape::rank + 1 ||
         !std::equal(got.begin(), got.end(), input_shape::dims.begin()))
       throw shape_error("Error when checking input: expected " + input_name() + " to have shape " +
                         shape_string<input_shape>() + " but got array with shape " +
-                        shape_string(got));
+                        shape_string(got) + where(what));
     return x.shape[0];
   }
 
@@ -946,7 +969,7 @@ class Sequential {
       throw shape_error(
           "Input arrays should have the same number of samples as target arrays. Found " +
           std::to_string(n) + " input samples and " + std::to_string(y.shape[0]) +
-          " target samples.");
+          " target samples." + where(what));
     if (n == 0) throw value_error("ketl: " + std::string(what) + ": x is empty (0 samples)");
     return n;
   }
@@ -954,7 +977,7 @@ class Sequential {
   // The targets against the output and the loss compiled in `step`: their
   // shape, and for integer labels, that each is a class of the output.
   template <class Step>
-  void check_y(std::string_view, const ArrayRef<T>& y, const Step& step) const {
+  void check_y(std::string_view what, const ArrayRef<T>& y, const Step& step) const {
     const std::vector<std::size_t> got(y.shape.begin() + (y.shape.empty() ? 0 : 1), y.shape.end());
     const std::vector<std::size_t> out(output_shape::dims.begin(), output_shape::dims.end());
     const bool sparse = step.target == Target::sparse_labels;
@@ -973,7 +996,7 @@ class Sequential {
                " expects targets of the output's shape, such as one-hot rows (see "
                "ketl::utils::to_categorical); for integer class labels, use "
                "sparse_categorical_crossentropy";
-      throw shape_error(msg);
+      throw shape_error(msg + where(what));
     }
     if (sparse) {
       const T classes = T(output_shape::last);
@@ -982,7 +1005,7 @@ class Sequential {
         if (!(v >= T(0) && v < classes && v == std::floor(v)))
           throw value_error("ketl: " + step.loss_name + ": label " + std::to_string(double(v)) +
                             " is not an integer class in [0, " +
-                            std::to_string(output_shape::last) + ")");
+                            std::to_string(output_shape::last) + ")" + where(what));
       }
     }
   }
@@ -1029,6 +1052,10 @@ class Sequential {
       // labels of a (T, C) output, (N, T), are refused as (N, T, C) would be.
       if (output_shape::rank >= 2)
         throw value_error("class_weight not supported for 3+ dimensional targets.");
+      for (const auto& [cls, cw] : class_weight)
+        if (!(cw >= 0) || !std::isfinite(cw))
+          throw value_error("ketl: class_weight values must be finite and >= 0; class " +
+                            std::to_string(cls) + " has " + std::to_string(cw));
       const std::size_t width = y.row_size();
       if (w.empty()) w.assign(n, T(1));
       std::vector<int> missing;
@@ -1056,8 +1083,15 @@ class Sequential {
 
   // One training step on n contiguous samples with optional per-sample
   // weights: Keras 2.2.4's loss, sum(w * l) / count_nonzero(w).
-  // w: weight_width() weights per sample, or null.
-  void train_rows(const T* x, const T* y, const T* w, std::size_t n, double* out) {
+  // w: weight_width() weights per sample, or null. A batch whose x is not
+  // all finite (x_finite false) makes no step: its loss and metrics are
+  // NaN, as Keras's would be, so TerminateOnNaN sees it.
+  void train_rows(const T* x, const T* y, const T* w, std::size_t n, double* out,
+                  bool x_finite = true) {
+    if (!x_finite) {
+      std::fill(out, out + step_->names.size(), std::numeric_limits<double>::quiet_NaN());
+      return;
+    }
     step_->train(*this, x, y, n, out, row_weights(w, n), nonzero(w, n * weight_width()));
   }
   void test_rows(const T* x, const T* y, const T* w, std::size_t n, double* out) {
@@ -1221,10 +1255,15 @@ class Sequential {
         src.on_epoch_end();
         if (shuffle) rng.shuffle(order.begin(), order.end());
       };
-      queue = std::make_unique<detail::batch_queue<T>>(
-          typename detail::batch_queue<T>::config{
-              .workers = workers, .capacity = capacity, .serial = !seq, .pass_length = len},
-          produce, seq ? std::function<void()>(between) : std::function<void()>());
+      queue = detail::as_ketl_error(
+          "ketl: starting " + std::to_string(workers) + " workers with a queue of " +
+              std::to_string(capacity) + " batches",
+          [&] {
+            return std::make_unique<detail::batch_queue<T>>(
+                typename detail::batch_queue<T>::config{
+                    .workers = workers, .capacity = capacity, .serial = !seq, .pass_length = len},
+                produce, seq ? std::function<void()>(between) : std::function<void()>());
+          });
     }
   };
 
@@ -1243,7 +1282,7 @@ class Sequential {
     std::vector<T> vw;
     if (o.validation_data) {
       if ((val_arrays = o.validation_data->arrays())) {
-        vn = check_arrays("fit_generator (validation_data)", val_arrays->x, val_arrays->y);
+        vn = check_arrays("fit_generator's validation_data", val_arrays->x, val_arrays->y);
         vw = sample_weights(vn, val_arrays->y, val_arrays->sample_weight, {});
       } else {
         val_source = o.validation_data->source();
@@ -1284,6 +1323,11 @@ class Sequential {
         }
         const int index = static_cast<int>(done);
         const std::size_t m = batch->size();
+        if (m == 0)
+          throw value_error(
+              "ketl: fit_generator: the source gave an empty batch (0 samples) at "
+              "step " +
+              std::to_string(done) + " of epoch " + std::to_string(epoch + 1));
         log.begin_batch(index, double(m));
         const auto vals = train_batch(batch->x, batch->y, batch->sample_weight, o.class_weight);
         ++done;
@@ -1296,7 +1340,7 @@ class Sequential {
         const auto v = val_arrays
                            ? test_loop(val_arrays->x, val_arrays->y, vw, vn, last_batch_size, 0)
                            : evaluate_source(*val_source, val_steps, 0, 1, 0,
-                                             "fit_generator (validation_data)");
+                                             "fit_generator's validation_data");
         for (std::size_t k = 0; k < names.size(); ++k) epoch_logs["val_" + names[k]] = v[k];
       }
       log.end_epoch(epoch, epoch_logs, done, h);
@@ -1338,6 +1382,9 @@ class Sequential {
     std::vector<double> sums(step_->names.size());
     std::size_t seen = 0;
     for_each_source_batch(src, steps, workers, capacity, verbose, what, [&](const Batch<T>& b) {
+      if (b.size() == 0)
+        throw value_error("ketl: " + std::string(what) +
+                          ": the source gave an empty batch (0 samples)");
       const auto vals = test_batch(b.x, b.y, b.sample_weight);
       for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += vals[k] * double(b.size());
       seen += b.size();
@@ -1420,7 +1467,7 @@ class Sequential {
     if (o.validation_data) {
       vx = o.validation_data->x;
       vy = o.validation_data->y;
-      vn = check_arrays("fit (validation_data)", vx, vy);
+      vn = check_arrays("fit's validation_data", vx, vy);
       vw = sample_weights(vn, vy, o.validation_data->sample_weight, {});
     } else if (o.validation_split > 0) {
       const auto split_at = static_cast<std::size_t>(double(n) * (1.0 - o.validation_split));
@@ -1495,7 +1542,8 @@ class Sequential {
         const std::size_t m = std::min(bs, n - start);
         const std::size_t size = steps ? 1 : m;  // Keras's logs["size"]: 1 per step in steps mode
         log.begin_batch(batch, double(size));
-        const T* xb = rows(x, index, start, m, xbatch_);
+        bool finite = true;
+        const T* xb = rows(x, index, start, m, xbatch_, check_numerics_ ? &finite : nullptr);
         const T* yb = rows(y, index, start, m, ybatch_);
         const T* wb = nullptr;
         if (!w.empty()) {
@@ -1504,7 +1552,7 @@ class Sequential {
                         wbatch.begin() + std::ptrdiff_t(i * ww));
           wb = wbatch.data();
         }
-        train_rows(xb, yb, wb, m, batch_vals.data());
+        train_rows(xb, yb, wb, m, batch_vals.data(), finite);
         seen += size;
         log.end_batch(batch, double(size), batch_vals, seen);
         if (model.stop_training) {
@@ -1540,17 +1588,29 @@ class Sequential {
   }
 
   // The rows index[start, start+m) of a, contiguous: a pointer into a when
-  // they already are, else gathered into buf.
+  // they already are, else gathered into buf. With finite, also whether
+  // every value is finite: checked in the gather's own pass, or in one
+  // read-only pass when the rows are used in place.
   static const T* rows(const ArrayRef<T>& a, const std::vector<std::size_t>& index,
-                       std::size_t start, std::size_t m, std::vector<T>& buf) {
+                       std::size_t start, std::size_t m, std::vector<T>& buf,
+                       bool* finite = nullptr) {
     const std::size_t w = a.row_size();
     if (index[start] + m - 1 < a.rows() && index[start + m - 1] == index[start] + m - 1 &&
         std::is_sorted(index.begin() + static_cast<std::ptrdiff_t>(start),
-                       index.begin() + static_cast<std::ptrdiff_t>(start + m)))
-      return a.data + index[start] * w;
-    for (std::size_t i = 0; i < m; ++i)
-      std::copy(a.data + index[start + i] * w, a.data + (index[start + i] + 1) * w,
-                buf.data() + i * w);
+                       index.begin() + static_cast<std::ptrdiff_t>(start + m))) {
+      const T* p = a.data + index[start] * w;
+      if (finite) *finite = detail::all_finite(p, m * w);
+      return p;
+    }
+    bool ok = true;
+    for (std::size_t i = 0; i < m; ++i) {
+      const T* src = a.data + index[start + i] * w;
+      if (finite)
+        ok &= detail::copy_checked(src, w, buf.data() + i * w);
+      else
+        std::copy(src, src + w, buf.data() + i * w);
+    }
+    if (finite) *finite = ok;
     return buf.data();
   }
 
@@ -1641,6 +1701,12 @@ class Sequential {
       if (!std::isfinite(out[0])) return;
       if constexpr (softmax_crossentropy)
         if (fused) fused_output_grad(yp, y, n, m.output_grad(), w, denom);
+      // A finite loss can still have an infinite gradient (sqrt at 0 in a
+      // custom loss): no update either, and the loss is reported as NaN.
+      if (m.check_numerics_ && !detail::all_finite(m.output_grad(), n * output_shape::size)) {
+        out[0] = std::numeric_limits<double>::quiet_NaN();
+        return;
+      }
       m.backward(x, n, fused);
       m.optimizer_->step(m.weights_);
     }
@@ -1681,7 +1747,8 @@ class Sequential {
   std::unique_ptr<step_base> step_;
   std::vector<std::string> weight_names_;  // "dense_1/kernel", ...
   bool temporal_ = false;                  // ketl::temporal: (N, T) sample weights
-  std::optional<xt::xarray<T>> bound_y_;   // ketl::target_tensors
+  bool check_numerics_ = true;
+  std::optional<xt::xarray<T>> bound_y_;  // ketl::target_tensors
   std::unique_ptr<detail::optimizer_runner<T>> optimizer_;
 
   std::size_t capacity_ = 0;

@@ -8,18 +8,41 @@
 // of every kind (SIMD, batch-wise, named at run time).
 //
 // Its own program, because replacing operator new is program-wide.
+#include <unistd.h>
+
+#include <zlib.h>
+
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <new>
 
+#include <malloc.h>
+
 #include <catch2/catch.hpp>
 
+#include <ketl/detail/idx.hpp>
 #include <ketl/ketl.hpp>
 
 namespace {
 std::atomic<long> g_allocations{0};
+// Live heap bytes and their peak, for the readers' memory bounds.
+std::atomic<long> g_live{0}, g_peak{0};
+void* counted(void* p) {
+  if (p) {
+    const long now = g_live += long(malloc_usable_size(p));
+    long peak = g_peak.load();
+    while (now > peak && !g_peak.compare_exchange_weak(peak, now)) {
+    }
+  }
+  return p;
 }
+void release(void* p) {
+  if (p) g_live -= long(malloc_usable_size(p));
+  std::free(p);
+}
+}  // namespace
 
 // These operators pair malloc with free by design; GCC cannot see that.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -28,14 +51,14 @@ std::atomic<long> g_allocations{0};
 
 void* operator new(std::size_t n) {
   ++g_allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
+  if (void* p = counted(std::malloc(n ? n : 1))) return p;
   throw std::bad_alloc();
 }
 void* operator new[](std::size_t n) { return operator new(n); }
 void* operator new(std::size_t n, std::align_val_t a) {
   ++g_allocations;
   const std::size_t align = static_cast<std::size_t>(a);
-  if (void* p = std::aligned_alloc(align, (n + align - 1) / align * align)) return p;
+  if (void* p = counted(std::aligned_alloc(align, (n + align - 1) / align * align))) return p;
   throw std::bad_alloc();
 }
 void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
@@ -43,29 +66,29 @@ void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n,
 // pair with these deletes, or ASan reports a mismatch.
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
   ++g_allocations;
-  return std::malloc(n ? n : 1);
+  return counted(std::malloc(n ? n : 1));
 }
 void* operator new[](std::size_t n, const std::nothrow_t& t) noexcept { return operator new(n, t); }
 void* operator new(std::size_t n, std::align_val_t a, const std::nothrow_t&) noexcept {
   ++g_allocations;
   const std::size_t align = static_cast<std::size_t>(a);
-  return std::aligned_alloc(align, (n + align - 1) / align * align);
+  return counted(std::aligned_alloc(align, (n + align - 1) / align * align));
 }
 void* operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t& t) noexcept {
   return operator new(n, a, t);
 }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p); }
+void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept { release(p); }
+void operator delete(void* p) noexcept { release(p); }
+void operator delete[](void* p) noexcept { release(p); }
+void operator delete(void* p, std::size_t) noexcept { release(p); }
+void operator delete[](void* p, std::size_t) noexcept { release(p); }
+void operator delete(void* p, std::align_val_t) noexcept { release(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { release(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { release(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { release(p); }
 
 using namespace ketl;
 
@@ -130,4 +153,78 @@ TEST_CASE("a training step allocates nothing after the first batch", "[allocatio
   const long e20 = allocations_of([&] { evaluate(large); });
   INFO("evaluate on 2 batches: " << e2 << " allocations; on 20: " << e20);
   CHECK(e20 == e2);
+}
+
+namespace {
+// The heap's growth at its peak while f runs, in bytes.
+template <class F>
+long peak_growth(F&& f) {
+  const long base = g_live.load();
+  g_peak = base;
+  f();
+  return g_peak.load() - base;
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  REQUIRE(f != nullptr);
+  std::fwrite(bytes.data(), 1, bytes.size(), f);
+  std::fclose(f);
+}
+
+std::string idx_header(std::initializer_list<std::uint32_t> dims) {
+  std::string b{0, 0, 0x08, char(dims.size())};
+  for (auto d : dims)
+    for (int s = 24; s >= 0; s -= 8) b.push_back(char((d >> s) & 0xff));
+  return b;
+}
+}  // namespace
+
+TEST_CASE("hostile file headers: a fast io_error, the heap never grows by 50 MB",
+          "[allocations][robustness]") {
+  const std::string dir = "/tmp/ketl_alloc_" + std::to_string(::getpid());
+  std::system(("mkdir -p " + dir).c_str());
+  constexpr long limit = 50L << 20;
+  auto refused = [&](const std::string& name, auto&& read) {
+    INFO(name);
+    const auto t0 = std::chrono::steady_clock::now();
+    const long grew = peak_growth([&] { CHECK_THROWS_AS(read(), ketl::io_error); });
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    INFO("peak growth " << grew << " bytes, " << seconds << " s");
+    CHECK(grew < limit);
+    CHECK(seconds < 5.0);  // generous: it is a header check, microseconds in fact
+  };
+  // A 38-byte IDX file whose header asks for 16.8 GB.
+  write_file(dir + "/a", idx_header({60000000u, 28u, 10u}) + std::string(22, '\1'));
+  refused("16.8 GB from 38 bytes", [&] { return ketl::detail::read_idx_u8(dir + "/a", 3); });
+  // 10^6 images claimed by a small gzipped file.
+  {
+    gzFile f = gzopen((dir + "/b.gz").c_str(), "wb");
+    const std::string b = idx_header({1000000u, 28u, 28u}) + std::string(4096, '\7');
+    gzwrite(f, b.data(), unsigned(b.size()));
+    gzclose(f);
+  }
+  refused("10^6 images, gzipped", [&] { return ketl::detail::read_idx_u8(dir + "/b.gz", 3); });
+  // 2^32 - 1 images, and dimensions whose product overflows.
+  write_file(dir + "/c", idx_header({0xffffffffu, 28u, 28u}) + std::string(64, '\1'));
+  refused("2^32 - 1 images", [&] { return ketl::detail::read_idx_u8(dir + "/c", 3); });
+  write_file(dir + "/d", idx_header({4u, 0x80000000u, 0x80000000u}));
+  refused("a product of 2^64", [&] { return ketl::detail::read_idx_u8(dir + "/d", 3); });
+  // An .npz entry that claims 4 GiB inflated from a few hundred bytes.
+  {
+    auto m = Sequential{Input<4>{}, Dense<3>{}};
+    m.save_weights(dir + "/w.npz");
+    std::FILE* f = std::fopen((dir + "/w.npz").c_str(), "rb");
+    std::string z(4096, '\0');
+    z.resize(std::fread(z.data(), 1, z.size(), f));
+    std::fclose(f);
+    const std::size_t cd = z.rfind(std::string("\x50\x4b\x01\x02", 4));
+    z[cd + 10] = 8;  // deflate
+    for (int i = 0; i < 4; ++i) z[cd + 24 + std::size_t(i)] = char(0xff - (i == 0));
+    write_file(dir + "/w.npz", z);
+    refused("4 GiB from an .npz of " + std::to_string(z.size()) + " bytes",
+            [&] { return ketl::io::load_npz(dir + "/w.npz"); });
+  }
+  std::system(("rm -rf " + dir).c_str());
 }

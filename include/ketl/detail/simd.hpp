@@ -56,16 +56,20 @@ inline xsimd::batch<T, A> select(const xsimd::batch_bool<T, A>& c, const xsimd::
   return xsimd::select(c, a, b);
 }
 
+// max and min follow x86's maxps/minps, which xsimd's batch versions
+// compile to: when either operand is NaN, the result is b. The scalar tail
+// then computes exactly what the SIMD body does, and an activation that
+// must pass NaN on writes the input second: relu(z) = max(0, z).
 template <class T>
 requires std::is_arithmetic_v<T>
-inline T max(T a, T b) { return a < b ? b : a; }
+inline T max(T a, T b) { return a > b ? a : b; }
 template <class T, class A>
 inline xsimd::batch<T, A> max(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) {
   return xsimd::max(a, b);
 }
 template <class T>
 requires std::is_arithmetic_v<T>
-inline T min(T a, T b) { return b < a ? b : a; }
+inline T min(T a, T b) { return a < b ? a : b; }
 template <class T, class A>
 inline xsimd::batch<T, A> min(const xsimd::batch<T, A>& a, const xsimd::batch<T, A>& b) {
   return xsimd::min(a, b);

@@ -20,7 +20,8 @@ struct clip_op {
   template <class V>
   V operator()(V a) const {
     using S = ketl::detail::scalar_of<V>;
-    return fn::min(fn::max(a, V(static_cast<S>(lo))), V(static_cast<S>(hi)));
+    // a second: a NaN passes through, as tf.clip_by_value's does.
+    return fn::min(V(static_cast<S>(hi)), fn::max(V(static_cast<S>(lo)), a));
   }
 };
 

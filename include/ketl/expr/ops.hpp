@@ -72,7 +72,7 @@ struct tanh_op { template <class V> V operator()(V a) const { return xsimd::tanh
 struct sigmoid_op { template <class V> V operator()(V a) const { return V(1) / (V(1) + xsimd::exp(-a)); } };
 // log(1 + e^a), without overflow for large a.
 struct softplus_op {
-  template <class V> V operator()(V a) const { return fn::max(a, V(0)) + xsimd::log1p(xsimd::exp(-xsimd::abs(a))); }
+  template <class V> V operator()(V a) const { return fn::max(V(0), a) + xsimd::log1p(xsimd::exp(-xsimd::abs(a))); }
 };
 struct sign_op {
   template <class V> V operator()(V a) const { return fn::select(a > V(0), V(1), fn::select(a < V(0), V(-1), V(0))); }

@@ -7,120 +7,28 @@
 #include <zlib.h>
 
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <fstream>
-#include <iterator>
 #include <map>
-#include <sstream>
 #include <string>
-#include <type_traits>
+#include <string_view>
 #include <vector>
 
 #include "ketl/error.hpp"
+#include "ketl/io/file.hpp"
+#include "ketl/io/npy.hpp"
 
 namespace ketl::io {
 
-struct NpyArray {
-  std::vector<std::size_t> shape;
-  std::vector<double> values;  // exact for float32 and float64
-};
-
 namespace detail {
 
-inline void put16(std::string& s, std::uint16_t v) {
-  s.push_back(char(v & 0xff));
-  s.push_back(char(v >> 8));
-}
-inline void put32(std::string& s, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) s.push_back(char((v >> (8 * i)) & 0xff));
-}
-inline std::uint32_t get16(const std::string& s, std::size_t at) {
-  if (at + 2 > s.size()) throw io_error("ketl: npz: truncated archive");
-  return std::uint32_t(std::uint8_t(s[at])) | std::uint32_t(std::uint8_t(s[at + 1])) << 8;
-}
-inline std::uint32_t get32(const std::string& s, std::size_t at) {
-  return get16(s, at) | get16(s, at + 2) << 16;
-}
+// Deflate's best ratio is about 1032:1; no honest entry inflates further.
+inline constexpr std::size_t max_inflate_ratio = 1032;
 
-// One .npy file (format 1.0) holding a float32 or float64 array.
-template <class F>
-std::string npy_bytes(const std::vector<std::size_t>& shape, const F* data) {
-  static_assert(std::is_same_v<F, float> || std::is_same_v<F, double>);
-  std::string dims;
-  std::size_t count = 1;
-  for (auto d : shape) dims += (dims.empty() ? "" : ", ") + std::to_string(d), count *= d;
-  if (shape.size() == 1) dims += ",";  // Python's one-tuple
-  std::string header = std::string("{'descr': '") + (sizeof(F) == 4 ? "<f4" : "<f8") +
-                       "', 'fortran_order': False, 'shape': (" + dims + "), }";
-  // The magic, version and length take 10 bytes; pad to a multiple of 64.
-  while ((10 + header.size() + 1) % 64 != 0) header.push_back(' ');
-  header.push_back('\n');
-  std::string out("\x93NUMPY\x01\x00", 8);
-  put16(out, std::uint16_t(header.size()));
-  out += header;
-  out.append(reinterpret_cast<const char*>(data), count * sizeof(F));
-  return out;
-}
-
-inline NpyArray parse_npy(const std::string& b, const std::string& name) {
-  auto bad = [&](const std::string& why) {
-    return io_error("ketl: npz: array '" + name + "': " + why);
-  };
-  if (b.size() < 10 || b.compare(0, 6, "\x93NUMPY") != 0) throw bad("not a .npy array");
-  const int major = std::uint8_t(b[6]);
-  std::size_t hlen = 0, start = 0;
-  if (major == 1) {
-    hlen = get16(b, 8), start = 10;
-  } else if (major == 2 || major == 3) {
-    hlen = get32(b, 8), start = 12;
-  } else {
-    throw bad("unknown .npy version " + std::to_string(major));
-  }
-  if (start + hlen > b.size()) throw bad("truncated header");
-  const std::string h = b.substr(start, hlen);
-  std::size_t width = 0;
-  if (h.find("'<f4'") != std::string::npos)
-    width = 4;
-  else if (h.find("'<f8'") != std::string::npos)
-    width = 8;
-  else
-    throw bad("only little-endian float32 and float64 arrays can be read: " + h);
-  if (h.find("'fortran_order': True") != std::string::npos)
-    throw bad("Fortran-order arrays are not supported");
-  const auto open = h.find('(', h.find("'shape'")), close = h.find(')', open);
-  if (open == std::string::npos || close == std::string::npos) throw bad("no shape in the header");
-  NpyArray a;
-  std::stringstream dims(h.substr(open + 1, close - open - 1));
-  std::string part;
-  std::size_t count = 1;
-  while (std::getline(dims, part, ',')) {
-    if (part.find_first_not_of(' ') == std::string::npos) continue;
-    a.shape.push_back(std::stoul(part));
-    count *= a.shape.back();
-  }
-  const std::size_t at = start + hlen;
-  if (b.size() - at != count * width)
-    throw bad("holds " + std::to_string(b.size() - at) + " bytes of data for " +
-              std::to_string(count) + " values");
-  a.values.resize(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    if (width == 4) {
-      float f;
-      std::memcpy(&f, b.data() + at + 4 * i, 4);
-      a.values[i] = f;
-    } else {
-      std::memcpy(&a.values[i], b.data() + at + 8 * i, 8);
-    }
-  }
-  return a;
-}
-
-inline std::string inflate_raw(const std::string& in, std::size_t out_size,
-                               const std::string& name) {
-  std::string out(out_size, '\0');
+// Inflates a raw deflate stream that must give exactly out_size bytes.
+inline std::string inflate_raw(std::string_view in, std::size_t out_size, const std::string& name) {
+  std::string out = ketl::detail::as_ketl_error("npz: inflating " + name,
+                                                [&] { return std::string(out_size, '\0'); });
   z_stream z{};
-  if (inflateInit2(&z, -MAX_WBITS) != Z_OK) throw io_error("ketl: npz: zlib failed to start");
+  if (inflateInit2(&z, -MAX_WBITS) != Z_OK) throw io_error("zlib failed to start");
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   z.avail_in = uInt(in.size());
   z.next_out = reinterpret_cast<Bytef*>(out.data());
@@ -128,15 +36,16 @@ inline std::string inflate_raw(const std::string& in, std::size_t out_size,
   const int rc = inflate(&z, Z_FINISH);
   inflateEnd(&z);
   if (rc != Z_STREAM_END || z.total_out != out_size)
-    throw io_error("ketl: npz: array '" + name + "' is corrupt (deflate stream)");
+    throw io_error("entry " + name + " is corrupt (its deflate stream does not give the " +
+                   std::to_string(out_size) + " bytes the directory promises)");
   return out;
 }
 
 }  // namespace detail
 
-// Writes arrays (name -> shape, float32 data) as an uncompressed .npz.
-// The file is written whole to a temporary name and renamed, so a failed
-// write leaves any earlier file as it was.
+// Writes arrays (name -> shape, float data) as an uncompressed .npz,
+// atomically and durably (io/file.hpp): a failed save leaves any earlier
+// file as it was.
 template <class F>
 struct NpzEntry {
   std::string name;
@@ -145,13 +54,18 @@ struct NpzEntry {
 };
 
 template <class F>
-void save_npz(const std::string& path, const std::vector<NpzEntry<F>>& entries) {
+void save_npz(const std::string& path, const std::vector<NpzEntry<F>>& entries,
+              std::string_view what = "save_weights") {
   std::string zip, central;
+  if (entries.size() > 0xffff)
+    throw io_error("ketl: " + std::string(what) + ": " + path +
+                   ": more than 65535 arrays need zip64, which is not supported");
   for (const auto& e : entries) {
     const std::string file = e.name + ".npy";
     const std::string body = detail::npy_bytes(e.shape, e.data);
-    if (body.size() > 0xffffffffu || zip.size() > 0xffffffffu)
-      throw io_error("ketl: npz: " + path + ": arrays over 4 GiB need zip64, not supported");
+    if (body.size() > 0xffffffffu || zip.size() > 0xffffffffu || file.size() > 0xffff)
+      throw io_error("ketl: " + std::string(what) + ": " + path +
+                     ": arrays over 4 GiB need zip64, which is not supported");
     const auto crc =
         std::uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(body.data()), uInt(body.size())));
     const auto offset = std::uint32_t(zip.size());
@@ -191,75 +105,98 @@ void save_npz(const std::string& path, const std::vector<NpzEntry<F>>& entries) 
   detail::put32(zip, std::uint32_t(central.size()));
   detail::put32(zip, cd_offset);
   detail::put16(zip, 0);
+  write_file_atomically(path, zip, what);
+}
 
-  const std::string tmp = path + ".ketl-tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw io_error("ketl: save_weights: cannot open " + path + " for writing");
-    f.write(zip.data(), std::streamsize(zip.size()));
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw io_error("ketl: save_weights: writing " + path + " failed");
+// Every array of an .npz held in memory, by name (without ".npy"). Every
+// offset and size in the archive is checked against its real length, and
+// an entry's uncompressed size against deflate's best ratio, before any
+// allocation; `file` names the archive in messages.
+inline std::map<std::string, NpyArray> parse_npz(std::string_view z, const std::string& file,
+                                                 std::string_view what = "load_weights") {
+  const std::string where = "ketl: " + std::string(what) + ": " + file + ": ";
+  auto bad = [&](const std::string& why) { return io_error(where + why); };
+  try {
+    // The end-of-central-directory record, searched from the end (its
+    // comment is at most 65535 bytes).
+    std::size_t eocd = std::string_view::npos;
+    if (z.size() >= 22)
+      for (std::size_t i = z.size() - 22;; --i) {
+        if (detail::get32(z, i) == 0x06054b50) {
+          eocd = i;
+          break;
+        }
+        if (i == 0 || z.size() - i > 22 + 0xffff) break;
+      }
+    if (eocd == std::string_view::npos) {
+      if (z.size() >= 4 && detail::get32(z, 0) == 0x04034b50)
+        throw bad("truncated: a zip archive without its end-of-central-directory record");
+      throw bad("not an .npz (zip) archive");
     }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw io_error("ketl: save_weights: cannot write " + path);
+    const std::size_t count = detail::get16(z, eocd + 10);
+    const std::size_t cd_size = detail::get32(z, eocd + 12);
+    std::size_t at = detail::get32(z, eocd + 16);
+    if (count == 0xffff || cd_size == 0xffffffff || at == 0xffffffff)
+      throw bad("zip64 archives are not supported");
+    if (at > eocd || cd_size > eocd - at) throw bad("the central directory lies outside the file");
+    std::map<std::string, NpyArray> out;
+    for (std::size_t k = 0; k < count; ++k) {
+      if (at + 46 > eocd || detail::get32(z, at) != 0x02014b50)
+        throw bad("corrupt central directory (entry " + std::to_string(k) + ")");
+      const auto flags = detail::get16(z, at + 8);
+      const auto method = detail::get16(z, at + 10);
+      const auto crc = detail::get32(z, at + 16);
+      const std::size_t csize = detail::get32(z, at + 20), usize = detail::get32(z, at + 24);
+      const std::size_t nlen = detail::get16(z, at + 28), xlen = detail::get16(z, at + 30),
+                        clen = detail::get16(z, at + 32);
+      const std::size_t local = detail::get32(z, at + 42);
+      if (nlen > eocd - at - 46) throw bad("corrupt central directory (a name runs past it)");
+      std::string name(z.substr(at + 46, nlen));
+      at += 46 + nlen + xlen + clen;
+      if (flags & 1) throw bad("entry " + name + " is encrypted");
+      if (csize == 0xffffffff || usize == 0xffffffff || local == 0xffffffff)
+        throw bad("entry " + name + " needs zip64, which is not supported");
+      if (local + 30 > z.size() || detail::get32(z, local) != 0x04034b50)
+        throw bad("corrupt entry " + name + " (no local header where the directory points)");
+      const std::size_t data =
+          local + 30 + detail::get16(z, local + 26) + detail::get16(z, local + 28);
+      if (data > z.size() || csize > z.size() - data)
+        throw bad("truncated: entry " + name + " runs past the end of the file");
+      const std::string_view stored = z.substr(data, csize);
+      std::string inflated;
+      std::string_view body;
+      if (method == 0) {
+        if (usize != csize) throw bad("corrupt entry " + name + " (stored, but sizes differ)");
+        body = stored;
+      } else if (method == 8) {
+        if (usize / detail::max_inflate_ratio > csize + 1)
+          throw bad("entry " + name + " claims " + std::to_string(usize) + " bytes from " +
+                    std::to_string(csize) + " compressed, beyond deflate's ratio");
+        inflated = detail::inflate_raw(stored, usize, name);
+        body = inflated;
+      } else {
+        throw bad("entry " + name + " uses compression method " + std::to_string(method) +
+                  " (only stored and deflate are read)");
+      }
+      if (std::uint32_t(
+              crc32(0L, reinterpret_cast<const Bytef*>(body.data()), uInt(body.size()))) != crc)
+        throw bad("entry " + name + " fails its CRC check");
+      if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0)
+        name.resize(name.size() - 4);
+      if (out.count(name)) throw bad("array '" + name + "' appears twice");
+      out[name] = detail::parse_npy(body, name);
+    }
+    return out;
+  } catch (const io_error& e) {
+    if (std::string_view(e.what()).substr(0, where.size()) == where) throw;
+    throw bad(e.what());
   }
 }
 
 // Every array of an .npz file, by name (without ".npy").
-inline std::map<std::string, NpyArray> load_npz(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw io_error("ketl: load_weights: cannot open " + path);
-  const std::string z((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  // The end-of-central-directory record, searched from the end.
-  std::size_t eocd = std::string::npos;
-  for (std::size_t i = z.size() >= 22 ? z.size() - 22 : 0; z.size() >= 22; --i) {
-    if (detail::get32(z, i) == 0x06054b50) {
-      eocd = i;
-      break;
-    }
-    if (i == 0 || z.size() - i > 65557) break;
-  }
-  if (eocd == std::string::npos)
-    throw io_error("ketl: load_weights: " + path + " is not an .npz (zip) file");
-  const std::size_t count = detail::get16(z, eocd + 10);
-  std::size_t at = detail::get32(z, eocd + 16);
-  std::map<std::string, NpyArray> out;
-  for (std::size_t k = 0; k < count; ++k) {
-    if (detail::get32(z, at) != 0x02014b50)
-      throw io_error("ketl: load_weights: " + path + ": corrupt central directory");
-    const auto method = detail::get16(z, at + 10);
-    const auto crc = detail::get32(z, at + 16);
-    const std::size_t csize = detail::get32(z, at + 20), usize = detail::get32(z, at + 24);
-    const std::size_t nlen = detail::get16(z, at + 28), xlen = detail::get16(z, at + 30),
-                      clen = detail::get16(z, at + 32);
-    const std::size_t local = detail::get32(z, at + 42);
-    if (at + 46 + nlen > z.size()) throw io_error("ketl: load_weights: " + path + ": truncated");
-    std::string name = z.substr(at + 46, nlen);
-    at += 46 + nlen + xlen + clen;
-    if (detail::get32(z, local) != 0x04034b50)
-      throw io_error("ketl: load_weights: " + path + ": corrupt entry " + name);
-    const std::size_t data =
-        local + 30 + detail::get16(z, local + 26) + detail::get16(z, local + 28);
-    if (data + csize > z.size())
-      throw io_error("ketl: load_weights: " + path + ": truncated entry " + name);
-    std::string body = z.substr(data, csize);
-    if (method == 8)
-      body = detail::inflate_raw(body, usize, name);
-    else if (method != 0)
-      throw io_error("ketl: load_weights: " + path + ": entry " + name +
-                     " uses an unsupported compression method");
-    if (std::uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(body.data()), uInt(body.size()))) !=
-        crc)
-      throw io_error("ketl: load_weights: " + path + ": entry " + name + " fails its CRC check");
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0)
-      name.resize(name.size() - 4);
-    out[name] = detail::parse_npy(body, name);
-  }
-  return out;
+inline std::map<std::string, NpyArray> load_npz(const std::string& path,
+                                                std::string_view what = "load_weights") {
+  return parse_npz(read_file(path, what), path, what);
 }
 
 }  // namespace ketl::io

@@ -19,7 +19,8 @@ struct Adadelta {
 
   void validate() const {
     detail::validate_common(*this);
-    if (!(rho >= 0)) throw value_error("ketl: adadelta: rho must be >= 0");
+    detail::check_hyper(name, "rho", rho, 0, 1);
+    detail::check_hyper(name, "epsilon", epsilon, 0);
   }
 
   template <class T>

@@ -14,7 +14,10 @@ struct Adagrad {
   float clipnorm = 0.0f;
   float clipvalue = 0.0f;
 
-  void validate() const { detail::validate_common(*this); }
+  void validate() const {
+    detail::validate_common(*this);
+    detail::check_hyper(name, "epsilon", epsilon, 0);
+  }
 
   template <class T>
   struct State {

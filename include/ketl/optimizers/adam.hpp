@@ -22,8 +22,9 @@ struct Adam {
 
   void validate() const {
     detail::validate_common(*this);
-    if (!(beta_1 >= 0 && beta_1 < 1) || !(beta_2 >= 0 && beta_2 < 1))
-      throw value_error("ketl: adam: beta_1 and beta_2 must be in [0, 1)");
+    detail::check_hyper(name, "beta_1", beta_1, 0, 1, true);
+    detail::check_hyper(name, "beta_2", beta_2, 0, 1, true);
+    detail::check_hyper(name, "epsilon", epsilon, 0);
   }
 
   template <class T>

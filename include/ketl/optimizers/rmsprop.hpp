@@ -17,7 +17,8 @@ struct RMSprop {
 
   void validate() const {
     detail::validate_common(*this);
-    if (!(rho >= 0)) throw value_error("ketl: rmsprop: rho must be >= 0");
+    detail::check_hyper(name, "rho", rho, 0, 1);
+    detail::check_hyper(name, "epsilon", epsilon, 0);
   }
 
   template <class T>

@@ -19,7 +19,7 @@ struct SGD {
 
   void validate() const {
     detail::validate_common(*this);
-    if (!(momentum >= 0)) throw value_error("ketl: sgd: momentum must be >= 0");
+    detail::check_hyper(name, "momentum", momentum, 0, 1);
   }
 
   template <class T>

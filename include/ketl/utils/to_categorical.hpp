@@ -34,11 +34,26 @@ std::vector<std::size_t> class_indices(const E* data, std::size_t n, std::size_t
     max_label = std::max(max_label, label);
   }
   if (num_classes == 0) num_classes = static_cast<std::size_t>(max_label + 1);
+  if (n != 0 && num_classes > std::size_t(-1) / sizeof(float) / n)
+    throw value_error("ketl: to_categorical: " + std::to_string(n) + " labels x " +
+                      std::to_string(num_classes) +
+                      " classes overflow any array (the largest "
+                      "label is " +
+                      std::to_string(max_label) + ")");
   for (std::size_t i = 0; i < n; ++i)
     if (idx[i] >= num_classes)
       throw value_error("ketl: to_categorical: label " + std::to_string(idx[i]) +
                         " is out of range for num_classes=" + std::to_string(num_classes));
   return idx;
+}
+
+// The one-hot array, or a ketl::resource_error naming its size.
+template <class F>
+auto allocate(F&& make, std::size_t n, std::size_t num_classes) {
+  return ketl::detail::as_ketl_error(
+      "ketl: to_categorical: " + std::to_string(n) + " labels x " + std::to_string(num_classes) +
+          " classes (" + std::to_string(double(n) * double(num_classes) * 4e-9) + " GB)",
+      std::forward<F>(make));
 }
 
 template <class Out>
@@ -51,7 +66,11 @@ void fill_one_hot(Out& out, const std::vector<std::size_t>& idx, std::size_t num
 template <class E>
 xt::xtensor<float, 2> to_categorical(const xt::xtensor<E, 1>& y, std::size_t num_classes = 0) {
   auto idx = detail::class_indices(y.data(), y.size(), num_classes);
-  auto out = xt::xtensor<float, 2>::from_shape({y.size(), num_classes});
+  auto out = detail::allocate(
+      [&] {
+        return xt::xtensor<float, 2>::from_shape({y.size(), num_classes});
+      },
+      y.size(), num_classes);
   detail::fill_one_hot(out, idx, num_classes);
   return out;
 }
@@ -62,7 +81,8 @@ xt::xarray<float> to_categorical(const xt::xarray<E>& y, std::size_t num_classes
   std::vector<std::size_t> shape(y.shape().begin(), y.shape().end());
   if (shape.size() > 1 && shape.back() == 1) shape.pop_back();
   shape.push_back(num_classes);
-  auto out = xt::xarray<float>::from_shape(shape);
+  auto out =
+      detail::allocate([&] { return xt::xarray<float>::from_shape(shape); }, y.size(), num_classes);
   detail::fill_one_hot(out, idx, num_classes);
   return out;
 }

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets of tests/fuzz/ with clang++ (-fsanitize=
+# fuzzer,address,undefined) and runs each for SECONDS (default 60) from its
+# seed corpus, with a memory cap. New inputs go to build/fuzz/corpus/, never
+# into the repository; a crash's input is kept in build/fuzz/.
+#
+#   bash tools/fuzz.sh [SECONDS] [TARGET...]     targets: idx npz csv
+#
+# Prints one line per target ("fuzz_idx: OK, 123456 runs, cov 789 ...") and
+# writes build/fuzz/results.txt (name and OK or FAIL) for tools/test.sh.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(idx npz csv)
+out=build/fuzz
+mkdir -p "$out"
+: >"$out/results.txt"
+flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+       -Iinclude $(pkg-config --cflags xtensor xsimd))
+status=0
+for t in "${targets[@]}"; do
+  name=fuzz_$t
+  if ! clang++ "${flags[@]}" "tests/fuzz/$name.cpp" -o "$out/$name" -lz 2>"$out/$name.build.log"; then
+    cat "$out/$name.build.log"
+    echo "$name FAIL" >>"$out/results.txt"
+    echo "$name: BUILD FAILED"
+    status=1
+    continue
+  fi
+  mkdir -p "$out/corpus/$t"
+  cp -n tests/fuzz/corpus/"$t"/* "$out/corpus/$t/" 2>/dev/null
+  (cd "$out" && UBSAN_OPTIONS=halt_on_error=1 ./"$name" "corpus/$t" -max_total_time="$seconds" \
+     -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=65536 -print_final_stats=1 \
+     -artifact_prefix="$name-" >"$name.log" 2>&1)
+  rc=$?
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$name.log" | grep -o '[0-9]*$')
+  cov=$(grep -o 'cov: [0-9]*' "$out/$name.log" | tail -1 | grep -o '[0-9]*')
+  ft=$(grep -o 'ft: [0-9]*' "$out/$name.log" | tail -1 | grep -o '[0-9]*')
+  if [ $rc -eq 0 ]; then
+    echo "$name OK" >>"$out/results.txt"
+    echo "$name: OK, ${runs:-?} runs in ${seconds} s, cov ${cov:-?}, ft ${ft:-?}, corpus $(ls "$out/corpus/$t" | wc -l)"
+  else
+    echo "$name FAIL" >>"$out/results.txt"
+    echo "$name: FAILED (exit $rc); the log is $out/$name.log:"
+    grep -A 30 -E '^==[0-9]+==ERROR|runtime error|deadly signal|out-of-memory|malloc\(' "$out/$name.log" | head -60
+    status=1
+  fi
+done
+exit $status
