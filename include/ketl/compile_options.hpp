@@ -6,16 +6,22 @@
 //                 ketl::weighted_metrics(metrics::mae),    // weighted_metrics=["mae"]
 //                 ketl::target_tensors(y));                // target_tensors=[y]
 //
+// For a model with several outputs, the loss may be ketl::per_output(l1, l2)
+// (loss=[l1, l2]), and ketl::loss_weights(1.0, 0.2) stands among the metrics.
+//
 // ketl::labels<Shape<...>> (target_shape.hpp) is ketl's own: the labels'
 // static shape, checked against the loss and metrics at compile time.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
 #include <boost/hana/tuple.hpp>
 
+#include "ketl/array_ref.hpp"
 #include "ketl/detail/xtensor.hpp"
 #include "ketl/target_shape.hpp"
 
@@ -41,15 +47,37 @@ WeightedMetrics<M...> weighted_metrics(M... m) {
 
 // target_tensors=[y]: the targets, bound at compile time, so that fit(x),
 // evaluate(x), train_on_batch(x) and test_on_batch(x) need no y. The model
-// keeps its own copy (move the array in to avoid one).
-template <class T, std::size_t R>
+// keeps its own copy (move the array in to avoid one); one per output.
+template <class... A>
 struct TargetTensors {
-  static constexpr std::size_t rank = R;
-  xt::xtensor<T, R> y;
+  std::tuple<A...> ys;
 };
-template <class T, std::size_t R>
-TargetTensors<T, R> target_tensors(xt::xtensor<T, R> y) {
-  return {std::move(y)};
+template <class... A>
+TargetTensors<A...> target_tensors(A... ys) {
+  static_assert(sizeof...(A) > 0 && (ArrayLike<A> && ...),
+                "ketl::target_tensors: give one array of targets per output");
+  return {{std::move(ys)...}};
+}
+
+// loss_weights=[1.0, 0.2]: the total loss is sum(w_k * loss_k), in output order.
+template <std::size_t N>
+struct LossWeights {
+  std::array<double, N> w;
+};
+template <class... W>
+LossWeights<sizeof...(W)> loss_weights(W... w) {
+  static_assert((std::is_arithmetic_v<W> && ...), "ketl::loss_weights: give one number per output");
+  return {{static_cast<double>(w)...}};
+}
+
+// loss=[loss_a, loss_b]: one loss per output, in output order.
+template <class... L>
+struct PerOutput {
+  std::tuple<L...> losses;
+};
+template <class... L>
+PerOutput<L...> per_output(L... losses) {
+  return {{std::move(losses)...}};
 }
 
 namespace detail {
@@ -88,13 +116,22 @@ template <class... M>
 inline constexpr bool is_weighted_metrics<WeightedMetrics<M...>> = true;
 template <class A>
 inline constexpr bool is_target_tensors = false;
-template <class T, std::size_t R>
-inline constexpr bool is_target_tensors<TargetTensors<T, R>> = true;
+template <class... A>
+inline constexpr bool is_target_tensors<TargetTensors<A...>> = true;
+template <class A>
+inline constexpr bool is_loss_weights = false;
+template <std::size_t N>
+inline constexpr bool is_loss_weights<LossWeights<N>> = true;
+template <class A>
+inline constexpr bool is_per_output = false;
+template <class... L>
+inline constexpr bool is_per_output<PerOutput<L...>> = true;
 
 // An argument of compile() that is an option, not a metric.
 template <class A>
 inline constexpr bool is_compile_option =
-    is_labels<A> || std::is_same_v<A, Temporal> || is_weighted_metrics<A> || is_target_tensors<A>;
+    is_labels<A> || std::is_same_v<A, Temporal> || is_weighted_metrics<A> || is_target_tensors<A> ||
+    is_loss_weights<A>;
 }  // namespace detail
 
 }  // namespace ketl

@@ -1,9 +1,10 @@
 // What fit_generator, evaluate_generator and predict_generator read from.
 //
 // An item is (x, y) or (x, y, sample_weight): a std::tuple or std::pair of
-// arrays (xt::xtensor of the model's element type, or any contiguous
-// row-major array with data() and shape()). predict_generator also takes
-// items that are x alone. Two kinds of source yield items:
+// arrays (xt::xtensor of any numeric type, or any contiguous row-major
+// array with data() and shape()); for a model with several inputs or
+// outputs, x, y and sample_weight are std::tuples of arrays in turn.
+// predict_generator also takes items that are x alone. Two kinds of source yield items:
 //
 //   Generator  a callable, item g(), or a C++20 input range of items. Keras's
 //              generator: it is called on one thread at a time (under a lock
@@ -31,17 +32,19 @@
 
 namespace ketl {
 
+// One part of an item: an array of any numeric element type, or, for a
+// model with several inputs or outputs, a std::tuple of them.
 template <class A, class T>
-concept ArrayOf = requires(const A& a) {
-  { a.data() } -> std::convertible_to<const T*>;
-  a.shape();
-};
+concept ArrayOf = ArraysLike<A>;
 
 namespace detail {
 template <class I, class T, std::size_t... K>
 constexpr bool tuple_of_arrays(std::index_sequence<K...>) {
   return (ArrayOf<std::remove_cvref_t<std::tuple_element_t<K, I>>, T> && ...);
 }
+// A std::tuple of arrays is x alone (several inputs); (x, y) and
+// (x, y, w) are told apart from it by their parts being arrays or tuples
+// of arrays in turn, and by their count.
 template <class I, class T>
 constexpr bool batch_item() {
   if constexpr (requires { std::tuple_size<I>::value; }) {
@@ -101,16 +104,19 @@ concept TrainingSource = DataSource<S, T> && BatchItem<detail::item_t<S, T>, T>;
 template <class T>
 struct Batch {
   std::shared_ptr<const void> owner = {};
-  ArrayRef<T> x = {};
-  ArrayRef<T> y = {};  // empty for predict-only items
-  ArrayRef<T> sample_weight = {};
-  std::size_t size() const { return x.rows(); }
+  Arrays x = {};
+  Arrays y = {};  // empty for predict-only items
+  Arrays sample_weight = {};
+  std::size_t size() const { return x.empty() ? 0 : x[0].rows(); }
 };
 
 namespace detail {
 
+// An item as a batch. The parts of a std::tuple are (x, y[, w]), except
+// for a model with several inputs whose tuple starts with an array rather
+// than a tuple of arrays: that tuple is x alone, one array per input.
 template <class T, class I>
-Batch<T> to_batch(I&& item) {
+Batch<T> to_batch(I&& item, std::size_t inputs) {
   using Item = std::remove_cvref_t<I>;
   Batch<T> b;
   const Item* p;
@@ -121,12 +127,23 @@ Batch<T> to_batch(I&& item) {
     p = owner.get();
     b.owner = std::move(owner);
   }
-  if constexpr (ArrayOf<Item, T>) {
-    b.x = ArrayRef<T>(*p);
+  if constexpr (ArrayLike<Item>) {
+    b.x = Arrays(*p);
   } else {
-    b.x = ArrayRef<T>(std::get<0>(*p));
-    b.y = ArrayRef<T>(std::get<1>(*p));
-    if constexpr (std::tuple_size<Item>::value == 3) b.sample_weight = ArrayRef<T>(std::get<2>(*p));
+    constexpr bool first_is_array = ArrayLike<std::remove_cvref_t<std::tuple_element_t<0, Item>>>;
+    if constexpr (first_is_array && detail::is_tuple_of_arrays<Item>) {
+      if (inputs > 1) {
+        b.x = Arrays(*p);
+        return b;
+      }
+    }
+    if constexpr (BatchItem<Item, T>) {
+      b.x = Arrays(std::get<0>(*p));
+      b.y = Arrays(std::get<1>(*p));
+      if constexpr (std::tuple_size<Item>::value == 3) b.sample_weight = Arrays(std::get<2>(*p));
+    } else {
+      b.x = Arrays(*p);
+    }
   }
   return b;
 }
@@ -147,10 +164,11 @@ struct source {
 template <class T, class S>
 struct sequence_source final : source<T> {
   S s;  // S& for a borrowed source, S for an owned one
-  explicit sequence_source(S x) : s(std::forward<S>(x)) {}
+  std::size_t inputs;
+  sequence_source(S x, std::size_t in) : s(std::forward<S>(x)), inputs(in) {}
   bool is_sequence() const override { return true; }
   std::size_t length() const override { return static_cast<std::size_t>(s.size()); }
-  std::optional<Batch<T>> fetch(std::size_t i) override { return to_batch<T>(s[i]); }
+  std::optional<Batch<T>> fetch(std::size_t i) override { return to_batch<T>(s[i], inputs); }
   void on_epoch_end() override {
     if constexpr (requires { s.on_epoch_end(); }) s.on_epoch_end();
   }
@@ -159,18 +177,20 @@ struct sequence_source final : source<T> {
 template <class T, class G>
 struct callable_source final : source<T> {
   G g;
-  explicit callable_source(G x) : g(std::forward<G>(x)) {}
+  std::size_t inputs;
+  callable_source(G x, std::size_t in) : g(std::forward<G>(x)), inputs(in) {}
   bool is_sequence() const override { return false; }
   std::size_t length() const override { return 0; }
-  std::optional<Batch<T>> fetch(std::size_t) override { return to_batch<T>(g()); }
+  std::optional<Batch<T>> fetch(std::size_t) override { return to_batch<T>(g(), inputs); }
   void on_epoch_end() override {}
 };
 
 template <class T, class R>
 struct range_source final : source<T> {
   R r;
+  std::size_t inputs;
   std::optional<std::ranges::iterator_t<std::remove_reference_t<R>>> it;
-  explicit range_source(R x) : r(std::forward<R>(x)) {}
+  range_source(R x, std::size_t in) : r(std::forward<R>(x)), inputs(in) {}
   bool is_sequence() const override { return false; }
   std::size_t length() const override { return 0; }
   std::optional<Batch<T>> fetch(std::size_t) override {
@@ -178,24 +198,25 @@ struct range_source final : source<T> {
     if (*it == std::ranges::end(r)) return std::nullopt;
     // Copy the item out before advancing: a range's reference may not
     // outlive its iterator's next step.
-    Batch<T> b = to_batch<T>(std::remove_cvref_t<decltype(**it)>(**it));
+    Batch<T> b = to_batch<T>(std::remove_cvref_t<decltype(**it)>(**it), inputs);
     ++*it;
     return b;
   }
   void on_epoch_end() override {}
 };
 
-// Borrows an lvalue source; owns (moves in) an rvalue one.
+// Borrows an lvalue source; owns (moves in) an rvalue one. `inputs` is the
+// model's input count, which tells x alone from (x, y) (to_batch).
 template <class T, class S>
-std::unique_ptr<source<T>> make_source(S&& s) {
+std::unique_ptr<source<T>> make_source(S&& s, std::size_t inputs = 1) {
   using D = std::remove_cvref_t<S>;
   using Held = std::conditional_t<std::is_lvalue_reference_v<S>, S, D>;
   if constexpr (Sequence<D, T>)
-    return std::make_unique<sequence_source<T, Held>>(std::forward<S>(s));
+    return std::make_unique<sequence_source<T, Held>>(std::forward<S>(s), inputs);
   else if constexpr (std::invocable<D&>)
-    return std::make_unique<callable_source<T, Held>>(std::forward<S>(s));
+    return std::make_unique<callable_source<T, Held>>(std::forward<S>(s), inputs);
   else
-    return std::make_unique<range_source<T, Held>>(std::forward<S>(s));
+    return std::make_unique<range_source<T, Held>>(std::forward<S>(s), inputs);
 }
 
 }  // namespace detail

@@ -53,7 +53,7 @@ struct FitGeneratorOptions {
   // Validation batches: the validation Sequence's size() when unset;
   // required for a validation generator.
   std::optional<std::size_t> validation_steps = std::nullopt;
-  std::map<int, double> class_weight = {};
+  ClassWeight class_weight = {};
   std::size_t max_queue_size = 10;
   std::size_t workers = 1;  // 0: the source runs on the calling thread
   bool shuffle = true;      // a Sequence's batch order, each epoch; a generator's is its own

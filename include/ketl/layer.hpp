@@ -12,14 +12,25 @@
 //   forward<In>(x, y, n, pass)
 //   backward<In>(x, y, dy, dx, n, pass)    dy may be overwritten; dx may be null
 //   for_each_weight(f)                     f(WeightRef<T>) for each weight it owns
+//   name()                                 Keras's name option; empty: automatic
 // Layers with weights carry their element type T (default float); the others
 // are generic in T. The model checks that all of them agree.
+//
+// Merge layers (Add, Concatenate, ...) take several inputs: they say
+// `static constexpr bool merge = true`, and their compile-time members take
+// a detail::type_list of the input shapes; forward and backward take arrays
+// of pointers (layers/merge.hpp).
+//
+// Every layer is also a function on the functional API's nodes:
+// Dense<32>{}(x) gives a node (models/node.hpp).
 #pragma once
 
 #include <concepts>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <type_traits>
 #include <vector>
 
@@ -47,6 +58,14 @@ struct Pass {
   // activation (the training step fused a softmax output into the loss's
   // gradient), so the activation's own backward is skipped.
   bool grad_before_activation = false;
+  // backward only: add this pass's weight gradients to those already there
+  // instead of replacing them (a shared layer's second and later uses).
+  bool accumulate_weight_grads = false;
+};
+
+// Keras's options every layer has.
+struct LayerOptions {
+  std::string name = {};  // empty: Keras's automatic name (dense_1, ...)
 };
 
 namespace detail {
@@ -88,8 +107,41 @@ concept LayerFor = Layer<L> && StaticShape<In> &&
   l.template backward<In>(x, x, y, y, n, p);
 };
 
+namespace detail {
+// A layer's name option; "" for a layer type without one.
+template <class L>
+std::string_view own_name(const L& l) {
+  if constexpr (requires {
+                  { l.name() } -> std::convertible_to<std::string_view>;
+                })
+    return l.name();
+  else
+    return {};
+}
+
+template <class L, class... P>
+struct call_node;  // models/node.hpp
+template <class N>
+inline constexpr bool is_node = false;
+}  // namespace detail
+
+// Calling a layer on nodes of the functional API gives a node: a copy of
+// the layer applied to them (models/node.hpp defines the node).
+template <class Derived>
+struct callable_layer {
+  template <class... P>
+  requires(sizeof...(P) > 0 && (detail::is_node<P> && ...)) detail::call_node<Derived, P...>
+  operator()(const P&... inputs) const {
+    return detail::call_node<Derived, P...>(static_cast<const Derived&>(*this), inputs...);
+  }
+};
+
 // Shared defaults for layers without weights.
 struct stateless_layer {
+  stateless_layer() = default;
+  explicit stateless_layer(LayerOptions o) : name_(std::move(o.name)) {}
+  std::string_view name() const { return name_; }
+
   template <class In>
   static constexpr std::size_t param_count = 0;
   template <class In>
@@ -100,6 +152,9 @@ struct stateless_layer {
   void for_each_weight(F&&) {}
   template <class F>
   void for_each_weight(F&&) const {}
+
+ private:
+  std::string name_;
 };
 
 }  // namespace ketl

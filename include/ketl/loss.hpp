@@ -371,15 +371,18 @@ inline constexpr bool all_take_lanes_v = all_take_lanes<L, Tuple>::value;
 // caller gives denom (the count of non-zero sample weights) and the rows'
 // share of their sample's weight. Metrics stay unweighted, as Keras's,
 // except those compiled as weighted_metrics, which weigh rows the same way.
+//
+// grad_weight scales the gradient only: the output's loss weight in a model
+// with several outputs (Keras's loss_weights).
 template <class A = simd::arch, class Loss, class Metrics, class T>
 void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::size_t rows,
                 std::size_t cols, std::size_t yt_cols, T* grad, double* out, const T* w = nullptr,
-                double denom = 0) {
+                double denom = 0, double grad_weight = 1.0) {
   using row_type = expr::row_ref<T>;
   using lanes_type = expr::lanes_ref<T, A>;
   constexpr std::size_t W = lanes_type::width;
   const double divisor = w ? denom : double(rows);
-  const T scale = divisor > 0 ? T(1.0 / divisor) : T(0);
+  const T scale = divisor > 0 ? T(grad_weight / divisor) : T(0);
   double total = 0;
   std::apply([](auto&... mk) { (mk.begin(), ...); }, metrics);
   constexpr bool all_take_lanes = all_take_lanes_v<lanes_type, Metrics>;

@@ -1,16 +1,17 @@
-// A generator whose items are double arrays, for a float model: the items
-// must be (x, y) or (x, y, w) of the model's element type.
+// A generator whose items have four parts: the items must be (x, y) or
+// (x, y, w). (Arrays of any numeric element type are accepted: they are
+// converted per batch, as Keras converts NumPy arrays.)
 #include <ketl/ketl.hpp>
 
 int main() {
   auto model = ketl::Sequential{ketl::Input<4>{}, ketl::Dense<2, ketl::Softmax>{}};
   model.compile("sgd", ketl::losses::categorical_crossentropy);
-#ifdef KETL_SHOULD_FAIL
-  using A = xt::xtensor<double, 2>;
-#else
   using A = xt::xtensor<float, 2>;
+#ifdef KETL_SHOULD_FAIL
+  auto gen = [] { return std::tuple<A, A, A, A>{A({8, 4}), A({8, 2}), A({8, 2}), A({8, 2})}; };
+#else
+  auto gen = [] { return std::tuple<A, A>{xt::zeros<float>({8, 4}), xt::zeros<float>({8, 2})}; };
 #endif
-  auto gen = [] { return std::tuple<A, A>{xt::zeros<double>({8, 4}), xt::zeros<double>({8, 2})}; };
   model.fit_generator(gen, {.steps_per_epoch = 1, .verbose = 0});
 }
 // EXPECT-ERROR: the source must be a Sequence \(size\(\) and operator\[\]\(i\)\) or a generator

@@ -111,9 +111,13 @@ static_assert(Generator<Finite, float>);
 static_assert(TrainingSource<std::function<Item()>, float>);
 static_assert(!TrainingSource<std::function<xt::xtensor<float, 2>()>, float>);  // x only: predict
 static_assert(DataSource<std::function<xt::xtensor<float, 2>()>, float>);
+// Arrays of any numeric element type are converted per batch, as Keras
+// converts NumPy arrays (issue 15: uint8 images, int64 labels).
 static_assert(
-    !DataSource<std::function<std::tuple<xt::xtensor<double, 2>, xt::xtensor<double, 2>>()>,
-                float>);  // not the model's element type
+    DataSource<std::function<std::tuple<xt::xtensor<double, 2>, xt::xtensor<std::uint8_t, 1>>()>,
+               float>);
+static_assert(!DataSource<std::function<std::tuple<xt::xtensor<bool, 2>, xt::xtensor<float, 2>>()>,
+                          float>);  // not numbers
 
 TEST_CASE("fit_generator matches fit on the same batches (Sequence, workers 0 and 3)",
           "[generators]") {

@@ -10,12 +10,13 @@
 namespace ketl {
 
 template <ActivationFunction A>
-struct Activation : stateless_layer {
+struct Activation : stateless_layer, callable_layer<Activation<A>> {
   static constexpr std::string_view class_name = "Activation";
   A function{};
 
   Activation() = default;
-  explicit Activation(A a) : function(a) {}
+  explicit Activation(A a, LayerOptions o = {}) : stateless_layer(std::move(o)), function(a) {}
+  explicit Activation(LayerOptions o) : stateless_layer(std::move(o)) {}
 
   template <class In>
   static constexpr bool accepts = true;

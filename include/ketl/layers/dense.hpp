@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <vector>
@@ -35,7 +36,7 @@ struct bias_activation {
 }  // namespace detail
 
 template <std::size_t Units, ActivationFunction Act = Linear, class T = float>
-class Dense {
+class Dense : public callable_layer<Dense<Units, Act, T>> {
   static_assert(Units > 0, "ketl::Dense: units must be positive");
   static_assert(std::is_floating_point_v<T>,
                 "ketl::Dense: the element type must be floating point");
@@ -51,6 +52,7 @@ class Dense {
     Act activation{};
     Initializer kernel_initializer = initializers::glorot_uniform();
     Initializer bias_initializer = initializers::zeros();
+    std::string name = {};  // Keras's name= (empty: dense_1, dense_2, ...)
   };
 
   Dense() = default;
@@ -103,7 +105,9 @@ class Dense {
     const std::size_t rows = n * In::outer;
     // One pass turns dy into dL/dz (the activation's derivative, unless
     // the loss already gave dL/dz) and sums the bias gradient.
-    std::fill(dbias_.begin(), dbias_.end(), T(0));
+    // A shared layer's later uses add to the gradients of its earlier ones.
+    const bool acc = pass.accumulate_weight_grads;
+    if (!acc) std::fill(dbias_.begin(), dbias_.end(), T(0));
     T* db = dbias_.data();
     bool fused = false;
     if constexpr (ElementwiseActivation<Act>) {
@@ -125,7 +129,7 @@ class Dense {
     }
     // dkernel = x^T . dz, read through strides rather than a transposed copy.
     detail::gemm_parallel(F, Units, rows, x, std::size_t{1}, F, dy, Units, dkernel_.data(), Units,
-                          false);
+                          acc);
     if (dx) {
       detail::transpose(kernel_.data(), F, Units, kernel_t_.data());
       detail::gemm_parallel(rows, F, Units, dy, Units, std::size_t{1}, kernel_t_.data(), F, dx, F,
@@ -144,6 +148,7 @@ class Dense {
   std::span<const T> kernel() const { return kernel_; }
   std::span<const T> bias() const { return bias_; }
   const Act& activation() const { return opt_.activation; }
+  std::string_view name() const { return opt_.name; }
 
  private:
   Options opt_{};

@@ -13,11 +13,11 @@
 
 namespace ketl {
 
-struct Dropout : stateless_layer {
+struct Dropout : stateless_layer, callable_layer<Dropout> {
   static constexpr std::string_view class_name = "Dropout";
 
   // Keras silently ignores a rate outside (0, 1); tf.keras rejects it, and so do we.
-  explicit Dropout(float rate) : rate_(rate) {
+  explicit Dropout(float rate, LayerOptions o = {}) : stateless_layer(std::move(o)), rate_(rate) {
     if (!(rate >= 0.0f && rate < 1.0f))
       throw value_error("ketl: Dropout rate must be in [0, 1), got " + std::to_string(rate));
   }

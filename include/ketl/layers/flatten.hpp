@@ -9,8 +9,10 @@
 
 namespace ketl {
 
-struct Flatten : stateless_layer {
+struct Flatten : stateless_layer, callable_layer<Flatten> {
   static constexpr std::string_view class_name = "Flatten";
+  Flatten() = default;
+  explicit Flatten(LayerOptions o) : stateless_layer(std::move(o)) {}
 
   template <class In>
   static constexpr bool accepts = true;

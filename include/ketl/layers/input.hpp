@@ -1,7 +1,14 @@
-// Input<d...>: the model's feature shape. It is the first entry of every
-// Sequential, the counterpart of Keras's input_shape=(d...,).
+// Input<d...>: the model's feature shape, Keras's Input(shape=(d...,)).
+//
+// In a Sequential it is the first entry, the counterpart of Keras's
+// input_shape=(d...,). In the functional API it is the graph's leaf node:
+//   auto title = ketl::Input<100>{{.name = "title"}};
+//   auto t = ketl::Dense<32, ketl::Relu>{}(title);
+// A copy of an Input is the same input (it shares its identity), as a
+// Python variable bound to a Keras tensor is.
 #pragma once
 
+#include <memory>
 #include <string_view>
 #include <type_traits>
 
@@ -10,10 +17,18 @@
 
 namespace ketl {
 
+namespace detail {
+// A node's identity: copies of a node share it.
+struct node_tag {};
+}  // namespace detail
+
 template <std::size_t... Dims>
 struct Input : stateless_layer {
   using shape = Shape<Dims...>;
   static constexpr std::string_view class_name = "InputLayer";
+
+  Input() = default;
+  explicit Input(LayerOptions o) : stateless_layer(std::move(o)) {}
 
   template <class In>
   static constexpr bool accepts = std::is_same_v<In, shape>;
@@ -30,6 +45,12 @@ struct Input : stateless_layer {
   void forward(const T*, T*, std::size_t, Pass<T>&) {}
   template <class In, class T>
   void backward(const T*, const T*, T*, T*, std::size_t, Pass<T>&) {}
+
+  // The functional API's identity of this input.
+  const void* id() const { return id_.get(); }
+
+ private:
+  std::shared_ptr<const detail::node_tag> id_ = std::make_shared<const detail::node_tag>();
 };
 
 namespace detail {
@@ -37,6 +58,8 @@ template <class L>
 struct is_input : std::false_type {};
 template <std::size_t... D>
 struct is_input<Input<D...>> : std::true_type {};
+template <std::size_t... D>
+inline constexpr bool is_node<Input<D...>> = true;
 }  // namespace detail
 
 }  // namespace ketl

@@ -10,9 +10,11 @@
 namespace ketl {
 
 template <std::size_t... Dims>
-struct Reshape : stateless_layer {
+struct Reshape : stateless_layer, callable_layer<Reshape<Dims...>> {
   using target_shape = Shape<Dims...>;
   static constexpr std::string_view class_name = "Reshape";
+  Reshape() = default;
+  explicit Reshape(LayerOptions o) : stateless_layer(std::move(o)) {}
 
   template <class In>
   static constexpr bool accepts = In::size == target_shape::size;

@@ -1,0 +1,183 @@
+// compile(): from Keras's arguments to one output_step per output.
+//
+// The loss is a loss object, one named at run time (losses::get, or its
+// name as a string), or ketl::per_output(...) with one per output. Metrics
+// apply to every output. What can be checked at compile time is (shapes,
+// targets, one-unit outputs); the rest is checked here at run time, before
+// anything in the model changes.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "ketl/compile_options.hpp"
+#include "ketl/detail/xtensor.hpp"
+#include "ketl/engine/network.hpp"
+#include "ketl/engine/output_step.hpp"
+#include "ketl/names.hpp"
+#include "ketl/optimizers.hpp"
+#include "ketl/target_shape.hpp"
+
+namespace ketl::engine {
+
+// What compile() leaves for fit and evaluate.
+template <class T>
+struct compiled_state {
+  std::vector<std::unique_ptr<output_step<T>>> outputs;
+  std::vector<double> loss_weights;
+  std::vector<std::string> names;           // metrics_names(): loss, [<out>_loss...], metrics
+  std::vector<std::size_t> first_value;     // where output k's metrics start in names
+  std::vector<std::vector<double>> values;  // one output's pass writes here
+  std::unique_ptr<ketl::detail::optimizer_runner<T>> optimizer;
+  bool temporal = false;                     // ketl::temporal: (N, T) sample weights
+  std::vector<xt::xarray<T>> bound_targets;  // ketl::target_tensors, one per output
+};
+
+namespace detail {
+
+// A loss given as a name is looked up as Keras's losses.get.
+template <class L>
+auto as_loss(const L& l) {
+  if constexpr (std::is_convertible_v<const L&, std::string_view> && !LossFunction<L>)
+    return losses::get(std::string_view(l));
+  else
+    return l;
+}
+// A metric given as a name is looked up as Keras's metrics.get.
+template <class M>
+auto as_metric(const M& m) {
+  if constexpr (std::is_convertible_v<const M&, std::string_view>)
+    return metrics::get(std::string_view(m));
+  else
+    return m;
+}
+
+// Output K's loss: the one loss, or K-th of per_output(...).
+template <std::size_t K, class L>
+const auto& loss_of(const L& l) {
+  if constexpr (is_per_output<L>)
+    return std::get<K>(l.losses);
+  else
+    return l;
+}
+
+// A metric's target against the static labels ("acc" resolves later and
+// reads y_true as the loss does, so the loss's check covers it).
+template <class Y, class Out, class M>
+constexpr bool labels_fit_metric() {
+  if constexpr (requires { M::target; })
+    return target_shape_check<M, Y, Out>::fit;
+  else
+    return true;
+}
+
+template <class Loss, class Out, class M>
+constexpr bool metric_target_fits() {
+  using R = resolved_t<Loss, Out, M>;
+  if constexpr (is_any_metric<R>)
+    return true;  // checked at run time
+  else
+    return R::metric_type::target == Loss::target;
+}
+
+// The step of output K for a loss object: checked at compile time.
+template <Network N, std::size_t K, class Labels, class Loss, class... M>
+std::unique_ptr<output_step<typename N::value_type>> typed_output_step(const Loss& loss,
+                                                                       const M&... metrics) {
+  using Out = output_shape_t<N, K>;
+  static_assert(expression_fits_output<Loss, Out>());
+  static_assert((expression_fits_output<unweighted_t<M>, Out>() && ...));
+  if constexpr (requires { Loss::needs_several_classes; })
+    static_assert(!(Loss::needs_several_classes && Out::last == 1),
+                  "ketl::compile: this loss needs one output unit per class, but the model has a "
+                  "one-unit output: use binary_crossentropy for two classes, or "
+                  "sparse_categorical_crossentropy with integer labels");
+  static_assert((metric_target_fits<Loss, Out, unweighted_t<M>>() && ...),
+                "ketl::compile: every metric must read y_true as the loss does (one-hot targets or "
+                "integer labels, not both)");
+  if constexpr (!std::is_void_v<Labels>) {
+    static_assert(target_shape_check<Loss, Labels, Out>::fit);
+    static_assert((labels_fit_metric<Labels, Out, unweighted_t<M>>() && ...));
+  }
+  return make_output_step<typename N::value_type, Out, N::output_ends_in_softmax[K]>(loss,
+                                                                                     metrics...);
+}
+
+// The step of output K for a loss named at run time: one step type per
+// loss type, the checks at run time.
+template <Network N, std::size_t K, class Labels, class... M>
+std::unique_ptr<output_step<typename N::value_type>> named_output_step(const losses::AnyLoss& loss,
+                                                                       const M&... metrics) {
+  using Out = output_shape_t<N, K>;
+  return std::visit(
+      [&](const auto& l) {
+        using Loss = std::remove_cvref_t<decltype(l)>;
+        if constexpr (requires { Loss::needs_several_classes; })
+          if (Loss::needs_several_classes && Out::last == 1)
+            throw value_error(
+                "ketl: compile: " + std::string(l.name()) +
+                " needs one output unit per class, but the model has a one-unit output: use "
+                "binary_crossentropy for two classes, or sparse_categorical_crossentropy "
+                "with integer labels");
+        if constexpr (!std::is_void_v<Labels>) {
+          const std::vector<std::size_t> got(Labels::dims.begin(), Labels::dims.end());
+          const std::vector<std::size_t> out(Out::dims.begin(), Out::dims.end());
+          if (!target_fits<Loss::target>(got, out))
+            throw shape_error("ketl: compile: " + std::string(l.name()) +
+                              " cannot take y_true of shape " + shape_string(got) +
+                              " against y_pred of shape " + shape_string(out));
+        }
+        return make_output_step<typename N::value_type, Out, N::output_ends_in_softmax[K]>(
+            l, metrics...);
+      },
+      loss);
+}
+
+template <Network N, std::size_t K, class Labels, class Loss, class... M>
+std::unique_ptr<output_step<typename N::value_type>> output_step_for(const Loss& loss,
+                                                                     const M&... metrics) {
+  const auto l = as_loss(loss);
+  using L = std::remove_cvref_t<decltype(l)>;
+  std::unique_ptr<output_step<typename N::value_type>> step;
+  if constexpr (LossFunction<L>)
+    step = typed_output_step<N, K, Labels>(l, metrics...);
+  else
+    step = named_output_step<N, K, Labels>(l, metrics...);
+  for (const auto& m : step->metric_targets)
+    if (m.second != step->target)
+      throw value_error("ketl: compile: metric " + m.first +
+                        " reads y_true differently from the loss " + step->loss_name +
+                        " (one-hot targets against integer labels)");
+  return step;
+}
+
+}  // namespace detail
+
+// Keras's metrics_names: "loss", then "<out>_loss" for each output when
+// there are several, then each output's metrics ("<out>_<metric>" when
+// there are several outputs).
+template <class T>
+void name_values(compiled_state<T>& c, const std::vector<std::string>& output_names) {
+  const std::size_t k_count = c.outputs.size();
+  c.names = {"loss"};
+  if (k_count > 1)
+    for (const auto& o : output_names) c.names.push_back(o + "_loss");
+  c.first_value.clear();
+  c.values.clear();
+  for (std::size_t k = 0; k < k_count; ++k) {
+    c.first_value.push_back(c.names.size());
+    for (const auto& m : c.outputs[k]->metric_names)
+      c.names.push_back(k_count > 1 ? output_names[k] + "_" + m : m);
+    c.values.emplace_back(1 + c.outputs[k]->metric_names.size());
+  }
+}
+
+}  // namespace ketl::engine

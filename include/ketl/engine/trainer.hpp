@@ -1,0 +1,546 @@
+// trainer<Net>: the training engine, Keras's Model on top of a Network.
+//
+// Every model type is a Network (engine/network.hpp) plus this engine:
+// ketl::Sequential is trainer<models::sequential_network<L...>>, and the
+// functional ketl::Model is trainer<models::functional_network<...>>. It
+// holds what compile() builds (one output_step per output, the optimizer),
+// the batch buffers of the data path, and Keras's training API:
+//
+//   compile                          here
+//   the training and test steps      here (train_rows, test_rows)
+//   fit, evaluate, predict, *_on_batch   engine/fit_loop.hpp
+//   the generator methods            engine/generator_loops.hpp
+//   weights and weight files         engine/weight_io.hpp
+//
+// The path from fit() to a kernel: fit -> fit_arrays (fit_loop.hpp) ->
+// train_rows (here) -> Net::forward -> a layer's forward -> detail::gemm.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <boost/hana/concat.hpp>
+#include <boost/hana/filter.hpp>
+#include <boost/hana/flatten.hpp>
+#include <boost/hana/remove_if.hpp>
+#include <boost/hana/transform.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/unpack.hpp>
+
+#include "ketl/array_ref.hpp"
+#include "ketl/callback.hpp"
+#include "ketl/compile_options.hpp"
+#include "ketl/data_source.hpp"
+#include "ketl/detail/finite.hpp"
+#include "ketl/detail/xtensor.hpp"
+#include "ketl/engine/compile.hpp"
+#include "ketl/engine/data.hpp"
+#include "ketl/engine/network.hpp"
+#include "ketl/engine/sample_weights.hpp"
+#include "ketl/error.hpp"
+#include "ketl/fit_options.hpp"
+#include "ketl/generator_options.hpp"
+#include "ketl/history.hpp"
+#include "ketl/optimizers.hpp"
+
+namespace ketl::engine {
+
+namespace detail {
+// x's and y's ranks, where their types fix them: the compile error of a
+// rank that cannot match the model.
+template <Network N, class X>
+constexpr void check_x_ranks() {
+  using D = std::remove_cvref_t<X>;
+  if constexpr (ArrayLike<D>) {
+    static_assert(input_count<N> == 1,
+                  "ketl: this model has several inputs: give x as a std::tuple of arrays, one per "
+                  "input (std::tie(x1, x2))");
+    constexpr std::size_t r = static_rank<D>();
+    static_assert(r == 0 || r == input_shape_t<N, 0>::rank + 1,
+                  "ketl: x must have one axis for the samples plus the axes of the model's "
+                  "Input shape");
+  } else {
+    static_assert(std::tuple_size_v<D> == input_count<N>,
+                  "ketl: x must hold one array per input of the model");
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      static_assert(((static_rank<std::tuple_element_t<I, D>>() == 0 ||
+                      static_rank<std::tuple_element_t<I, D>>() == input_shape_t<N, I>::rank + 1) &&
+                     ...),
+                    "ketl: x must have one axis for the samples plus the axes of the model's "
+                    "Input shape");
+    }
+    (std::make_index_sequence<input_count<N>>{});
+  }
+}
+template <class Out, class A>
+constexpr bool target_rank_fits() {
+  constexpr std::size_t r = static_rank<A>();
+  return r == 0 || r == Out::rank + 1 || r == Out::rank;
+}
+template <Network N, class Y>
+constexpr void check_y_ranks() {
+  using D = std::remove_cvref_t<Y>;
+  if constexpr (ArrayLike<D>) {
+    static_assert(output_count<N> == 1,
+                  "ketl: this model has several outputs: give y as a std::tuple of arrays, one "
+                  "per output (std::tie(y1, y2))");
+    static_assert(target_rank_fits<output_shape_t<N, 0>, D>(),
+                  "ketl: y must have one axis for the samples plus the axes of the model's output "
+                  "shape (or all but the last, for integer labels)");
+  } else {
+    static_assert(std::tuple_size_v<D> == output_count<N>,
+                  "ketl: y must hold one array per output of the model");
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      static_assert(
+          (target_rank_fits<output_shape_t<N, K>, std::tuple_element_t<K, D>>() && ...),
+          "ketl: y must have one axis for the samples plus the axes of the model's output "
+          "shape (or all but the last, for integer labels)");
+    }
+    (std::make_index_sequence<output_count<N>>{});
+  }
+}
+
+template <class N, class Seq>
+struct predict_result_of;
+template <class N, std::size_t... K>
+struct predict_result_of<N, std::index_sequence<K...>> {
+  using type = std::conditional_t<
+      sizeof...(K) == 1, xt::xtensor<typename N::value_type, output_shape_t<N, 0>::rank + 1>,
+      std::tuple<xt::xtensor<typename N::value_type, output_shape_t<N, K>::rank + 1>...>>;
+};
+
+template <class N, class Seq>
+struct input_buffers_of;
+template <class N, std::size_t... I>
+struct input_buffers_of<N, std::index_sequence<I...>> {
+  using type = std::tuple<std::vector<input_value_t<N, I>>...>;
+};
+}  // namespace detail
+
+template <Network Net>
+class trainer {
+ public:
+  using network_type = Net;
+  using value_type = typename Net::value_type;
+  using T = value_type;
+  static constexpr std::size_t input_count = engine::input_count<Net>;
+  static constexpr std::size_t output_count = engine::output_count<Net>;
+  // predict's result: an array, or a tuple of them for several outputs.
+  template <std::size_t K>
+  using output_array = xt::xtensor<T, output_shape_t<Net, K>::rank + 1>;
+  using predict_result =
+      typename detail::predict_result_of<Net, std::make_index_sequence<output_count>>::type;
+
+  explicit trainer(Net net) : net_(std::move(net)) {}
+  // Copies share nothing: the copy has its own weights and buffers and must
+  // be compiled again, as a Keras model made by clone_model.
+  trainer(const trainer& o) : net_(o.net_), check_numerics_(o.check_numerics_) {}
+  trainer& operator=(const trainer& o) {
+    if (this != &o) *this = trainer(o);
+    return *this;
+  }
+  trainer(trainer&&) noexcept = default;
+  trainer& operator=(trainer&&) noexcept = default;
+  ~trainer() = default;
+
+  Net& network() { return net_; }
+  const Net& network() const { return net_; }
+
+  // ---- compile ----------------------------------------------------------
+
+  // compile(optimizer, loss, metrics..., options...): builds each output's
+  // step for exactly these types, so the hot loop has no per-element
+  // dispatch. Keras's other arguments stand among the metrics
+  // (compile_options.hpp): ketl::temporal, ketl::weighted_metrics(...),
+  // ketl::target_tensors(y...), ketl::loss_weights(...), and
+  // ketl::labels<Shape<...>>, the labels' static shape. A failed compile
+  // leaves the model as it was.
+  template <class Opt, class Loss, class... Args>
+  void compile(Opt optimizer, const Loss& loss, Args... args);
+
+  bool compiled() const { return compiled_ != nullptr; }
+  std::string_view optimizer_name() const { return state().optimizer->name(); }
+  double learning_rate() const { return state().optimizer->get_lr(); }
+  void set_learning_rate(double lr) {
+    ketl::detail::check_hyper(state().optimizer->name(), "the learning rate", lr, 0);
+    compiled_->optimizer->set_lr(lr);
+  }
+  std::int64_t iterations() const { return state().optimizer->iterations(); }
+  // "loss" first, then each output's loss and metrics, as Keras names them.
+  std::vector<std::string> metrics_names() const { return state().names; }
+
+  // check_numerics (on by default): fit, train_on_batch and the generator
+  // methods check every input batch for NaN and infinities (fused with the
+  // gather that copies a shuffled batch, so it costs one extra read at
+  // most), and the outputs' gradients after the loss. Such a batch makes no
+  // update and reports a NaN loss, which TerminateOnNaN acts on.
+  void set_check_numerics(bool on) { check_numerics_ = on; }
+  bool check_numerics() const { return check_numerics_; }
+
+  // ---- fit / evaluate / predict (engine/fit_loop.hpp) --------------------
+
+  template <ArraysLike X, ArraysLike Y>
+  History fit(const X& x, const Y& y, const FitOptions<T>& o = {}) {
+    detail::check_x_ranks<Net, X>();
+    detail::check_y_ranks<Net, Y>();
+    refuse_y_if_bound("fit");
+    return fit_arrays(Arrays(x), Arrays(y), o);
+  }
+  // With the targets bound by ketl::target_tensors in compile().
+  template <ArraysLike X>
+  History fit(const X& x, const FitOptions<T>& o = {}) {
+    detail::check_x_ranks<Net, X>();
+    return fit_arrays(Arrays(x), bound_targets("fit"), o);
+  }
+
+  // Loss and metrics, sample-weighted over the batches, in metrics_names() order.
+  template <ArraysLike X, ArraysLike Y>
+  std::vector<double> evaluate(const X& x, const Y& y, const EvaluateOptions<T>& o = {}) {
+    detail::check_x_ranks<Net, X>();
+    detail::check_y_ranks<Net, Y>();
+    refuse_y_if_bound("evaluate");
+    return evaluate_arrays(Arrays(x), Arrays(y), o);
+  }
+  template <ArraysLike X>
+  std::vector<double> evaluate(const X& x, const EvaluateOptions<T>& o = {}) {
+    detail::check_x_ranks<Net, X>();
+    return evaluate_arrays(Arrays(x), bound_targets("evaluate"), o);
+  }
+
+  // One gradient update on one batch; the loss and metrics of the forward
+  // pass that made it (before the update), as Keras's train_on_batch.
+  template <ArraysLike X, ArraysLike Y>
+  std::vector<double> train_on_batch(const X& x, const Y& y, Arrays sample_weight = {},
+                                     const ClassWeight& class_weight = {}) {
+    detail::check_x_ranks<Net, X>();
+    detail::check_y_ranks<Net, Y>();
+    refuse_y_if_bound("train_on_batch");
+    return train_batch(Arrays(x), Arrays(y), sample_weight, class_weight, "train_on_batch");
+  }
+  template <ArraysLike X>
+  std::vector<double> train_on_batch(const X& x) {
+    detail::check_x_ranks<Net, X>();
+    return train_batch(Arrays(x), bound_targets("train_on_batch"), {}, {}, "train_on_batch");
+  }
+
+  template <ArraysLike X, ArraysLike Y>
+  std::vector<double> test_on_batch(const X& x, const Y& y, Arrays sample_weight = {}) {
+    detail::check_x_ranks<Net, X>();
+    detail::check_y_ranks<Net, Y>();
+    refuse_y_if_bound("test_on_batch");
+    return test_batch(Arrays(x), Arrays(y), sample_weight, "test_on_batch");
+  }
+  template <ArraysLike X>
+  std::vector<double> test_on_batch(const X& x) {
+    detail::check_x_ranks<Net, X>();
+    return test_batch(Arrays(x), bound_targets("test_on_batch"), {}, "test_on_batch");
+  }
+
+  // The outputs for x: an array, or a std::tuple of arrays for several
+  // outputs (auto [a, b] = model.predict(...)).
+  template <ArraysLike X>
+  predict_result predict(const X& x, const PredictOptions& o = {}) {
+    detail::check_x_ranks<Net, X>();
+    return predict_arrays(Arrays(x), o);
+  }
+  template <ArraysLike X>
+  predict_result predict_on_batch(const X& x) {
+    const Arrays a(x);
+    return predict(
+        x, {.batch_size = std::max<std::size_t>(a.empty() ? 1 : a[0].rows(), 1), .verbose = 0});
+  }
+
+  // ---- generators (engine/generator_loops.hpp) ---------------------------
+
+  template <class S>
+  History fit_generator(S&& source, const FitGeneratorOptions<T>& o = {});
+  template <class S>
+  std::vector<double> evaluate_generator(S&& source, const EvaluateGeneratorOptions& o = {});
+  template <class S>
+  predict_result predict_generator(S&& source, const PredictGeneratorOptions& o = {});
+
+  // ---- weights (engine/weight_io.hpp) ------------------------------------
+
+  // The trainable weights, as the optimizer sees them.
+  std::span<const WeightRef<T>> weights() const { return net_.weights(); }
+  std::vector<xt::xarray<T>> get_weights() const;
+  void set_weights(const std::vector<xt::xarray<T>>& arrays);
+  void save_weights(const std::string& path) const;
+  void load_weights(const std::string& path);
+
+  void summary(std::ostream& os = std::cout) const { net_.summary(os); }
+  Random& rng() { return net_.rng(); }
+
+ protected:
+  Net net_;
+
+ private:
+  using input_ptrs = std::array<const void*, input_count>;
+  using target_ptrs = std::array<const T*, output_count>;
+
+  const compiled_state<T>& state() const {
+    if (!compiled_) throw not_compiled_error("ketl: you must compile your model before using it");
+    return *compiled_;
+  }
+  void require_compiled() const { (void)state(); }
+
+  // ---- the steps -----------------------------------------------------------
+
+  // Each output's fused pass; out gets the loss, the outputs' losses and
+  // every metric value, in metrics_names() order. With grads, each output's
+  // dL/dy (or dL/dz, fused with its softmax) goes to its output_grad.
+  void output_passes(std::size_t n, const target_ptrs& y, const target_ptrs& w,
+                     const std::array<double, output_count>& denom, bool grads, double* out) {
+    auto& c = *compiled_;
+    double total = 0;
+    for (std::size_t k = 0; k < output_count; ++k) {
+      auto& step = *c.outputs[k];
+      T* grad = grads && !step.fuses_softmax ? net_.output_grad(k) : nullptr;
+      double* vals = c.values[k].data();
+      step.pass(net_.output(k), y[k], n, grad, vals, w[k], denom[k], c.loss_weights[k]);
+      total += c.loss_weights[k] * vals[0];
+      if (output_count > 1) out[1 + k] = vals[0];
+      std::copy(vals + 1, vals + c.values[k].size(), out + c.first_value[k]);
+    }
+    out[0] = total;
+  }
+
+  // One training step on n samples. A batch whose x is not all finite
+  // (x_finite false) makes no step: its loss and metrics are NaN, as
+  // Keras's would be. A step whose loss, or an output's gradient, is not
+  // finite makes no update either (Keras would apply it, and fill the
+  // weights with NaN), so that TerminateOnNaN stops with them intact.
+  void train_rows(const input_ptrs& x, const target_ptrs& y, const target_ptrs& w,
+                  const std::array<double, output_count>& denom, std::size_t n, double* out,
+                  bool x_finite) {
+    auto& c = *compiled_;
+    if (!x_finite) {
+      std::fill(out, out + c.names.size(), std::numeric_limits<double>::quiet_NaN());
+      return;
+    }
+    net_.forward(x.data(), n, true);
+    output_passes(n, y, w, denom, true, out);
+    if (!std::isfinite(out[0])) return;
+    std::array<bool, output_count> before_activation{};
+    for (std::size_t k = 0; k < output_count; ++k) {
+      auto& step = *c.outputs[k];
+      if (step.fuses_softmax) {
+        step.softmax_grad(net_.output(k), y[k], n, net_.output_grad(k), w[k], denom[k],
+                          c.loss_weights[k]);
+        before_activation[k] = true;
+      }
+      // A finite loss can still have an infinite gradient (sqrt at 0 in a
+      // custom loss): no update either, and the loss is reported as NaN.
+      if (check_numerics_ && !ketl::detail::all_finite(net_.output_grad(k), n * output_size(k))) {
+        out[0] = std::numeric_limits<double>::quiet_NaN();
+        return;
+      }
+    }
+    net_.backward(x.data(), n, before_activation);
+    c.optimizer->step(net_.weights());
+  }
+
+  void test_rows(const input_ptrs& x, const target_ptrs& y, const target_ptrs& w,
+                 const std::array<double, output_count>& denom, std::size_t n, double* out) {
+    net_.forward(x.data(), n, false);
+    output_passes(n, y, w, denom, false, out);
+  }
+
+  static constexpr std::size_t output_size(std::size_t k) {
+    return [&]<std::size_t... K>(std::index_sequence<K...>) {
+      constexpr std::array<std::size_t, output_count> sizes{output_shape_t<Net, K>::size...};
+      return sizes[k];
+    }
+    (std::make_index_sequence<output_count>{});
+  }
+
+  // ---- the data path (engine/fit_loop.hpp) ---------------------------------
+
+  // The arrays of one fit, evaluate or *_on_batch call, checked, with each
+  // output's standardized weights.
+  struct dataset {
+    Arrays x, y;
+    std::array<std::vector<T>, output_count> w;
+    std::size_t n = 0;
+  };
+  dataset standardize(std::string_view what, const Arrays& x, const Arrays& y, const Arrays& sw,
+                      const ClassWeight& cw) const;
+  std::size_t check_x(std::string_view what, const Arrays& x) const {
+    return detail::check_inputs<Net>(what, x, net_.input_names());
+  }
+  // The rows idx[0, m) of d (or rows first.. when idx is null) in the
+  // batch buffers, then a training or test step on them.
+  void step_on(const dataset& d, const std::size_t* idx, std::size_t first, std::size_t m,
+               bool training, double* out);
+
+  History fit_arrays(Arrays x, Arrays y, const FitOptions<T>& o);
+  std::vector<double> evaluate_arrays(const Arrays& x, const Arrays& y,
+                                      const EvaluateOptions<T>& o);
+  std::vector<double> test_loop(const dataset& d, std::size_t batch_size, int verbose,
+                                std::size_t steps = 0);
+  std::vector<double> train_batch(const Arrays& x, const Arrays& y, const Arrays& sw,
+                                  const ClassWeight& cw, std::string_view what);
+  std::vector<double> test_batch(const Arrays& x, const Arrays& y, const Arrays& sw,
+                                 std::string_view what);
+  predict_result predict_arrays(const Arrays& x, const PredictOptions& o);
+  // Runs fn(k, output k's rows) over every batch of x, for predict.
+  template <class F>
+  void predict_rows(const Arrays& x, std::size_t first, std::size_t m, F&& fn);
+  static predict_result make_outputs(std::size_t n);
+  void batch_shuffle(std::vector<std::size_t>& index, std::size_t bs);
+
+  // The targets bound by ketl::target_tensors, for the calls that take no y.
+  Arrays bound_targets(std::string_view what) const {
+    if (!state().bound_targets.empty()) return bound_arrays(*compiled_);
+    throw value_error("ketl: " + std::string(what) +
+                      ": no y was given, and compile() bound no targets (pass y, or "
+                      "ketl::target_tensors(y) to compile())");
+  }
+  static Arrays bound_arrays(const compiled_state<T>& c) {
+    std::vector<ArrayView> v;
+    for (const auto& t : c.bound_targets) v.emplace_back(t);
+    return Arrays(std::move(v));
+  }
+  // Keras refuses y for a model whose targets are bound ("expected no data").
+  void refuse_y_if_bound(std::string_view what) const {
+    if (compiled_ && !compiled_->bound_targets.empty())
+      throw value_error("ketl: " + std::string(what) +
+                        ": this model's targets were bound by ketl::target_tensors in compile(), "
+                        "so it takes no y: call " +
+                        std::string(what) + "(x, ...)");
+  }
+
+  // ---- generators (engine/generator_loops.hpp) -----------------------------
+  class handle;
+  struct source_queue;
+  History fit_source(ketl::detail::source<T>& src, const FitGeneratorOptions<T>& o);
+  std::vector<double> evaluate_source(ketl::detail::source<T>& src,
+                                      std::optional<std::size_t> steps, std::size_t workers,
+                                      std::size_t capacity, int verbose, const char* what);
+  template <class F>
+  void for_each_source_batch(ketl::detail::source<T>& src, std::optional<std::size_t> steps,
+                             std::size_t workers, std::size_t capacity, int verbose,
+                             const char* what, F&& f);
+
+  std::unique_ptr<compiled_state<T>> compiled_;
+  bool check_numerics_ = true;
+  // The batch buffers: each input's rows in its element type, each output's
+  // targets, weights and row weights. They grow once and are reused.
+  typename detail::input_buffers_of<Net, std::make_index_sequence<input_count>>::type xbuf_;
+  std::array<std::vector<T>, output_count> ybuf_, wbuf_, rowbuf_;
+};
+
+template <Network Net>
+template <class Opt, class Loss, class... Args>
+void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
+  namespace hana = boost::hana;
+  constexpr bool temporal = (std::is_same_v<Args, Temporal> || ...);
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    static_assert(!temporal || ((output_shape_t<Net, K>::rank >= 2) && ...),
+                  "ketl::compile: timestep-wise sample weighting (ketl::temporal, Keras's "
+                  "sample_weight_mode=\"temporal\") is restricted to outputs that are at least "
+                  "3D, (N, T, ...), i.e. that have a time dimension");
+  }
+  (std::make_index_sequence<output_count>{});
+  static_assert((ketl::detail::is_labels<Args> + ... + 0) <= 1,
+                "ketl::compile: give ketl::labels<...> at most once");
+  static_assert((ketl::detail::is_target_tensors<Args> + ... + 0) <= 1,
+                "ketl::compile: give ketl::target_tensors(...) at most once");
+  static_assert((ketl::detail::is_loss_weights<Args> + ... + 0) <= 1,
+                "ketl::compile: give ketl::loss_weights(...) at most once");
+  if constexpr (ketl::detail::is_per_output<Loss>)
+    static_assert(std::tuple_size_v<decltype(loss.losses)> == output_count,
+                  "ketl::per_output: give one loss per output of the model");
+  static_assert(LossFunction<Loss> || std::is_same_v<Loss, losses::AnyLoss> ||
+                    std::is_convertible_v<const Loss&, std::string_view> ||
+                    ketl::detail::is_per_output<Loss>,
+                "ketl::compile: the loss must be a ketl loss (losses::categorical_crossentropy), "
+                "its Keras name (\"categorical_crossentropy\"), losses::get(name), or "
+                "ketl::per_output(...) with one per output");
+
+  const auto all = hana::make_tuple(args...);
+  const auto plain = hana::transform(
+      hana::remove_if(
+          all, [](auto a) { return hana::bool_c<ketl::detail::is_compile_option<decltype(a)>>; }),
+      [](auto m) { return detail::as_metric(m); });
+  const auto weighted = hana::flatten(hana::transform(
+      hana::filter(
+          all, [](auto a) { return hana::bool_c<ketl::detail::is_weighted_metrics<decltype(a)>>; }),
+      [](auto wm) {
+        return hana::transform(wm.metrics, [](auto m) {
+          auto r = detail::as_metric(m);
+          return ketl::detail::weighted<decltype(r)>{r};
+        });
+      }));
+  const auto metrics = hana::concat(plain, weighted);
+
+  using Labels = decltype([] {
+    if constexpr ((ketl::detail::is_labels<Args> || ...))
+      return std::type_identity<typename ketl::detail::labels_in<Args...>::shape>{};
+    else
+      return std::type_identity<void>{};
+  }())::type;
+
+  auto c = std::make_unique<compiled_state<T>>();
+  c->temporal = temporal;
+  c->loss_weights.assign(output_count, 1.0);
+  (
+      [&](const auto& a) {
+        using A = std::remove_cvref_t<decltype(a)>;
+        if constexpr (ketl::detail::is_loss_weights<A>) {
+          static_assert(a.w.size() == output_count,
+                        "ketl::loss_weights: give one weight per output of the model");
+          for (std::size_t k = 0; k < output_count; ++k) {
+            if (!(a.w[k] >= 0) || !std::isfinite(a.w[k]))
+              throw value_error("ketl: compile: loss_weights must be finite and >= 0");
+            c->loss_weights[k] = a.w[k];
+          }
+        } else if constexpr (ketl::detail::is_target_tensors<A>) {
+          detail::check_y_ranks<Net, decltype(a.ys)>();
+          std::apply([&](const auto&... y) { (c->bound_targets.push_back(xt::xarray<T>(y)), ...); },
+                     a.ys);
+        }
+      }(args),
+      ...);
+  hana::unpack(metrics, [&](const auto&... ms) {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (c->outputs.push_back(
+           detail::output_step_for<Net, K, Labels>(detail::loss_of<K>(loss), ms...)),
+       ...);
+    }
+    (std::make_index_sequence<output_count>{});
+  });
+  name_values(*c, net_.output_names());
+  c->optimizer = ketl::detail::optimizer_for<T>(optimizer, net_.weights());
+  if (!c->bound_targets.empty()) {
+    // The bound targets against the outputs, before the model changes.
+    const Arrays y = bound_arrays(*c);
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (detail::check_target<output_shape_t<Net, K>, T>(
+           "compile (target_tensors)", y[K], c->outputs[K]->target, net_.output_names()[K],
+           c->outputs[K]->loss_name),
+       ...);
+    }
+    (std::make_index_sequence<output_count>{});
+  }
+  compiled_ = std::move(c);
+}
+
+}  // namespace ketl::engine
+
+#include "ketl/engine/fit_loop.hpp"
+#include "ketl/engine/generator_loops.hpp"
+#include "ketl/engine/weight_io.hpp"

@@ -1,0 +1,108 @@
+// A model's weights in and out: get_weights/set_weights as arrays, and
+// save_weights/load_weights as NumPy's .npz, one array per weight named
+// "<layer>/kernel", in Keras's order and layouts (trainable weights, then
+// the others). Every name and shape is checked before any weight changes.
+// Members of engine::trainer.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "ketl/engine/trainer.hpp"
+#include "ketl/io/npz.hpp"
+
+namespace ketl::engine {
+
+namespace detail {
+// Every weight of a network: the trainable ones, then the others.
+template <class N>
+auto all_weights(const N& net) {
+  std::vector<WeightRef<typename N::value_type>> all(net.weights().begin(), net.weights().end());
+  all.insert(all.end(), net.non_trainable_weights().begin(), net.non_trainable_weights().end());
+  return all;
+}
+
+// Checks that arrays of these shapes can replace the weights; throws otherwise.
+template <class W>
+void check_weight_shapes(const std::vector<W>& weights, const std::vector<std::string>& names,
+                         const std::vector<std::vector<std::size_t>>& shapes,
+                         const std::vector<std::string>& where) {
+  if (shapes.size() != weights.size())
+    throw value_error("ketl: the model has " + std::to_string(weights.size()) + " weights, but " +
+                      std::to_string(shapes.size()) + " arrays were given");
+  for (std::size_t i = 0; i < shapes.size(); ++i)
+    if (shapes[i] != weights[i].shape)
+      throw shape_error("ketl: weight " + names[i] + " has shape " +
+                        shape_string(weights[i].shape) + ", but " + where[i] + " has shape " +
+                        shape_string(shapes[i]));
+}
+}  // namespace detail
+
+template <Network Net>
+std::vector<xt::xarray<typename Net::value_type>> trainer<Net>::get_weights() const {
+  std::vector<xt::xarray<T>> out;
+  for (const auto& w : detail::all_weights(net_)) {
+    xt::xarray<T> a = xt::xarray<T>::from_shape(w.shape);
+    std::copy(w.value.begin(), w.value.end(), a.begin());
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+template <Network Net>
+void trainer<Net>::set_weights(const std::vector<xt::xarray<T>>& arrays) {
+  const auto weights = detail::all_weights(net_);
+  std::vector<std::vector<std::size_t>> shapes;
+  std::vector<std::string> where;
+  for (std::size_t i = 0; i < arrays.size(); ++i) {
+    shapes.emplace_back(arrays[i].shape().begin(), arrays[i].shape().end());
+    where.push_back("array " + std::to_string(i));
+  }
+  detail::check_weight_shapes(weights, net_.weight_names(), shapes, where);
+  for (std::size_t i = 0; i < arrays.size(); ++i)
+    std::copy(arrays[i].begin(), arrays[i].end(), weights[i].value.begin());
+}
+
+template <Network Net>
+void trainer<Net>::save_weights(const std::string& path) const {
+  const auto weights = detail::all_weights(net_);
+  const auto& names = net_.weight_names();
+  std::vector<io::NpzEntry<T>> entries;
+  for (std::size_t i = 0; i < weights.size(); ++i)
+    entries.push_back({names[i], weights[i].shape, weights[i].value.data()});
+  io::save_npz(path, entries);
+}
+
+// Reads an .npz written by save_weights (or by numpy.savez with the same
+// names). Every name and shape is checked before any weight changes.
+template <Network Net>
+void trainer<Net>::load_weights(const std::string& path) {
+  const auto arrays = io::load_npz(path);
+  const auto weights = detail::all_weights(net_);
+  const auto& names = net_.weight_names();
+  std::vector<std::vector<std::size_t>> shapes;
+  std::vector<std::string> where;
+  for (const auto& name : names) {
+    const auto it = arrays.find(name);
+    if (it == arrays.end()) {
+      std::string have;
+      for (const auto& [k, v] : arrays) have += (have.empty() ? "" : ", ") + k;
+      throw value_error("ketl: load_weights: " + path + " has no array " + name +
+                        " (it has: " + have + ")");
+    }
+    shapes.push_back(it->second.shape);
+    where.push_back(path + ":" + name);
+  }
+  if (arrays.size() != names.size())
+    throw value_error("ketl: load_weights: " + path + " holds " + std::to_string(arrays.size()) +
+                      " arrays, but the model has " + std::to_string(names.size()) + " weights");
+  detail::check_weight_shapes(weights, names, shapes, where);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto& v = arrays.at(names[i]).values;
+    std::transform(v.begin(), v.end(), weights[i].value.begin(), [](double d) { return T(d); });
+  }
+}
+
+}  // namespace ketl::engine
