@@ -1,4 +1,5 @@
-// compile(): from Keras's arguments to one output_step per output.
+// compile(): from Keras's arguments to one output_step per output
+// (trainer<Net>::compile is defined here).
 //
 // The loss is a loss object, one named at run time (losses::get, or its
 // name as a string), or ketl::per_output(...) with one per output. Metrics
@@ -21,6 +22,7 @@
 #include "ketl/compile_options.hpp"
 #include "ketl/detail/xtensor.hpp"
 #include "ketl/engine/network.hpp"
+#include "ketl/engine/trainer.hpp"
 #include "ketl/engine/output_step.hpp"
 #include "ketl/names.hpp"
 #include "ketl/optimizers.hpp"
@@ -178,6 +180,102 @@ void name_values(compiled_state<T>& c, const std::vector<std::string>& output_na
       c.names.push_back(k_count > 1 ? output_names[k] + "_" + m : m);
     c.values.emplace_back(1 + c.outputs[k]->metric_names.size());
   }
+}
+
+template <Network Net>
+template <class Opt, class Loss, class... Args>
+void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
+  namespace hana = boost::hana;
+  constexpr bool temporal = (std::is_same_v<Args, Temporal> || ...);
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    static_assert(!temporal || ((output_shape_t<Net, K>::rank >= 2) && ...),
+                  "ketl::compile: timestep-wise sample weighting (ketl::temporal, Keras's "
+                  "sample_weight_mode=\"temporal\") is restricted to outputs that are at least "
+                  "3D, (N, T, ...), i.e. that have a time dimension");
+  }
+  (std::make_index_sequence<output_count>{});
+  static_assert((ketl::detail::is_labels<Args> + ... + 0) <= 1,
+                "ketl::compile: give ketl::labels<...> at most once");
+  static_assert((ketl::detail::is_target_tensors<Args> + ... + 0) <= 1,
+                "ketl::compile: give ketl::target_tensors(...) at most once");
+  static_assert((ketl::detail::is_loss_weights<Args> + ... + 0) <= 1,
+                "ketl::compile: give ketl::loss_weights(...) at most once");
+  if constexpr (ketl::detail::is_per_output<Loss>)
+    static_assert(std::tuple_size_v<decltype(loss.losses)> == output_count,
+                  "ketl::per_output: give one loss per output of the model");
+  static_assert(LossFunction<Loss> || std::is_same_v<Loss, losses::AnyLoss> ||
+                    std::is_convertible_v<const Loss&, std::string_view> ||
+                    ketl::detail::is_per_output<Loss>,
+                "ketl::compile: the loss must be a ketl loss (losses::categorical_crossentropy), "
+                "its Keras name (\"categorical_crossentropy\"), losses::get(name), or "
+                "ketl::per_output(...) with one per output");
+
+  const auto all = hana::make_tuple(args...);
+  const auto plain = hana::transform(
+      hana::remove_if(
+          all, [](auto a) { return hana::bool_c<ketl::detail::is_compile_option<decltype(a)>>; }),
+      [](auto m) { return detail::as_metric(m); });
+  const auto weighted = hana::flatten(hana::transform(
+      hana::filter(
+          all, [](auto a) { return hana::bool_c<ketl::detail::is_weighted_metrics<decltype(a)>>; }),
+      [](auto wm) {
+        return hana::transform(wm.metrics, [](auto m) {
+          auto r = detail::as_metric(m);
+          return ketl::detail::weighted<decltype(r)>{r};
+        });
+      }));
+  const auto metrics = hana::concat(plain, weighted);
+
+  using Labels = decltype([] {
+    if constexpr ((ketl::detail::is_labels<Args> || ...))
+      return std::type_identity<typename ketl::detail::labels_in<Args...>::shape>{};
+    else
+      return std::type_identity<void>{};
+  }())::type;
+
+  auto c = std::make_unique<compiled_state<T>>();
+  c->temporal = temporal;
+  c->loss_weights.assign(output_count, 1.0);
+  (
+      [&](const auto& a) {
+        using A = std::remove_cvref_t<decltype(a)>;
+        if constexpr (ketl::detail::is_loss_weights<A>) {
+          static_assert(a.w.size() == output_count,
+                        "ketl::loss_weights: give one weight per output of the model");
+          for (std::size_t k = 0; k < output_count; ++k) {
+            if (!(a.w[k] >= 0) || !std::isfinite(a.w[k]))
+              throw value_error("ketl: compile: loss_weights must be finite and >= 0");
+            c->loss_weights[k] = a.w[k];
+          }
+        } else if constexpr (ketl::detail::is_target_tensors<A>) {
+          detail::check_y_ranks<Net, decltype(a.ys)>();
+          std::apply([&](const auto&... y) { (c->bound_targets.push_back(xt::xarray<T>(y)), ...); },
+                     a.ys);
+        }
+      }(args),
+      ...);
+  hana::unpack(metrics, [&](const auto&... ms) {
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (c->outputs.push_back(
+           detail::output_step_for<Net, K, Labels>(detail::loss_of<K>(loss), ms...)),
+       ...);
+    }
+    (std::make_index_sequence<output_count>{});
+  });
+  name_values(*c, net_.output_names());
+  c->optimizer = ketl::detail::optimizer_for<T>(optimizer, net_.weights());
+  if (!c->bound_targets.empty()) {
+    // The bound targets against the outputs, before the model changes.
+    const Arrays y = bound_arrays(*c);
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (detail::check_target<output_shape_t<Net, K>, T>(
+           "compile (target_tensors)", y[K], c->outputs[K]->target, net_.output_names()[K],
+           c->outputs[K]->loss_name),
+       ...);
+    }
+    (std::make_index_sequence<output_count>{});
+  }
+  compiled_ = std::move(c);
 }
 
 }  // namespace ketl::engine

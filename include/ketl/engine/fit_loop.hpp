@@ -17,17 +17,6 @@
 
 namespace ketl::engine {
 
-namespace detail {
-// Output K of predict's result (the array itself for one output).
-template <std::size_t K, class R>
-auto& output_of(R& r) {
-  if constexpr (requires { std::tuple_size<R>::value; })
-    return std::get<K>(r);
-  else
-    return r;
-}
-}  // namespace detail
-
 template <Network Net>
 auto trainer<Net>::standardize(std::string_view what, const Arrays& x, const Arrays& y,
                                const Arrays& sw, const ClassWeight& cw) const -> dataset {
@@ -333,7 +322,7 @@ auto trainer<Net>::make_outputs(std::size_t n) -> predict_result {
           std::array<std::size_t, Out::rank + 1> shape{};
           shape[0] = n;
           std::copy(Out::dims.begin(), Out::dims.end(), shape.begin() + 1);
-          detail::output_of<K>(r) = ketl::detail::as_ketl_error(
+          detail::result_part<K>(r) = ketl::detail::as_ketl_error(
               "ketl: predict: the outputs of " + std::to_string(n) + " samples",
               [&] { return output_array<K>(shape); });
         }(),
@@ -373,7 +362,7 @@ auto trainer<Net>::predict_arrays(const Arrays& x, const PredictOptions& o) -> p
       [&]<std::size_t... K>(std::index_sequence<K...>) {
         ((k == K ? (void)std::copy(
                        y, y + m * output_shape_t<Net, K>::size,
-                       detail::output_of<K>(out).data() + start * output_shape_t<Net, K>::size)
+                       detail::result_part<K>(out).data() + start * output_shape_t<Net, K>::size)
                  : void()),
          ...);
       }

@@ -158,7 +158,7 @@ auto trainer<Net>::predict_generator(S&& source, const PredictGeneratorOptions& 
                           });
     predict_result out = make_outputs(rows);
     [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (std::copy(all[K].begin(), all[K].end(), detail::output_of<K>(out).data()), ...);
+      (std::copy(all[K].begin(), all[K].end(), detail::result_part<K>(out).data()), ...);
     }
     (std::make_index_sequence<output_count>{});
     return out;

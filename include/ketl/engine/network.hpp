@@ -75,15 +75,15 @@ concept Network =
 
 namespace engine {
 template <class N>
-inline constexpr std::size_t input_count = detail::list_size<typename N::input_shapes>::value;
+inline constexpr std::size_t input_count = ketl::detail::list_size<typename N::input_shapes>::value;
 template <class N>
-inline constexpr std::size_t output_count = detail::list_size<typename N::output_shapes>::value;
+inline constexpr std::size_t output_count = ketl::detail::list_size<typename N::output_shapes>::value;
 template <class N, std::size_t I>
-using input_shape_t = typename detail::at<I, typename N::input_shapes>::type;
+using input_shape_t = typename ketl::detail::at<I, typename N::input_shapes>::type;
 template <class N, std::size_t I>
-using input_value_t = typename detail::at<I, typename N::input_value_types>::type;
+using input_value_t = typename ketl::detail::at<I, typename N::input_value_types>::type;
 template <class N, std::size_t K>
-using output_shape_t = typename detail::at<K, typename N::output_shapes>::type;
+using output_shape_t = typename ketl::detail::at<K, typename N::output_shapes>::type;
 }  // namespace engine
 
 }  // namespace ketl
