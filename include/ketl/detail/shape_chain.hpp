@@ -35,6 +35,13 @@ struct start_shape<Input<D...>, L...> {
 template <class... T>
 struct type_list {};
 
+template <class List>
+struct list_size;
+template <class... T>
+struct list_size<type_list<T...>> : std::integral_constant<std::size_t, sizeof...(T)> {};
+template <class List>
+inline constexpr std::size_t list_count = list_size<List>::value;
+
 template <class T, class List>
 struct prepend;
 template <class T, class... Ts>

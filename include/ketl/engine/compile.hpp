@@ -240,7 +240,7 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
       [&](const auto& a) {
         using A = std::remove_cvref_t<decltype(a)>;
         if constexpr (ketl::detail::is_loss_weights<A>) {
-          static_assert(a.w.size() == output_count,
+          static_assert(std::tuple_size_v<decltype(A::w)> == output_count,
                         "ketl::loss_weights: give one weight per output of the model");
           for (std::size_t k = 0; k < output_count; ++k) {
             if (!(a.w[k] >= 0) || !std::isfinite(a.w[k]))

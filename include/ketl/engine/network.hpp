@@ -38,13 +38,6 @@
 
 namespace ketl {
 
-namespace detail {
-template <class List>
-struct list_size;
-template <class... T>
-struct list_size<type_list<T...>> : std::integral_constant<std::size_t, sizeof...(T)> {};
-}  // namespace detail
-
 template <class N>
 concept Network =
     requires(N& n, const N& cn, std::size_t i, const void* const* x, std::ostream& os,

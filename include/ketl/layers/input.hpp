@@ -8,6 +8,8 @@
 // Python variable bound to a Keras tensor is.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <type_traits>
@@ -18,8 +20,15 @@
 namespace ketl {
 
 namespace detail {
-// A node's identity: copies of a node share it.
-struct node_tag {};
+// A node's identity: copies of a node share it. Its sequence number orders
+// nodes by creation, which is how Keras numbers layers (dense_1, dense_2).
+struct node_tag {
+  std::uint64_t seq = next();
+  static std::uint64_t next() {
+    static std::atomic<std::uint64_t> counter{0};
+    return counter.fetch_add(1, std::memory_order_relaxed);
+  }
+};
 }  // namespace detail
 
 template <std::size_t... Dims>
@@ -46,8 +55,9 @@ struct Input : stateless_layer {
   template <class In, class T>
   void backward(const T*, const T*, T*, T*, std::size_t, Pass<T>&) {}
 
-  // The functional API's identity of this input.
+  // The functional API's identity of this input, and its creation order.
   const void* id() const { return id_.get(); }
+  std::uint64_t seq() const { return id_->seq; }
 
  private:
   std::shared_ptr<const detail::node_tag> id_ = std::make_shared<const detail::node_tag>();

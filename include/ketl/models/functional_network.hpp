@@ -1,0 +1,584 @@
+// functional_network<Inputs, Outputs>: the typed graph behind ketl::Model,
+// a Network (engine/network.hpp) with any number of inputs and outputs.
+//
+// Its node types and their topological order come from the outputs' types
+// at compile time (models/graph.hpp). When it is built from node objects,
+// it finds which node objects each position holds (by identity: copies of a
+// node are that node), copies their layers (a Model owns its layers; layers
+// shared through ketl::shared stay shared within it), names them as Keras
+// does, and builds them for their input shapes. Forward runs the positions
+// in their compile-time order, each layer's code instantiated for its static
+// shapes, with no dispatch per layer; backward runs them in reverse, each
+// node's gradient summed over its consumers, and a shared layer's weight
+// gradients summed over its uses.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <span>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ketl/detail/layer_names.hpp"
+#include "ketl/error.hpp"
+#include "ketl/layer.hpp"
+#include "ketl/models/graph.hpp"
+#include "ketl/models/node.hpp"
+#include "ketl/models/summary.hpp"
+#include "ketl/random.hpp"
+
+namespace ketl::models {
+
+namespace detail {
+using namespace ketl::detail;
+
+template <class N>
+struct node_value_type {
+  using type = void;
+};
+template <class L, class... P>
+struct node_value_type<call_node<L, P...>> {
+  using type = layer_value_type_t<L>;
+};
+template <class List>
+struct nodes_value_type;
+template <class... N>
+struct nodes_value_type<type_list<N...>> {
+  using type = typename common_value_type<typename node_value_type<N>::type...>::type;
+};
+
+template <class N>
+inline constexpr bool is_call = false;
+template <class L, class... P>
+inline constexpr bool is_call<call_node<L, P...>> = true;
+
+template <class N>
+constexpr std::size_t parent_count() {
+  return list_count<typename node_parents<N>::type>;
+}
+template <class List>
+struct max_parents;
+template <class... N>
+struct max_parents<type_list<N...>> {
+  static constexpr std::size_t value = std::max({std::size_t{1}, parent_count<N>()...});
+};
+
+// A call node's layer protocol, whatever the layer's arity.
+template <class N>
+struct node_traits {
+  using L = typename N::layer_type;
+  template <class... P>
+  static auto in_shapes(type_list<P...>*) -> type_list<typename P::shape...>;
+  using inputs = decltype(in_shapes(static_cast<typename N::parents*>(nullptr)));
+  using first_input = typename at<0, inputs>::type;
+  static constexpr bool merge = is_merge_layer<L>;
+  using protocol_input = std::conditional_t<merge, inputs, first_input>;
+  static constexpr std::size_t params = L::template param_count<protocol_input>;
+  static constexpr std::size_t scratch = L::template scratch_per_sample<protocol_input>;
+};
+
+template <class N>
+constexpr std::size_t param_count_of() {
+  if constexpr (is_call<N>)
+    return node_traits<N>::params;
+  else
+    return 0;
+}
+}  // namespace detail
+
+template <class Inputs, class Outputs>
+class functional_network;
+
+template <class... In, class... Out>
+class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list<Out...>> {
+  using graph = ketl::detail::graph<ketl::detail::type_list<In...>, ketl::detail::type_list<Out...>>;
+  using nodes = typename graph::nodes;
+  static constexpr std::size_t positions = graph::size;
+  template <std::size_t P>
+  using node_t = typename ketl::detail::at<P, nodes>::type;
+  static constexpr std::size_t max_parents = detail::max_parents<nodes>::value;
+  static constexpr std::size_t npos = std::size_t(-1);
+  static_assert((detail::is_call<Out> && ...),
+                "ketl::Model: an output must be a layer's output, not an Input");
+
+ public:
+  static constexpr bool well_formed = graph::well_formed && graph::connected;
+  using value_type = typename detail::nodes_value_type<nodes>::type;
+  using T = value_type;
+  using input_shapes = ketl::detail::type_list<typename In::shape...>;
+  using input_value_types = ketl::detail::type_list<std::conditional_t<true, T, In>...>;
+  using output_shapes = ketl::detail::type_list<typename Out::shape...>;
+  // The loss may give dL/dz for a softmax output that nothing else reads.
+  static constexpr std::array<bool, sizeof...(Out)> output_ends_in_softmax{
+      (ketl::detail::ends_in_softmax<typename Out::layer_type> &&
+       !ketl::detail::has_consumer<Out, nodes>::value)...};
+  // Each node type's layer parameters, at compile time (0 for an Input).
+  static constexpr std::array<std::size_t, positions> node_param_counts =
+      []<class... N>(ketl::detail::type_list<N...>*) {
+        return std::array<std::size_t, positions>{detail::param_count_of<N>()...};
+      }(static_cast<nodes*>(nullptr));
+
+  functional_network(const InputList<In...>& ins, const OutputList<Out...>& outs)
+      : rng_(ketl::detail::next_model_seed()) {
+    // The graph's own checks (an undeclared or an unused Input) report here.
+    [[maybe_unused]] constexpr bool connected = graph::connected;
+    std::map<const void*, std::size_t> seen;
+    std::map<const void*, std::size_t> layer_of;  // a layer object given -> its slot
+    std::apply([&](const auto&... in) { (declared_.push_back({in.id(), std::string(in.name())}), ...); },
+               ins.nodes);
+    std::apply([&](const auto&... o) { (outputs_.push_back(add(o, seen, layer_of)), ...); },
+               outs.nodes);
+    for (std::size_t i = 0; i < declared_.size(); ++i)
+      if (declared_[i].instance == npos)
+        throw value_error("ketl::Model: input " + std::to_string(i) +
+                          " reaches no output (the outputs are computed from other inputs)");
+    for (std::size_t a = 0; a < outputs_.size(); ++a)
+      for (std::size_t b = 0; b < a; ++b)
+        if (outputs_[a] == outputs_[b])
+          throw value_error("ketl::Model: outputs " + std::to_string(b) + " and " +
+                            std::to_string(a) + " are one node; give each output once");
+    finish(true);
+  }
+
+  // Copies share nothing: each layer is copied once (shared layers stay
+  // shared within the copy), with its weights.
+  functional_network(const functional_network& o)
+      : inst_(o.inst_), declared_(o.declared_), outputs_(o.outputs_), layers_(o.layers_),
+        rng_(o.rng_) {
+    for (auto& slot : layers_) {
+      auto copy = slot.clone(slot.object.get());
+      for (auto& i : inst_)
+        if (i.layer == slot.object.get()) i.layer = copy.get();
+      slot.object = std::move(copy);
+    }
+    finish(false);
+  }
+  functional_network& operator=(const functional_network& o) {
+    if (this != &o) *this = functional_network(o);
+    return *this;
+  }
+  functional_network(functional_network&&) noexcept = default;
+  functional_network& operator=(functional_network&&) noexcept = default;
+  ~functional_network() = default;
+
+  // ---- what the engine reads --------------------------------------------
+
+  std::span<const WeightRef<T>> weights() const { return weights_; }
+  std::span<const WeightRef<T>> non_trainable_weights() const { return {}; }
+  const std::vector<std::string>& weight_names() const { return weight_names_; }
+  std::vector<std::string> input_names() const {
+    std::vector<std::string> out;
+    for (const auto& d : declared_) out.push_back(d.name);
+    return out;
+  }
+  std::vector<std::string> output_names() const {
+    std::vector<std::string> out;
+    for (std::size_t i : outputs_) out.push_back(layers_[inst_[i].slot].name);
+    return out;
+  }
+  Random& rng() { return rng_; }
+
+  // The layers' names, in the summary's order: the inputs, then the layers
+  // in the order their first nodes were made.
+  std::vector<std::string> layer_names() const {
+    std::vector<std::string> out = input_names();
+    for (const auto& s : layers_) out.push_back(s.name);
+    return out;
+  }
+  std::size_t param_count() const {
+    std::size_t n = 0;
+    for (const auto& s : layers_) n += s.params;
+    return n;
+  }
+
+  void summary(std::ostream& os) const;
+
+  // ---- the batch engine --------------------------------------------------
+
+  // Grows the batch buffers to n samples; never shrinks them. All or
+  // nothing: a failed allocation leaves the buffers as they were.
+  void reserve(std::size_t n) {
+    if (n <= capacity_) return;
+    ketl::detail::as_ketl_error(
+        "ketl: the buffers for a batch of " + std::to_string(n) + " samples", [&] {
+          std::vector<T> acts(act_total_ * n), grads(act_total_ * n),
+              scratch(scratch_total_ * n), tmp(max_parents * biggest_ * n);
+          acts_.swap(acts), grads_.swap(grads), scratch_.swap(scratch), tmp_.swap(tmp);
+        });
+    capacity_ = n;
+  }
+
+  void forward(const void* const* x, std::size_t n, bool training) {
+    reserve(n);
+    for (std::size_t i = 0; i < declared_.size(); ++i) in_ptr_[i] = static_cast<const T*>(x[i]);
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+      (forward_position<P>(n, training), ...);
+    }
+    (std::make_index_sequence<positions>{});
+  }
+  const T* output(std::size_t k) const { return value(outputs_[k]); }
+  T* output_grad(std::size_t k) { return grad(inst_[outputs_[k]]); }
+
+  // From every output_grad(k); before_act[k]: it holds dL/dz of output k's
+  // activation (the fused softmax + cross-entropy gradient).
+  void backward(const void* const*, std::size_t n,
+                const std::array<bool, sizeof...(Out)>& before_act) {
+    std::fill(grad_set_.begin(), grad_set_.end(), char(0));
+    for (std::size_t i : outputs_) grad_set_[i] = 1;
+    before_act_ = before_act.data();
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+      (backward_position<positions - 1 - P>(n), ...);
+    }
+    (std::make_index_sequence<positions>{});
+  }
+
+ private:
+  struct instance {
+    std::size_t position = 0;  // its node type's index
+    const void* id = nullptr;
+    std::uint64_t seq = 0;  // its node's creation order
+    void* layer = nullptr;  // its layer object (null for an Input)
+    std::size_t slot = npos;  // the layer's index in layers_
+    std::array<std::size_t, max_parents> parents{};
+    std::size_t parent_count = 0;
+    std::size_t use = 0;  // which call of its layer it is (Keras's node index)
+    bool accumulate = false;  // backward: a later use of a shared layer adds its gradients
+    std::size_t input = npos;  // an Input: which of the declared inputs
+    std::size_t act = 0, scratch = 0;  // per-sample offsets of its output and its scratch
+    std::size_t out_size = 0;
+  };
+  struct declared_input {
+    const void* id;
+    std::string name;
+    std::size_t instance = npos;
+  };
+  struct layer_slot {
+    std::shared_ptr<void> object;
+    std::shared_ptr<void> (*clone)(const void*) = nullptr;
+    std::string name, class_name, own_name;
+    std::size_t params = 0;
+    std::size_t first = npos;  // its first instance
+    std::size_t uses = 0;
+  };
+
+  // Registers node n (and its parents first) once per identity.
+  template <class N>
+  std::size_t add(const N& n, std::map<const void*, std::size_t>& seen,
+                  std::map<const void*, std::size_t>& layer_of) {
+    if (const auto it = seen.find(n.id()); it != seen.end()) return it->second;
+    instance inst;
+    inst.position = ketl::detail::index_in<N, nodes>::value;
+    inst.id = n.id();
+    inst.seq = n.seq();
+    inst.out_size = N::shape::size;
+    if constexpr (ketl::detail::is_input<N>::value) {
+      for (std::size_t i = 0; i < declared_.size(); ++i)
+        if (declared_[i].id == n.id()) inst.input = i;
+      if (inst.input == npos)
+        throw value_error(
+            "ketl::Model: an output depends on an Input that is not among the model's "
+            "inputs(...)" +
+            std::string(n.name().empty() ? "" : " (\"" + std::string(n.name()) + "\")"));
+      declared_[inst.input].instance = inst_.size();
+    } else {
+      using L = typename N::layer_type;
+      std::apply(
+          [&](const auto&... p) { ((inst.parents[inst.parent_count++] = add(p, seen, layer_of)), ...); },
+          n.inputs);
+      const void* given = n.layer.get();
+      auto found = layer_of.find(given);
+      if (found == layer_of.end()) {
+        layer_slot s;
+        s.object = std::make_shared<L>(*n.layer);  // the Model owns a copy
+        s.clone = [](const void* p) -> std::shared_ptr<void> {
+          return std::make_shared<L>(*static_cast<const L*>(p));
+        };
+        s.class_name = std::string(L::class_name);
+        s.own_name = std::string(ketl::detail::own_name(*n.layer));
+        s.params = detail::node_traits<N>::params;
+        found = layer_of.emplace(given, layers_.size()).first;
+        layers_.push_back(std::move(s));
+      } else if (layers_[found->second].params != detail::node_traits<N>::params) {
+        throw value_error("ketl::Model: a shared " + std::string(L::class_name) +
+                          " is called on inputs of different shapes; a shared layer's weights "
+                          "need one input shape");
+      }
+      inst.slot = found->second;
+      inst.layer = layers_[found->second].object.get();
+    }
+    inst_.push_back(inst);
+    return seen[n.id()] = inst_.size() - 1;
+  }
+
+  // Orders, names, offsets and weights; on construction, also builds the
+  // layers (a copy keeps its weights).
+  void finish(bool build) {
+    order_.clear();
+    for (auto& b : by_position_) b.clear();
+    for (std::size_t i = 0; i < inst_.size(); ++i) by_position_[inst_[i].position].push_back(i);
+    for (const auto& b : by_position_) order_.insert(order_.end(), b.begin(), b.end());
+    // Each layer's uses counted in execution order (Keras's node index).
+    std::vector<std::size_t> seen_uses(layers_.size(), 0);
+    std::vector<std::uint64_t> created(layers_.size(), std::uint64_t(-1));
+    for (std::size_t i : order_) {
+      auto& inst = inst_[i];
+      if (inst.slot == npos) continue;
+      inst.use = seen_uses[inst.slot]++;
+      if (inst.use == 0) layers_[inst.slot].first = i;
+      layers_[inst.slot].uses = seen_uses[inst.slot];
+      created[inst.slot] = std::min(created[inst.slot], inst.seq);
+    }
+    if (build) {
+      // The layers in the order their first nodes were made, as Keras
+      // numbers and lists them.
+      std::vector<std::size_t> slot_order(layers_.size());
+      for (std::size_t s = 0; s < slot_order.size(); ++s) slot_order[s] = s;
+      std::sort(slot_order.begin(), slot_order.end(),
+                [&](std::size_t a, std::size_t b) { return created[a] < created[b]; });
+      std::vector<layer_slot> sorted;
+      std::vector<std::size_t> remap(layers_.size());
+      for (std::size_t s : slot_order) remap[s] = sorted.size(), sorted.push_back(layers_[s]);
+      layers_ = std::move(sorted);
+      for (auto& inst : inst_)
+        if (inst.slot != npos) inst.slot = remap[inst.slot];
+      name_layers();
+    }
+    // Backward meets a shared layer's uses in reverse order: the first it
+    // meets writes the weight gradients, the others add to them.
+    std::vector<char> met(layers_.size(), 0);
+    for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+      auto& inst = inst_[*it];
+      if (inst.slot == npos) continue;
+      inst.accumulate = met[inst.slot];
+      met[inst.slot] = 1;
+    }
+    act_total_ = scratch_total_ = biggest_ = 0;
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+      (place_position<P>(build), ...);
+    }
+    (std::make_index_sequence<positions>{});
+    collect_weights();
+    grad_set_.assign(inst_.size(), 0);
+    in_ptr_.assign(declared_.size(), nullptr);
+    out_index_.assign(inst_.size(), npos);
+    for (std::size_t k = 0; k < outputs_.size(); ++k) out_index_[outputs_[k]] = k;
+    capacity_ = 0;
+    acts_.clear(), grads_.clear(), scratch_.clear(), tmp_.clear();
+  }
+
+  // Offsets of position P's instances, and their layers built (once each).
+  template <std::size_t P>
+  void place_position(bool build) {
+    using N = node_t<P>;
+    if constexpr (detail::is_call<N>) {
+      using L = typename N::layer_type;
+      for (std::size_t i : by_position_[P]) {
+        auto& inst = inst_[i];
+        inst.act = act_total_;
+        act_total_ += N::shape::size;
+        biggest_ = std::max(biggest_, N::shape::size);
+        inst.scratch = scratch_total_;
+        scratch_total_ += detail::node_traits<N>::scratch;
+        if (build && inst.use == 0)
+          static_cast<L*>(inst.layer)
+              ->template build<typename detail::node_traits<N>::protocol_input>(rng_);
+        // Every parent's size bounds the gradient scratch too.
+        for (std::size_t j = 0; j < inst.parent_count; ++j)
+          biggest_ = std::max(biggest_, inst_[inst.parents[j]].out_size);
+      }
+    }
+  }
+
+  // Keras's names: a layer's name option, or snake_case(class) + "_" + a
+  // count per class over the unnamed ones, in execution order; inputs:
+  // their name, or input_1, input_2, ...
+  void name_layers() {
+    std::map<std::string, int> counts;
+    for (auto& d : declared_)
+      if (d.name.empty()) d.name = "input_" + std::to_string(++counts["input"]);
+    for (auto& s : layers_) {
+      if (!s.own_name.empty()) {
+        s.name = s.own_name;
+      } else {
+        const std::string base = ketl::detail::to_snake_case(s.class_name);
+        s.name = base + "_" + std::to_string(++counts[base]);
+      }
+    }
+    const auto names = layer_names();
+    for (std::size_t a = 0; a < names.size(); ++a)
+      for (std::size_t b = 0; b < a; ++b)
+        if (names[a] == names[b])
+          throw value_error("ketl::Model: All layer names should be unique. The name \"" +
+                            names[a] + "\" is used twice");
+  }
+
+  void collect_weights() {
+    weights_.clear();
+    weight_names_.clear();
+    std::vector<std::vector<WeightRef<T>>> per_slot(layers_.size());
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+      (
+          [&] {
+            using N = node_t<P>;
+            if constexpr (detail::is_call<N>) {
+              using L = typename N::layer_type;
+              for (std::size_t i : by_position_[P])
+                if (inst_[i].use == 0)
+                  static_cast<L*>(inst_[i].layer)->for_each_weight([&](WeightRef<T> w) {
+                    per_slot[inst_[i].slot].push_back(std::move(w));
+                  });
+            }
+          }(),
+          ...);
+    }
+    (std::make_index_sequence<positions>{});
+    for (std::size_t s = 0; s < layers_.size(); ++s)
+      for (auto& w : per_slot[s]) {
+        weight_names_.push_back(layers_[s].name + "/" + std::string(w.name));
+        weights_.push_back(std::move(w));
+      }
+  }
+
+  const T* value(std::size_t i) const {
+    const auto& inst = inst_[i];
+    return inst.input != npos ? in_ptr_[inst.input] : acts_.data() + inst.act * capacity_;
+  }
+  T* out(const instance& inst) { return acts_.data() + inst.act * capacity_; }
+  T* grad(const instance& inst) { return grads_.data() + inst.act * capacity_; }
+  T* scratch(const instance& inst) { return scratch_.data() + inst.scratch * capacity_; }
+
+  template <std::size_t P>
+  void forward_position(std::size_t n, bool training) {
+    using N = node_t<P>;
+    if constexpr (detail::is_call<N>) {
+      using traits = detail::node_traits<N>;
+      using L = typename N::layer_type;
+      for (std::size_t i : by_position_[P]) {
+        auto& inst = inst_[i];
+        L& l = *static_cast<L*>(inst.layer);
+        Pass<T> pass{training, &rng_, scratch(inst)};
+        if constexpr (traits::merge) {
+          std::array<const T*, max_parents> xs{};
+          for (std::size_t j = 0; j < inst.parent_count; ++j) xs[j] = value(inst.parents[j]);
+          l.template forward<typename traits::inputs>(xs.data(), out(inst), n, pass);
+        } else {
+          l.template forward<typename traits::first_input>(value(inst.parents[0]), out(inst), n,
+                                                            pass);
+        }
+      }
+    }
+  }
+
+  template <std::size_t P>
+  void backward_position(std::size_t n) {
+    using N = node_t<P>;
+    if constexpr (detail::is_call<N>) {
+      using traits = detail::node_traits<N>;
+      using L = typename N::layer_type;
+      const auto& mine = by_position_[P];
+      for (auto it = mine.rbegin(); it != mine.rend(); ++it) {
+        auto& inst = inst_[*it];
+        if (!grad_set_[*it]) continue;
+        L& l = *static_cast<L*>(inst.layer);
+        // A parent's first gradient goes straight to its buffer; a later one
+        // (another consumer already wrote) goes to scratch and is added.
+        std::array<T*, max_parents> dxs{};
+        std::array<const T*, max_parents> xs{};
+        std::array<bool, max_parents> add_later{};
+        for (std::size_t j = 0; j < inst.parent_count; ++j) {
+          const std::size_t p = inst.parents[j];
+          xs[j] = value(p);
+          if (inst_[p].input != npos) continue;
+          if (!grad_set_[p]) {
+            dxs[j] = grad(inst_[p]);
+            grad_set_[p] = 1;
+          } else {
+            dxs[j] = tmp_.data() + j * biggest_ * capacity_;
+            add_later[j] = true;
+          }
+        }
+        const std::size_t k = out_index_[*it];
+        Pass<T> pass{true, &rng_, scratch(inst), k != npos && before_act_[k], inst.accumulate};
+        if constexpr (traits::merge)
+          l.template backward<typename traits::inputs>(xs.data(), out(inst), grad(inst),
+                                                       dxs.data(), n, pass);
+        else
+          l.template backward<typename traits::first_input>(xs[0], out(inst), grad(inst), dxs[0],
+                                                             n, pass);
+        for (std::size_t j = 0; j < inst.parent_count; ++j)
+          if (add_later[j]) {
+            T* to = grad(inst_[inst.parents[j]]);
+            const std::size_t count = n * inst_[inst.parents[j]].out_size;
+            for (std::size_t e = 0; e < count; ++e) to[e] += dxs[j][e];
+          }
+      }
+    }
+  }
+
+  std::vector<instance> inst_;
+  std::vector<declared_input> declared_;
+  std::vector<std::size_t> outputs_;  // instances
+  std::vector<layer_slot> layers_;    // in the order their first nodes were made
+  std::array<std::vector<std::size_t>, positions> by_position_;
+  std::vector<std::size_t> order_;  // every instance, in execution order
+  std::vector<std::size_t> out_index_;
+  Random rng_;
+  std::vector<WeightRef<T>> weights_;
+  std::vector<std::string> weight_names_;
+
+  std::size_t act_total_ = 0, scratch_total_ = 0, biggest_ = 0, capacity_ = 0;
+  std::vector<T> acts_, grads_, scratch_, tmp_;
+  std::vector<const T*> in_ptr_;
+  std::vector<char> grad_set_;
+  const bool* before_act_ = nullptr;
+};
+
+// Keras 2.2.4's print_summary for a functional model (line_length 98):
+// Layer (type), Output Shape, Param #, Connected to ("dense_1[0][0]": the
+// layer, which of its calls made the tensor, and the tensor's index).
+template <class... In, class... Out>
+void functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list<Out...>>::summary(
+    std::ostream& os) const {
+  static_assert(well_formed, "ketl::Model::summary: the graph does not fit together");
+  std::array<std::string, positions> shapes{};
+  [&]<std::size_t... P>(std::index_sequence<P...>) {
+    ((shapes[P] = shape_string<typename node_t<P>::shape>(true)), ...);
+  }
+  (std::make_index_sequence<positions>{});
+  auto source = [&](std::size_t p) {
+    const auto& inst = inst_[p];
+    const std::string name = inst.input != npos ? declared_[inst.input].name : layers_[inst.slot].name;
+    return name + "[" + std::to_string(inst.use) + "][0]";
+  };
+  ketl::detail::summary_table table(os, {32, 53, 65, 98});
+  table.header({"Layer (type)", "Output Shape", "Param #", "Connected to"});
+  const std::size_t rows = declared_.size() + layers_.size();
+  std::size_t row = 0;
+  for (const auto& d : declared_)
+    table.row({d.name + " (InputLayer)", shapes[inst_[d.instance].position], "0", ""},
+              ++row == rows);
+  for (std::size_t s = 0; s < layers_.size(); ++s) {
+    std::vector<std::string> connections;
+    for (std::size_t i : order_)
+      if (inst_[i].slot == s)
+        for (std::size_t j = 0; j < inst_[i].parent_count; ++j)
+          connections.push_back(source(inst_[i].parents[j]));
+    const auto& slot = layers_[s];
+    table.line({slot.name + " (" + slot.class_name + ")", shapes[inst_[slot.first].position],
+                std::to_string(slot.params), connections.empty() ? "" : connections[0]});
+    for (std::size_t c = 1; c < connections.size(); ++c) table.line({"", "", "", connections[c]});
+    table.rule(++row == rows ? '=' : '_');
+  }
+  const std::size_t total = param_count();
+  table.totals(total, total, 0, rows == 0);
+}
+
+}  // namespace ketl::models

@@ -1,0 +1,149 @@
+// The functional API's nodes: Keras's symbolic tensors, typed.
+//
+//   auto x = ketl::Input<100>{{.name = "title"}};      // a leaf node
+//   auto h = ketl::Dense<32, ketl::Relu>{}(x);          // call_node<Dense<32, Relu>, Input<100>>
+//   auto s = ketl::shared(ketl::Dense<32>{});           // one layer, one set of weights
+//   auto r = ketl::Add{}(h, s(h));                      // merge layers take several nodes
+//
+// A node's type holds the layer and its parents' types, so its shape is
+// known at compile time: a layer that cannot take its inputs fails to
+// compile where it is called, with a message that names the layer and the
+// shapes. A node value holds its layer (shared by every node made from one
+// ketl::shared layer) and its parents, and has an identity: copies of a
+// node are that node, as a Python variable bound to a Keras tensor is.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "ketl/detail/shape_chain.hpp"
+#include "ketl/layer.hpp"
+#include "ketl/layers/input.hpp"
+#include "ketl/shape.hpp"
+
+namespace ketl {
+
+namespace detail {
+
+template <class L>
+inline constexpr bool is_merge_layer = requires { requires L::merge; };
+
+// The shape of a node of layer L on parents P...: its output shape, or
+// invalid_shape when it cannot take them (after one error naming them).
+template <class L, class... In>
+struct layer_call_check {
+  static constexpr bool fits = L::template accepts<In...>;
+  // The layer's own reason first: its static_assert shows the numbers.
+  static_assert((L::template check_input<In...>(), true));
+  static_assert(fits,
+                "ketl::Model: the layer L cannot take InputShape, the output shape of the node it "
+                "is called on");
+};
+template <class L, class... In>
+struct merge_call_check {
+  static constexpr bool fits = L::template accepts<type_list<In...>>;
+  static_assert((L::template check_input<type_list<In...>>(), true));
+  static_assert(fits, "ketl::Model: the merge layer L cannot merge the shapes In...");
+};
+
+template <class L, class... P>
+constexpr auto node_shape() {
+  if constexpr (((std::is_same_v<typename P::shape, invalid_shape>) || ...)) {
+    return std::type_identity<invalid_shape>{};  // an earlier error said why
+  } else if constexpr (is_merge_layer<L>) {
+    if constexpr (merge_call_check<L, typename P::shape...>::fits)
+      return std::type_identity<typename L::template output_shape<type_list<typename P::shape...>>>{};
+    else
+      return std::type_identity<invalid_shape>{};
+  } else {
+    static_assert(sizeof...(P) == 1,
+                  "ketl::Model: this layer takes one node; merge layers (Add, Concatenate, ...) "
+                  "take several");
+    if constexpr (sizeof...(P) == 1 && layer_call_check<L, typename P::shape...>::fits)
+      return std::type_identity<typename L::template output_shape<typename P::shape...>>{};
+    else
+      return std::type_identity<invalid_shape>{};
+  }
+}
+
+template <class L, class... P>
+struct call_node {
+  using layer_type = L;
+  using parents = type_list<P...>;
+  using shape = typename decltype(node_shape<L, P...>())::type;
+
+  std::shared_ptr<L> layer;
+  std::tuple<P...> inputs;
+
+  call_node(const L& l, const P&... in) : layer(std::make_shared<L>(l)), inputs(in...) {}
+  call_node(std::shared_ptr<L> l, const P&... in) : layer(std::move(l)), inputs(in...) {}
+  const void* id() const { return tag_.get(); }
+  std::uint64_t seq() const { return tag_->seq; }
+
+ private:
+  std::shared_ptr<const node_tag> tag_ = std::make_shared<const node_tag>();
+};
+
+template <class L, class... P>
+inline constexpr bool is_node<call_node<L, P...>> = true;
+
+template <class N>
+struct node_parents {
+  using type = type_list<>;
+};
+template <class L, class... P>
+struct node_parents<call_node<L, P...>> {
+  using type = type_list<P...>;
+};
+}  // namespace detail
+
+// ketl::shared(layer): one layer whose every call shares its weights, as a
+// Keras layer object called twice does. (A plain layer object called twice
+// is two layers, as a Keras layer constructed twice would be.) Its gradient
+// is the sum over every use.
+template <class L>
+class shared_layer {
+ public:
+  explicit shared_layer(L layer) : layer_(std::make_shared<L>(std::move(layer))) {}
+  template <class... P>
+  requires(sizeof...(P) > 0 && (detail::is_node<P> && ...))
+  detail::call_node<L, P...> operator()(const P&... inputs) const {
+    return detail::call_node<L, P...>(layer_, inputs...);
+  }
+  L& layer() { return *layer_; }
+  const L& layer() const { return *layer_; }
+
+ private:
+  std::shared_ptr<L> layer_;
+};
+
+template <class L>
+shared_layer<L> shared(L layer) {
+  return shared_layer<L>(std::move(layer));
+}
+
+// inputs(a, b) and outputs(c, d): a Model's inputs and outputs, in order.
+template <class... N>
+struct InputList {
+  std::tuple<N...> nodes;
+};
+template <class... N>
+struct OutputList {
+  std::tuple<N...> nodes;
+};
+template <class... N>
+requires(sizeof...(N) > 0 && (detail::is_input<N>::value && ...))
+InputList<N...> inputs(const N&... nodes) {
+  return {{nodes...}};
+}
+template <class... N>
+requires(sizeof...(N) > 0 && (detail::is_node<N> && ...))
+OutputList<N...> outputs(const N&... nodes) {
+  return {{nodes...}};
+}
+
+}  // namespace ketl
