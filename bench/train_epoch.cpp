@@ -126,8 +126,35 @@ void BM_w1_check_numerics(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kSamples));
 }
+// The engine's cost on a functional model (issue 14): the W1 MLP as a
+// Sequential and as its functional twin, one epoch each, the same weights
+// and data. The target is functional / Sequential <= 1.05.
+template <bool Functional>
+void BM_w1_model(benchmark::State& state) {
+  const auto batch = static_cast<std::size_t>(state.range(0));
+  auto run = [&](auto& model) {
+    model.compile(ketl::optimizers::SGD{.lr = 0.01f}, ketl::losses::categorical_crossentropy);
+    for (auto _ : state) {
+      auto h = model.fit(data().x, data().y, {.batch_size = batch, .epochs = 1, .verbose = 0});
+      benchmark::DoNotOptimize(h);
+    }
+  };
+  if constexpr (Functional) {
+    auto in = ketl::Input<784>{};
+    auto model =
+        ketl::Model{in, ketl::Dense<10, ketl::Softmax>{}(ketl::Dense<128, ketl::Relu>{}(in))};
+    run(model);
+  } else {
+    auto model = ketl::Sequential{ketl::Input<784>{}, ketl::Dense<128, ketl::Relu>{},
+                                  ketl::Dense<10, ketl::Softmax>{}};
+    run(model);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kSamples));
+}
 }  // namespace
 
+BENCHMARK(BM_w1_model<false>)->Arg(32)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_w1_model<true>)->Arg(32)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_w1_check_numerics)
     ->ArgsProduct({{32, 128}, {1, 0}, {1, 0}})
     ->Unit(benchmark::kMillisecond)

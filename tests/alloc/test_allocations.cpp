@@ -180,6 +180,30 @@ std::string idx_header(std::initializer_list<std::uint32_t> dims) {
 }
 }  // namespace
 
+TEST_CASE("a functional model's training step allocates nothing after the first batch",
+          "[allocations][functional]") {
+  const Data small(64), large(640);
+  auto in = Input<20>{};
+  auto h = Dense<32, Relu>{}(in);
+  auto shared_dense = shared(Dense<16, Tanh>{});
+  auto merged = Concatenate{}(shared_dense(h), Dropout{0.25f}(shared_dense(Dense<32>{}(in))));
+  auto main_out = Dense<4, Softmax>{}(Add{}(merged, Dense<32>{}(h)));
+  auto aux_out = Dense<1>{}(h);
+  auto model = Model{inputs(in), outputs(main_out, aux_out)};
+  model.compile(optimizers::Adam{}, per_output(losses::categorical_crossentropy, losses::mse),
+                metrics::accuracy, loss_weights(1.0, 0.5));
+  xt::xtensor<float, 2> aux_small = xt::zeros<float>({64, 1}),
+                        aux_large = xt::zeros<float>({640, 1});
+  auto fit = [&](const Data& d, const xt::xtensor<float, 2>& aux) {
+    model.fit(d.x, std::tie(d.y, aux), {.batch_size = 32, .epochs = 1, .verbose = 0});
+  };
+  fit(large, aux_large);
+  const long a = allocations_of([&] { fit(small, aux_small); });
+  const long b = allocations_of([&] { fit(large, aux_large); });
+  INFO("fit on 2 batches: " << a << " allocations; on 20: " << b);
+  CHECK(b == a);
+}
+
 TEST_CASE("hostile file headers: a fast io_error, the heap never grows by 50 MB",
           "[allocations][robustness]") {
   const std::string dir = "/tmp/ketl_alloc_" + std::to_string(::getpid());

@@ -116,6 +116,13 @@ TEST_CASE("training on two threads gives one thread's weights", "[threads][train
   }
   SECTION("adam") { same(mlp, optimizers::Adam{}); }
   SECTION("rmsprop") { same(ragged, optimizers::RMSprop{}); }
+  SECTION("a functional model: two branches, a merge, a shared layer") {
+    auto in = Input<784>{};
+    auto shared_dense = shared(Dense<64, Relu>{});
+    auto h = Concatenate{}(shared_dense(in), Dense<36, Tanh>{}(in));
+    auto twin = Model{in, Dense<10, Softmax>{}(Add{}(h, Dense<100, Relu>{}(h)))};
+    same(twin, optimizers::Adam{});
+  }
 }
 
 TEST_CASE("two threads save to one path 1,000 times each: no failure, never a torn file",

@@ -48,8 +48,8 @@ struct elementwise_merge : stateless_layer, callable_layer<Derived> {
   explicit elementwise_merge(LayerOptions o) : stateless_layer(std::move(o)) {}
 
   template <class Ins>
-  static constexpr bool accepts = list_count<Ins> >= MinInputs && list_count<Ins> <= MaxInputs &&
-                                  same_shapes<Ins>;
+  static constexpr bool accepts =
+      list_count<Ins> >= MinInputs&& list_count<Ins> <= MaxInputs&& same_shapes<Ins>;
   template <class Ins>
   static constexpr void check_input() {
     [[maybe_unused]] constexpr bool checked = []<class... S>(type_list<S...>*) {

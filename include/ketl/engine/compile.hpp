@@ -71,6 +71,16 @@ const auto& loss_of(const L& l) {
     return l;
 }
 
+// ketl::labels<S>'s S among compile()'s arguments, or void.
+template <bool Any, class... Args>
+struct labels_or_void {
+  using type = void;
+};
+template <class... Args>
+struct labels_or_void<true, Args...> {
+  using type = typename ketl::detail::labels_in<Args...>::shape;
+};
+
 // A metric's target against the static labels ("acc" resolves later and
 // reads y_true as the loss does, so the loss's check covers it).
 template <class Y, class Out, class M>
@@ -226,12 +236,8 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
       }));
   const auto metrics = hana::concat(plain, weighted);
 
-  using Labels = decltype([] {
-    if constexpr ((ketl::detail::is_labels<Args> || ...))
-      return std::type_identity<typename ketl::detail::labels_in<Args...>::shape>{};
-    else
-      return std::type_identity<void>{};
-  }())::type;
+  using Labels =
+      typename detail::labels_or_void<(ketl::detail::is_labels<Args> || ...), Args...>::type;
 
   auto c = std::make_unique<compiled_state<T>>();
   c->temporal = temporal;

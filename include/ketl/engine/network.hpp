@@ -70,7 +70,8 @@ namespace engine {
 template <class N>
 inline constexpr std::size_t input_count = ketl::detail::list_size<typename N::input_shapes>::value;
 template <class N>
-inline constexpr std::size_t output_count = ketl::detail::list_size<typename N::output_shapes>::value;
+inline constexpr std::size_t output_count =
+    ketl::detail::list_size<typename N::output_shapes>::value;
 template <class N, std::size_t I>
 using input_shape_t = typename ketl::detail::at<I, typename N::input_shapes>::type;
 template <class N, std::size_t I>

@@ -30,7 +30,9 @@ struct dot_side {
   static constexpr std::size_t I = S::size / K;
   static constexpr std::size_t k_stride = ok && S::rank == 2 && a == 0 ? S::dims[1] : 1;
   static constexpr std::size_t i_stride = ok && S::rank == 2 && a == 0 ? 1 : K;
-  static constexpr std::size_t at(std::size_t i, std::size_t k) { return i * i_stride + k * k_stride; }
+  static constexpr std::size_t at(std::size_t i, std::size_t k) {
+    return i * i_stride + k * k_stride;
+  }
 };
 
 template <class A, class B, int AxisA, int AxisB>
@@ -90,7 +92,8 @@ struct Dot : stateless_layer, callable_layer<Dot<AxisA, AxisB>> {
     std::string name = {};
   };
   Dot() = default;
-  explicit Dot(Options o) : stateless_layer(LayerOptions{std::move(o.name)}), normalize_(o.normalize) {}
+  explicit Dot(Options o)
+      : stateless_layer(LayerOptions{std::move(o.name)}), normalize_(o.normalize) {}
   bool normalize() const { return normalize_; }
 
   template <class Ins>
@@ -122,11 +125,11 @@ struct Dot : stateless_layer, callable_layer<Dot<AxisA, AxisB>> {
 
   template <class Ins, class T>
   void forward(const T* const* xs, T* y, std::size_t n, Pass<T>& pass) {
-    run<Ins>(xs, y, n, pass, nullptr, nullptr, nullptr);
+    run<Ins, T>(xs, y, n, pass, nullptr, nullptr, nullptr);
   }
   template <class Ins, class T>
   void backward(const T* const* xs, const T*, T* dy, T* const* dxs, std::size_t n, Pass<T>& pass) {
-    run<Ins>(xs, nullptr, n, pass, dy, dxs[0], dxs[1]);
+    run<Ins, T>(xs, nullptr, n, pass, dy, dxs[0], dxs[1]);
   }
 
  private:

@@ -39,8 +39,8 @@ class Model : public engine::trainer<models::functional_network<Inputs, Outputs>
   template <class... I, class... O>
   Model(const InputList<I...>& in, const OutputList<O...>& out) : base(net_type(in, out)) {}
   template <class I, class O>
-  requires(detail::is_input<I>::value && detail::is_node<O>)
-  Model(const I& in, const O& out) : base(net_type(inputs(in), outputs(out))) {}
+  requires(detail::is_input<I>::value&& detail::is_node<O>) Model(const I& in, const O& out)
+      : base(net_type(inputs(in), outputs(out))) {}
 
   // Keras's Model.count_params(): every layer's weights, a shared layer's once.
   std::size_t param_count() const { return this->net_.param_count(); }
@@ -57,7 +57,7 @@ template <class... I, class... O>
 Model(const InputList<I...>&, const OutputList<O...>&)
     -> Model<detail::type_list<I...>, detail::type_list<O...>>;
 template <class I, class O>
-requires(detail::is_input<I>::value && detail::is_node<O>)
-Model(const I&, const O&) -> Model<detail::type_list<I>, detail::type_list<O>>;
+requires(detail::is_input<I>::value&& detail::is_node<O>) Model(const I&, const O&)
+->Model<detail::type_list<I>, detail::type_list<O>>;
 
 }  // namespace ketl

@@ -99,7 +99,8 @@ class functional_network;
 
 template <class... In, class... Out>
 class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list<Out...>> {
-  using graph = ketl::detail::graph<ketl::detail::type_list<In...>, ketl::detail::type_list<Out...>>;
+  using graph =
+      ketl::detail::graph<ketl::detail::type_list<In...>, ketl::detail::type_list<Out...>>;
   using nodes = typename graph::nodes;
   static constexpr std::size_t positions = graph::size;
   template <std::size_t P>
@@ -132,8 +133,11 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
     [[maybe_unused]] constexpr bool connected = graph::connected;
     std::map<const void*, std::size_t> seen;
     std::map<const void*, std::size_t> layer_of;  // a layer object given -> its slot
-    std::apply([&](const auto&... in) { (declared_.push_back({in.id(), std::string(in.name())}), ...); },
-               ins.nodes);
+    std::apply(
+        [&](const auto&... in) {
+          (declared_.push_back({in.id(), std::string(in.name())}), ...);
+        },
+        ins.nodes);
     std::apply([&](const auto&... o) { (outputs_.push_back(add(o, seen, layer_of)), ...); },
                outs.nodes);
     for (std::size_t i = 0; i < declared_.size(); ++i)
@@ -151,7 +155,10 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   // Copies share nothing: each layer is copied once (shared layers stay
   // shared within the copy), with its weights.
   functional_network(const functional_network& o)
-      : inst_(o.inst_), declared_(o.declared_), outputs_(o.outputs_), layers_(o.layers_),
+      : inst_(o.inst_),
+        declared_(o.declared_),
+        outputs_(o.outputs_),
+        layers_(o.layers_),
         rng_(o.rng_) {
     for (auto& slot : layers_) {
       auto copy = slot.clone(slot.object.get());
@@ -209,8 +216,8 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
     if (n <= capacity_) return;
     ketl::detail::as_ketl_error(
         "ketl: the buffers for a batch of " + std::to_string(n) + " samples", [&] {
-          std::vector<T> acts(act_total_ * n), grads(act_total_ * n),
-              scratch(scratch_total_ * n), tmp(max_parents * biggest_ * n);
+          std::vector<T> acts(act_total_ * n), grads(act_total_ * n), scratch(scratch_total_ * n),
+              tmp(max_parents * biggest_ * n);
           acts_.swap(acts), grads_.swap(grads), scratch_.swap(scratch), tmp_.swap(tmp);
         });
     capacity_ = n;
@@ -219,9 +226,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   void forward(const void* const* x, std::size_t n, bool training) {
     reserve(n);
     for (std::size_t i = 0; i < declared_.size(); ++i) in_ptr_[i] = static_cast<const T*>(x[i]);
-    [&]<std::size_t... P>(std::index_sequence<P...>) {
-      (forward_position<P>(n, training), ...);
-    }
+    [&]<std::size_t... P>(std::index_sequence<P...>) { (forward_position<P>(n, training), ...); }
     (std::make_index_sequence<positions>{});
   }
   const T* output(std::size_t k) const { return value(outputs_[k]); }
@@ -244,14 +249,14 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   struct instance {
     std::size_t position = 0;  // its node type's index
     const void* id = nullptr;
-    std::uint64_t seq = 0;  // its node's creation order
-    void* layer = nullptr;  // its layer object (null for an Input)
+    std::uint64_t seq = 0;    // its node's creation order
+    void* layer = nullptr;    // its layer object (null for an Input)
     std::size_t slot = npos;  // the layer's index in layers_
     std::array<std::size_t, max_parents> parents{};
     std::size_t parent_count = 0;
-    std::size_t use = 0;  // which call of its layer it is (Keras's node index)
-    bool accumulate = false;  // backward: a later use of a shared layer adds its gradients
-    std::size_t input = npos;  // an Input: which of the declared inputs
+    std::size_t use = 0;               // which call of its layer it is (Keras's node index)
+    bool accumulate = false;           // backward: a later use of a shared layer adds its gradients
+    std::size_t input = npos;          // an Input: which of the declared inputs
     std::size_t act = 0, scratch = 0;  // per-sample offsets of its output and its scratch
     std::size_t out_size = 0;
   };
@@ -291,7 +296,9 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
     } else {
       using L = typename N::layer_type;
       std::apply(
-          [&](const auto&... p) { ((inst.parents[inst.parent_count++] = add(p, seen, layer_of)), ...); },
+          [&](const auto&... p) {
+            ((inst.parents[inst.parent_count++] = add(p, seen, layer_of)), ...);
+          },
           n.inputs);
       const void* given = n.layer.get();
       auto found = layer_of.find(given);
@@ -361,9 +368,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
       met[inst.slot] = 1;
     }
     act_total_ = scratch_total_ = biggest_ = 0;
-    [&]<std::size_t... P>(std::index_sequence<P...>) {
-      (place_position<P>(build), ...);
-    }
+    [&]<std::size_t... P>(std::index_sequence<P...>) { (place_position<P>(build), ...); }
     (std::make_index_sequence<positions>{});
     collect_weights();
     grad_set_.assign(inst_.size(), 0);
@@ -471,7 +476,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
           l.template forward<typename traits::inputs>(xs.data(), out(inst), n, pass);
         } else {
           l.template forward<typename traits::first_input>(value(inst.parents[0]), out(inst), n,
-                                                            pass);
+                                                           pass);
         }
       }
     }
@@ -508,11 +513,11 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
         const std::size_t k = out_index_[*it];
         Pass<T> pass{true, &rng_, scratch(inst), k != npos && before_act_[k], inst.accumulate};
         if constexpr (traits::merge)
-          l.template backward<typename traits::inputs>(xs.data(), out(inst), grad(inst),
-                                                       dxs.data(), n, pass);
+          l.template backward<typename traits::inputs>(xs.data(), out(inst), grad(inst), dxs.data(),
+                                                       n, pass);
         else
-          l.template backward<typename traits::first_input>(xs[0], out(inst), grad(inst), dxs[0],
-                                                             n, pass);
+          l.template backward<typename traits::first_input>(xs[0], out(inst), grad(inst), dxs[0], n,
+                                                            pass);
         for (std::size_t j = 0; j < inst.parent_count; ++j)
           if (add_later[j]) {
             T* to = grad(inst_[inst.parents[j]]);
@@ -555,7 +560,8 @@ void functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list<
   (std::make_index_sequence<positions>{});
   auto source = [&](std::size_t p) {
     const auto& inst = inst_[p];
-    const std::string name = inst.input != npos ? declared_[inst.input].name : layers_[inst.slot].name;
+    const std::string name =
+        inst.input != npos ? declared_[inst.input].name : layers_[inst.slot].name;
     return name + "[" + std::to_string(inst.use) + "][0]";
   };
   ketl::detail::summary_table table(os, {32, 53, 65, 98});

@@ -121,8 +121,7 @@ struct graph<type_list<In...>, type_list<Out...>> {
   template <class N>
   static constexpr bool declared() {
     if constexpr (is_input<N>::value) {
-      if constexpr (!in_list<N, type_list<In...>>)
-        return output_depends_on_undeclared_input<N>::ok;
+      if constexpr (!in_list<N, type_list<In...>>) return output_depends_on_undeclared_input<N>::ok;
     }
     return true;
   }

@@ -60,8 +60,8 @@ class nested : public callable_layer<nested<Net>> {
   }
   template <class In>
   void backward(const T* x, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
+    net_.reserve(n);  // its gradient buffers (its activations are in the frame)
     std::copy(dy, dy + n * engine::output_shape_t<Net, 0>::size, net_.output_grad());
-    net_.reserve(n);
     net_.backward_in(frame(pass, n), x, n, pass.grad_before_activation, dx,
                      pass.accumulate_weight_grads);
   }

@@ -30,7 +30,9 @@ namespace ketl {
 namespace detail {
 
 template <class L>
-inline constexpr bool is_merge_layer = requires { requires L::merge; };
+inline constexpr bool is_merge_layer = requires {
+  requires L::merge;
+};
 
 // The shape of a node of layer L on parents P...: its output shape, or
 // invalid_shape when it cannot take them (after one error naming them).
@@ -56,7 +58,8 @@ constexpr auto node_shape() {
     return std::type_identity<invalid_shape>{};  // an earlier error said why
   } else if constexpr (is_merge_layer<L>) {
     if constexpr (merge_call_check<L, typename P::shape...>::fits)
-      return std::type_identity<typename L::template output_shape<type_list<typename P::shape...>>>{};
+      return std::type_identity<
+          typename L::template output_shape<type_list<typename P::shape...>>>{};
     else
       return std::type_identity<invalid_shape>{};
   } else {
@@ -110,10 +113,8 @@ class shared_layer {
  public:
   explicit shared_layer(L layer) : layer_(std::make_shared<L>(std::move(layer))) {}
   template <class... P>
-  requires(sizeof...(P) > 0 && (detail::is_node<P> && ...))
-  detail::call_node<L, P...> operator()(const P&... inputs) const {
-    return detail::call_node<L, P...>(layer_, inputs...);
-  }
+  requires(sizeof...(P) > 0 && (detail::is_node<P> && ...)) detail::call_node<L, P...>
+  operator()(const P&... inputs) const { return detail::call_node<L, P...>(layer_, inputs...); }
   L& layer() { return *layer_; }
   const L& layer() const { return *layer_; }
 
@@ -136,13 +137,13 @@ struct OutputList {
   std::tuple<N...> nodes;
 };
 template <class... N>
-requires(sizeof...(N) > 0 && (detail::is_input<N>::value && ...))
-InputList<N...> inputs(const N&... nodes) {
+requires(sizeof...(N) > 0 &&
+         (detail::is_input<N>::value && ...)) InputList<N...> inputs(const N&... nodes) {
   return {{nodes...}};
 }
 template <class... N>
-requires(sizeof...(N) > 0 && (detail::is_node<N> && ...))
-OutputList<N...> outputs(const N&... nodes) {
+requires(sizeof...(N) > 0 &&
+         (detail::is_node<N> && ...)) OutputList<N...> outputs(const N&... nodes) {
   return {{nodes...}};
 }
 

@@ -17,6 +17,7 @@
 
 #include "ketl/engine/trainer.hpp"
 #include "ketl/models/nested.hpp"
+#include "ketl/models/node.hpp"
 #include "ketl/models/sequential_network.hpp"
 
 namespace ketl {
@@ -137,5 +138,12 @@ class Sequential : public engine::trainer<models::sequential_network<L...>> {
 
 template <class... L>
 Sequential(L...) -> Sequential<L...>;
+
+// ketl::shared(model): one nested model whose every call shares its weights.
+template <Layer... L>
+shared_layer<models::nested<models::sequential_network<L...>>> shared(const Sequential<L...>& m) {
+  return shared_layer<models::nested<models::sequential_network<L...>>>(
+      models::nested<models::sequential_network<L...>>(m.network()));
+}
 
 }  // namespace ketl
