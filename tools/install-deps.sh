@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  g++ clang libclang-rt-14-dev pkg-config python3 python3-numpy meson ninja-build
+  g++ clang libclang-rt-14-dev pkg-config cmake python3 python3-numpy meson ninja-build
   libboost-dev libxtensor-dev libxsimd-dev catch2 libbenchmark-dev zlib1g-dev
   libopenblas-dev  # the baseline of bench/gemm.cpp only; ketl itself does not use it
   dataset-fashion-mnist

@@ -44,13 +44,16 @@ setup gcc-release g++ --buildtype=release || failed_builds=$((failed_builds + 1)
 # configurations.
 setup gcc-asan g++ --buildtype=plain -Doptimization=0 -Db_sanitize=address,undefined \
   -Dcpp_args="-g1 -Wno-maybe-uninitialized" -Dbenchmarks=false -Dexamples=false -Dcompile_fail_tests=false \
-  -Dheader_checks=false ||
+  -Dheader_checks=false -Dconsumer_tests=false ||
   failed_builds=$((failed_builds + 1))
-# The headers' self-containment is checked by gcc-release alone.
-setup clang clang++ --buildtype=release -Db_lundef=false -Dheader_checks=false ||
+# The headers' self-containment, the benchmarks' compiling and the consumer
+# projects are checked by gcc-release alone.
+setup clang clang++ --buildtype=release -Db_lundef=false -Dheader_checks=false -Dconsumer_tests=false \
+  -Dbenchmarks=false ||
   failed_builds=$((failed_builds + 1))
 setup gcc-tsan g++ --buildtype=plain -Doptimization=1 -Db_sanitize=thread -Dcpp_args="-g1" \
-  -Dunit_suite=false -Dbenchmarks=false -Dexamples=false -Dcompile_fail_tests=false ||
+  -Dunit_suite=false -Dbenchmarks=false -Dexamples=false -Dcompile_fail_tests=false \
+  -Dconsumer_tests=false ||
   failed_builds=$((failed_builds + 1))
 
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

@@ -9,13 +9,17 @@
 // Epochs and batches are 0-based, as in Keras; logs is a name -> value map
 // ("loss", "acc", "val_loss", "lr", "batch", "size"). CallbackRef erases the
 // type: fit() takes them as `.callbacks = {early_stopping, my_logger}`, by
-// reference, so the caller's object keeps its state after fit returns.
+// reference, so the caller's object keeps its state after fit returns; one
+// made in place (`.callbacks = {ketl::callbacks::EarlyStopping{...}}`) is
+// owned by the options instead.
 #pragma once
 
 #include <concepts>
 #include <map>
+#include <memory>
 #include <ostream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace ketl {
@@ -61,9 +65,39 @@ concept Callback = detail::any_hook<C>;
 
 class CallbackRef {
  public:
+  // A named callback is held by reference: it keeps its state after fit
+  // returns, for the caller to read.
   template <Callback C>
   CallbackRef(C& c)  // NOLINT: implicit, so that {a, b} lists read as Keras's
       : self_(&c) {
+    bind(c);
+  }
+  // A callback made in place ({.callbacks = {EarlyStopping{...}}}) is moved
+  // into the reference, which owns it: the options may be stored, copied and
+  // used later without a dangling reference.
+  template <class C>
+  requires(!std::is_lvalue_reference_v<C> && Callback<std::remove_cvref_t<C>>)
+      CallbackRef(C&& c)  // NOLINT
+      : owned_(std::make_shared<std::remove_cvref_t<C>>(std::move(c))) {
+    auto& held = *static_cast<std::remove_cvref_t<C>*>(owned_.get());
+    self_ = &held;
+    bind(held);
+  }
+
+  void set_model(ModelHandle& m) const { call(set_model_, m); }
+  void on_train_begin(Logs& l) const { call(train_begin_, l); }
+  void on_train_end(Logs& l) const { call(train_end_, l); }
+  void on_epoch_begin(int e, Logs& l) const { call(epoch_begin_, e, l); }
+  void on_epoch_end(int e, Logs& l) const { call(epoch_end_, e, l); }
+  void on_batch_begin(int b, Logs& l) const { call(batch_begin_, b, l); }
+  void on_batch_end(int b, Logs& l) const { call(batch_end_, b, l); }
+  void on_test_begin(Logs& l) const { call(test_begin_, l); }
+  void on_test_end(Logs& l) const { call(test_end_, l); }
+  bool has_batch_hooks() const { return batch_begin_ || batch_end_; }
+
+ private:
+  template <class C>
+  void bind(C& c) {
     if constexpr (requires(Logs & l) { c.on_train_begin(l); })
       train_begin_ = [](void* p, Logs& l) { static_cast<C*>(p)->on_train_begin(l); };
     if constexpr (requires(Logs & l) { c.on_train_end(l); })
@@ -84,23 +118,12 @@ class CallbackRef {
       set_model_ = [](void* p, ModelHandle& m) { static_cast<C*>(p)->set_model(m); };
   }
 
-  void set_model(ModelHandle& m) const { call(set_model_, m); }
-  void on_train_begin(Logs& l) const { call(train_begin_, l); }
-  void on_train_end(Logs& l) const { call(train_end_, l); }
-  void on_epoch_begin(int e, Logs& l) const { call(epoch_begin_, e, l); }
-  void on_epoch_end(int e, Logs& l) const { call(epoch_end_, e, l); }
-  void on_batch_begin(int b, Logs& l) const { call(batch_begin_, b, l); }
-  void on_batch_end(int b, Logs& l) const { call(batch_end_, b, l); }
-  void on_test_begin(Logs& l) const { call(test_begin_, l); }
-  void on_test_end(Logs& l) const { call(test_end_, l); }
-  bool has_batch_hooks() const { return batch_begin_ || batch_end_; }
-
- private:
   template <class F, class... A>
   void call(F f, A&... a) const {
     if (f) f(self_, a...);
   }
-  void* self_;
+  std::shared_ptr<void> owned_;  // an in-place callback
+  void* self_ = nullptr;
   void (*train_begin_)(void*, Logs&) = nullptr;
   void (*train_end_)(void*, Logs&) = nullptr;
   void (*epoch_begin_)(void*, int, Logs&) = nullptr;

@@ -1,6 +1,6 @@
 // A user's own loss or metric, written as Keras users write theirs:
 //
-//   auto mean_pred = ketl::custom_metric("mean_pred", [](auto y_true, auto y_pred) {
+//   auto mean_pred = ketl::custom_metric("mean_pred", [](auto /*y_true*/, auto y_pred) {
 //     return ketl::expr::mean(y_pred);
 //   });
 //   auto my_mse = ketl::custom_loss("my_mse", [](auto y_true, auto y_pred) {

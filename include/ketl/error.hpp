@@ -8,7 +8,10 @@
 // generator, a custom metric) pass through unchanged.
 #pragma once
 
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstddef>
 #include <exception>
 #include <new>
 #include <stdexcept>
@@ -54,6 +57,27 @@ struct resource_error : error {
 namespace detail {
 // The OS's words for an errno value: "No such file or directory".
 inline std::string os_reason(int err) { return std::generic_category().message(err); }
+
+// The machine's physical memory in bytes (0 when the OS does not say).
+inline std::size_t physical_memory() {
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? std::size_t(pages) * std::size_t(page) : 0;
+#else
+  return 0;
+#endif
+}
+
+// Refuses, before asking, an allocation larger than the machine's memory:
+// the allocator's answer to such a request is not always an exception (a
+// sanitizer aborts; an overcommitting kernel may kill the process later).
+inline void check_allocation(std::size_t bytes, std::string_view what) {
+  const std::size_t have = physical_memory();
+  if (have != 0 && bytes > have)
+    throw resource_error(std::string(what) + ": " + std::to_string(double(bytes) / 1e9) +
+                         " GB asked for, more than this machine's " +
+                         std::to_string(double(have) / 1e9) + " GB of memory");
+}
 
 // Runs f(); a std:: exception it throws (not a ketl::error) leaves as a
 // ketl::resource_error or ketl::error that says `what` was being done,

@@ -1,8 +1,12 @@
 // ketl: the whole public API in one include.
 #pragma once
 
+// First: its checks' messages then come with the shortest include chain.
+#include "ketl/detail/shape_chain.hpp"
+
 #include "ketl/activations.hpp"
 #include "ketl/array_ref.hpp"
+#include "ketl/build_check.hpp"
 #include "ketl/callback.hpp"
 #include "ketl/callbacks.hpp"
 #include "ketl/compile_options.hpp"

@@ -11,6 +11,6 @@ int main() {
   (void)model;
 }
 // EXPECT-ERROR: ketl::Reshape: the target shape must hold as many elements as the input shape
-// EXPECT-ERROR: ketl::Sequential: the layer at LayerIndex cannot take InputShape
-// EXPECT-ERROR: sequential_link_check<1, ketl::Reshape<3, 5>, ketl::Shape<16>\s?>
+// EXPECT-ERROR: layer_at_index_takes_input_shape<1, ketl::Reshape<3, 5>, ketl::Shape<16>\s?>::value
+// EXPECT-ERROR: sequential_pack_check
 // EXPECT-ERROR: (16 == 15|Shape<16>::size == Shape<3, 5>::size)

@@ -12,5 +12,5 @@ int main() {
 #endif
   static_assert(Bad::depth == 6);
 }
-// EXPECT-ERROR: sequential_link_check<3, ketl::Reshape<3, 5>, ketl::Shape<16>\s?>
-// EXPECT-ERROR: the layer at LayerIndex cannot take InputShape
+// EXPECT-ERROR: sequential_pack_check
+// EXPECT-ERROR: layer_at_index_takes_input_shape<3, ketl::Reshape<3, 5>, ketl::Shape<16>\s?>::value

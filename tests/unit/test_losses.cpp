@@ -37,6 +37,15 @@ double l2sum(const Row& a, const Row& b) {
   return d;
 }
 
+// tf.keras's _maybe_convert_labels: 0/1 labels become -1/1 (Keras 2.3 too).
+Row signed_labels(const Row& t) {
+  for (double v : t)
+    if (v != 0.0 && v != 1.0) return t;
+  Row out(t.size());
+  for (std::size_t i = 0; i < t.size(); ++i) out[i] = 2 * t[i] - 1;
+  return out;
+}
+
 // Keras 2.2.4's formulas (and tf.keras's where noted in the headers).
 const std::vector<std::pair<std::string, Ref>>& references() {
   static const std::vector<std::pair<std::string, Ref>> r = {
@@ -63,12 +72,14 @@ const std::vector<std::pair<std::string, Ref>>& references() {
        }},
       {"squared_hinge",
        [](const Row& t, const Row& p) {
-         return mean(
-             map2(t, p, [](double a, double b) { return std::pow(std::max(1 - a * b, 0.0), 2); }));
+         return mean(map2(signed_labels(t), p, [](double a, double b) {
+           return std::pow(std::max(1 - a * b, 0.0), 2);
+         }));
        }},
       {"hinge",
        [](const Row& t, const Row& p) {
-         return mean(map2(t, p, [](double a, double b) { return std::max(1 - a * b, 0.0); }));
+         return mean(map2(signed_labels(t), p,
+                          [](double a, double b) { return std::max(1 - a * b, 0.0); }));
        }},
       {"categorical_hinge",
        [](const Row& t, const Row& p) {

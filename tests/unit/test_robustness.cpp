@@ -62,7 +62,9 @@ auto small_model() { return Sequential{Input<4>{}, Dense<8, Relu>{}, Dense<3, So
 // An .npz holding the given .npy files (name -> bytes), stored.
 std::string npz_of(const std::vector<std::pair<std::string, std::string>>& files) {
   std::string zip, central;
-  for (const auto& [name, body] : files) {
+  for (const auto& file : files) {
+    const std::string& name = file.first;  // not structured bindings: clang 14 cannot capture them
+    const std::string& body = file.second;
     const auto crc =
         std::uint32_t(crc32(0L, reinterpret_cast<const Bytef*>(body.data()), uInt(body.size())));
     const auto offset = std::uint32_t(zip.size());

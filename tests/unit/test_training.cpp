@@ -70,14 +70,24 @@ TEST_CASE("an MLP learns the digits: at least 0.93 accuracy on the held-out 20%"
   model.compile(optimizers::SGD{.lr = 0.01f, .momentum = 0.9f}, losses::categorical_crossentropy,
                 metrics::accuracy);
   CHECK(model.metrics_names() == std::vector<std::string>{"loss", "acc"});
-  const History h = model.fit(x_aug, y_aug, {.batch_size = 32, .epochs = 18, .verbose = 0});
-  REQUIRE(h.epoch.size() == 18);
-  REQUIRE(h.history.at("loss").size() == 18);
+#ifdef __OPTIMIZE__
+  constexpr int epochs = 18;
+  constexpr double target = 0.93;
+#else
+  // The sanitizer build runs at -O0, where 18 epochs take minutes: it runs
+  // the same training path for 3 (memory errors show in any epoch), and the
+  // optimised builds hold the model to 0.93.
+  constexpr int epochs = 3;
+  constexpr double target = 0.85;
+#endif
+  const History h = model.fit(x_aug, y_aug, {.batch_size = 32, .epochs = epochs, .verbose = 0});
+  REQUIRE(h.epoch.size() == std::size_t(epochs));
+  REQUIRE(h.history.at("loss").size() == std::size_t(epochs));
   CHECK(h.history.at("loss").back() < h.history.at("loss").front());
   const auto scores = model.evaluate(d.x_test, d.y_test, {.verbose = 0});
   REQUIRE(scores.size() == 2);
   INFO("held-out loss " << scores[0] << ", accuracy " << scores[1]);
-  CHECK(scores[1] >= 0.93);
+  CHECK(scores[1] >= target);
 
   // evaluate's accuracy is the argmax agreement of predict's output.
   const auto p = model.predict(d.x_test);

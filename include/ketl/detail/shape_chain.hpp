@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include "ketl/layers/input.hpp"
 #include "ketl/shape.hpp"
@@ -56,16 +57,14 @@ struct at<I, type_list<Ts...>> {
   using type = std::tuple_element_t<I, std::tuple<Ts...>>;
 };
 
-// Instantiated once per link. Read the template arguments in the compiler's
-// "in instantiation of" line: they are the layer's index, type and input.
-template <std::size_t LayerIndex, class LayerType, class InputShape>
-struct sequential_link_check {
-  static constexpr bool fits = LayerType::template accepts<InputShape>;
-  // The layer's own reason first: its static_assert shows the numbers.
-  static_assert((LayerType::template check_input<InputShape>(), true));
-  static_assert(fits,
-                "ketl::Sequential: the layer at LayerIndex cannot take InputShape, the output "
-                "shape of the layer before it");
+// Whether the layer at layer_index (the Input is 0), of layer_type, takes
+// input_shape. A named condition: the compilers print it, with the index
+// and the shapes as numbers, when the static_assert below fails ("...
+// layer_at_index_takes_input_shape<3, ketl::Reshape<3, 5>, ketl::Shape<16>>
+// ::value' evaluates to false").
+template <std::size_t layer_index, class layer_type, class input_shape>
+struct layer_at_index_takes_input_shape {
+  static constexpr bool value = layer_type::template accepts<input_shape>;
 };
 
 template <bool Fits, class L, class In>
@@ -77,12 +76,12 @@ struct output_of<true, L, In> {
   using type = typename L::template output_shape<In>;
 };
 
+// One link of the flow. It is quiet: a layer that cannot take its input
+// gives invalid_shape, and the model reports its first bad link (bad_link,
+// report_bad_link) from its own class, where the error's backtrace is short.
 template <std::size_t I, class L, class In>
 struct link {
-  // The type flow does not read the check's members: after a failed
-  // static_assert Clang treats them as int, and the errors would cascade.
   static constexpr bool fits = L::template accepts<In>;
-  static_assert(fits || !sequential_link_check<I, L, In>::fits);
   using output = typename output_of<fits, L, In>::type;
 };
 template <std::size_t I, class L>
@@ -94,31 +93,109 @@ struct link<I, L, invalid_shape> {
 template <class L, std::size_t I>
 inline constexpr bool misplaced_input = is_input<L>::value&& I > 0;
 
-template <std::size_t I, class In, class... Ls>
-struct chain {
-  using outputs = type_list<>;
-};
-template <std::size_t I, class In, class L, class... Ls>
-struct chain<I, In, L, Ls...> {
-  static_assert(!misplaced_input<L, I>,
-                "ketl::Sequential: ketl::Input can only be the first layer");
-  using here =
+template <std::size_t I, class L, class In>
+struct next_shape {
+  using type =
       std::conditional_t<misplaced_input<L, I>, invalid_shape, typename link<I, L, In>::output>;
-  using outputs = typename prepend<here, typename chain<I + 1, here, Ls...>::outputs>::type;
+};
+
+// The shape flow as a fold, not a recursion: every link is instantiated
+// from one place, so a failed link's error has a short backtrace.
+template <class... S>
+struct shape_flow {};
+template <std::size_t I, class L>
+struct layer_step {};
+template <class... S, std::size_t I, class L>
+auto operator<<(shape_flow<S...>, layer_step<I, L>) -> shape_flow<
+    S..., typename next_shape<I, L, typename at<sizeof...(S) - 1, type_list<S...>>::type>::type>;
+
+template <class Start, class... L, std::size_t... I>
+auto flow_of(std::index_sequence<I...>)
+    -> decltype((shape_flow<Start>{} << ... << layer_step<I, L>{}));
+
+template <class Flow>
+struct outputs_of;
+template <class Start, class... S>
+struct outputs_of<shape_flow<Start, S...>> {
+  using type = type_list<S...>;
+};
+
+// The output shape of each layer of the pack L..., starting from Start.
+template <std::size_t I0, class Start, class... L>
+struct chain {
+  using outputs =
+      typename outputs_of<decltype(flow_of<Start, L...>(std::index_sequence_for<L...>{}))>::type;
+};
+
+// The index of the first layer that cannot take its input (the Input is
+// 0), or the pack's size when every link fits.
+template <class Start, class Outputs, class... L>
+struct bad_link;
+template <class Start, class... S, class... L>
+struct bad_link<Start, type_list<S...>, L...> {
+  static constexpr std::size_t value = [] {
+    constexpr bool bad[] = {(std::is_same_v<S, invalid_shape>)..., false};
+    std::size_t i = 0;
+    while (i < sizeof...(S) && !bad[i]) ++i;
+    return i;
+  }();
 };
 
 // The element type the layers agree on (float when none fixes one).
 template <class... Ts>
-struct common_value_type {
-  using type = float;
-};
+struct common_value_type;
 template <class T, class... Ts>
 struct common_value_type<T, Ts...> {
   using rest = typename common_value_type<Ts...>::type;
-  static constexpr bool rest_fixed = !(std::is_same_v<Ts, void> && ...);
-  static_assert(std::is_same_v<T, void> || !rest_fixed || std::is_same_v<T, rest>,
-                "ketl::Sequential: all layers with weights must use one element type");
   using type = std::conditional_t<std::is_same_v<T, void>, rest, T>;
+  // Whether every layer that fixes an element type fixes this one.
+  static constexpr bool agree = ((std::is_same_v<Ts, void> || std::is_same_v<Ts, type>)&&...) &&
+                                common_value_type<Ts...>::agree_rest;
+  static constexpr bool agree_rest = agree;
 };
+template <>
+struct common_value_type<> {
+  using type = float;
+  static constexpr bool agree = true, agree_rest = true;
+};
+
+// The checks of a pack L..., its shapes flowed from Start to Outputs: the
+// first fault is reported, with a message whose condition names the layer's
+// index, its type and the shape it was given, then the layer's own reason
+// (its static_assert, with the numbers it compared). A function, not a
+// class: a failed static_assert in a class leaves the class invalid, and
+// Clang then reports every later read of its members too. The model calls
+// it in a decltype (its return type is deduced from its body), which reads
+// nothing from it, so nothing cascades.
+template <class Start, class Outputs, class... L>
+constexpr auto sequential_pack_check() {
+  constexpr std::size_t n = sizeof...(L);
+  constexpr std::size_t misplaced = [] {
+    constexpr bool m[] = {(is_input<L>::value)..., false};
+    std::size_t i = 1;
+    while (i < n && !m[i]) ++i;
+    return i;
+  }();
+  constexpr std::size_t bad = bad_link<Start, Outputs, L...>::value;
+  if constexpr (std::is_same_v<Start, invalid_shape>) {
+    static_assert(is_input<std::tuple_element_t<0, std::tuple<L..., void>>>::value,
+                  "ketl::Sequential: the first layer must be ketl::Input<d...>, which sets the "
+                  "model's input shape");
+  } else if constexpr (misplaced < n) {
+    static_assert(misplaced >= n, "ketl::Sequential: ketl::Input can only be the first layer");
+  } else if constexpr (bad < n) {
+    using layer = std::tuple_element_t<bad, std::tuple<L...>>;
+    using in =
+        std::conditional_t<bad == 0, Start, typename at<(bad == 0 ? 0 : bad - 1), Outputs>::type>;
+    static_assert(
+        layer_at_index_takes_input_shape<bad, layer, in>::value,
+        "ketl::Sequential: a layer cannot take the output shape of the layer before it; "
+        "the condition names the layer's index (the Input is 0), its type and that shape");
+    layer::template check_input<in>();
+  }
+  static_assert(common_value_type<layer_value_type_t<L>...>::agree,
+                "ketl::Sequential: all layers with weights must use one element type");
+  return true;
+}
 
 }  // namespace ketl::detail

@@ -195,6 +195,10 @@ void name_values(compiled_state<T>& c, const std::vector<std::string>& output_na
 template <Network Net>
 template <class Opt, class Loss, class... Args>
 void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
+  // A model that does not fit together has said why (its shape checks);
+  // compiling it would only add errors.
+  if constexpr (requires { Net::well_formed; })
+    if constexpr (!Net::well_formed) return;
   namespace hana = boost::hana;
   constexpr bool temporal = (std::is_same_v<Args, Temporal> || ...);
   [&]<std::size_t... K>(std::index_sequence<K...>) {

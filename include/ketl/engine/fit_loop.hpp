@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ketl/build_check.hpp"
 #include "ketl/engine/epoch_log.hpp"
 #include "ketl/engine/trainer.hpp"
 #include "ketl/progbar.hpp"
@@ -239,6 +240,7 @@ History trainer<Net>::fit_arrays(Arrays x, Arrays y, const FitOptions<T>& o) {
   handle model(*this);
   for (const auto& cb : o.callbacks) cb.set_model(model);
   std::ostream& os = model.out();
+  ketl::detail::warn_if_unoptimized(os);
   const auto& names = compiled_->names;
   const std::size_t n = d.n;
   const std::size_t batch_size = o.batch_size.value_or(32);

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ketl/build_check.hpp"
 #include "ketl/detail/batch_queue.hpp"
 #include "ketl/engine/epoch_log.hpp"
 #include "ketl/engine/trainer.hpp"
@@ -194,6 +195,7 @@ History trainer<Net>::fit_source(ketl::detail::source<T>& src, const FitGenerato
   handle model(*this);
   for (const auto& c : o.callbacks) c.set_model(model);
   std::ostream& os = model.out();
+  ketl::detail::warn_if_unoptimized(os);
   const auto& names = compiled_->names;
   History h;
   Logs logs;

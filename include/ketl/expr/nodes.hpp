@@ -141,8 +141,10 @@ constexpr kind max_kind(kind a, kind b) {
 }
 
 // A row value kept between prepare and at: room for one AVX-512 batch.
+// memcpy in and out, so it needs no alignment: with alignas(64), every node
+// holding one made g++ print a psABI note wherever a node passed by value.
 struct lane_cache {
-  alignas(64) unsigned char bytes[64] = {};
+  unsigned char bytes[64] = {};
   template <class V>
   void put(const V& v) {
     static_assert(sizeof(V) <= sizeof(bytes));

@@ -1,10 +1,11 @@
-// squared_hinge: mean(max(1 - y_true * y_pred, 0)^2); labels are -1/1 (no 0/1 conversion,
-// as 2.2.4).
+// squared_hinge: mean(max(1 - y_true * y_pred, 0)^2), labels -1/1; 0/1 labels
+// are converted to -1/1 first, as Keras 2.3 and tf.keras do (hinge.hpp).
 #pragma once
 
 #include <cmath>
 
 #include "ketl/loss.hpp"
+#include "ketl/losses/hinge.hpp"
 
 namespace ketl::losses {
 
@@ -13,7 +14,7 @@ struct SquaredHinge {
   static constexpr std::string_view name() { return "squared_hinge"; }
   auto expression() const {
     using namespace ketl::expr;
-    return mean(square(maximum(1.0 - y_true * y_pred, 0.0)));
+    return mean(square(maximum(1.0 - detail::signed_labels() * y_pred, 0.0)));
   }
   KETL_PER_SAMPLE_CALL
 };

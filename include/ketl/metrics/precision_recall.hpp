@@ -32,6 +32,7 @@ struct Precision {
   auto expression() const {
     return detail::true_positives() / (detail::predicted_positives() + expr::epsilon());
   }
+  KETL_BATCH_VALUE_CALL
 };
 inline constexpr Precision precision{};
 
@@ -41,6 +42,7 @@ struct Recall {
   auto expression() const {
     return detail::true_positives() / (detail::possible_positives() + expr::epsilon());
   }
+  KETL_BATCH_VALUE_CALL
 };
 inline constexpr Recall recall{};
 
@@ -60,6 +62,7 @@ struct FbetaScore {
     return where(equal(detail::possible_positives(), 0.0), 0.0,
                  (1.0 + bb) * p * r / (bb * p + r + epsilon()));
   }
+  KETL_BATCH_VALUE_CALL
 };
 inline constexpr FbetaScore fbeta_score{};
 
@@ -67,6 +70,7 @@ struct Fmeasure {
   static constexpr Target target = Target::same_shape;
   static constexpr std::string_view name() { return "fmeasure"; }
   auto expression() const { return FbetaScore{1.0}.expression(); }
+  KETL_BATCH_VALUE_CALL
 };
 inline constexpr Fmeasure fmeasure{}, fscore{}, f1score{};
 

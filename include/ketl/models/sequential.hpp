@@ -26,6 +26,12 @@ template <Layer... L>
 class Sequential : public engine::trainer<models::sequential_network<L...>> {
   using net_type = models::sequential_network<L...>;
   using base = engine::trainer<net_type>;
+  // The pack's first fault, reported from here: the error's backtrace is
+  // this class and the user's line (decltype reads nothing, so nothing
+  // cascades).
+  static_assert(std::is_same_v<decltype(detail::sequential_pack_check<
+                                        typename net_type::start, typename net_type::flow, L...>()),
+                               bool>);
 
   template <Layer...>
   friend class Sequential;
@@ -87,8 +93,9 @@ class Sequential : public engine::trainer<models::sequential_network<L...>> {
 
   // Keras 2.2.4's print_summary for Sequential models (line_length 65).
   void summary(std::ostream& os = std::cout) const {
-    static_assert(well_formed, "ketl::Sequential::summary: the layer pack does not fit together");
-    this->net_.summary(os);
+    // A pack that does not fit has said so already (its link check): say
+    // nothing more here.
+    if constexpr (well_formed) this->net_.summary(os);
   }
 
   // The batch engine, for tests and tools that drive the network directly.

@@ -50,20 +50,25 @@ namespace models {
 template <Layer... L>
 class sequential_network {
   using start_shape = typename detail::start_shape<L...>::type;
-  static_assert(!std::is_same_v<start_shape, detail::invalid_shape>,
-                "ketl::Sequential: the first layer must be ketl::Input<d...>, which sets the "
-                "model's input shape");
   using outputs = typename detail::chain<0, start_shape, L...>::outputs;
+  // Quiet: a pack that does not fit gives invalid_shape, and Sequential
+  // reports why (detail::sequential_pack_check), where the backtrace is short.
 
   template <Layer...>
   friend class sequential_network;
 
  public:
+  // The shape the pack starts from, and each layer's output shape.
+  using start = start_shape;
+  using flow = outputs;
   using value_type = typename detail::common_value_type<layer_value_type_t<L>...>::type;
   using T = value_type;
   static constexpr std::size_t depth = sizeof...(L);  // Input included
+  // Every link fits and the layers agree on the element type (else the
+  // report above has said why, and the rest stays quiet).
   static constexpr bool well_formed =
-      !std::is_same_v<typename detail::at<depth - 1, outputs>::type, detail::invalid_shape>;
+      !std::is_same_v<typename detail::at<depth - 1, outputs>::type, detail::invalid_shape> &&
+      detail::common_value_type<layer_value_type_t<L>...>::agree;
 
   // The output shape of layer I (layer 0 is the Input) and the shape it takes.
   template <std::size_t I>
@@ -323,15 +328,17 @@ class sequential_network {
   void collect_weights() {
     weights_.clear();
     weight_names_.clear();
-    const auto layer_names = names();
-    std::size_t i = 0;
-    boost::hana::for_each(layers_, [&](auto& l) {
-      l.for_each_weight([&](WeightRef<T> w) {
-        weight_names_.push_back(layer_names[i] + "/" + std::string(w.name));
-        weights_.push_back(std::move(w));
+    if constexpr (well_formed) {  // else the pack's check said why
+      const auto layer_names = names();
+      std::size_t i = 0;
+      boost::hana::for_each(layers_, [&](auto& l) {
+        l.for_each_weight([&](WeightRef<T> w) {
+          weight_names_.push_back(layer_names[i] + "/" + std::string(w.name));
+          weights_.push_back(std::move(w));
+        });
+        ++i;
       });
-      ++i;
-    });
+    }
   }
 
   static constexpr auto sizes =

@@ -50,6 +50,9 @@ std::vector<std::size_t> class_indices(const E* data, std::size_t n, std::size_t
 // The one-hot array, or a ketl::resource_error naming its size.
 template <class F>
 auto allocate(F&& make, std::size_t n, std::size_t num_classes) {
+  ketl::detail::check_allocation(n * num_classes * sizeof(float),
+                                 "ketl: to_categorical: " + std::to_string(n) + " labels x " +
+                                     std::to_string(num_classes) + " classes");
   return ketl::detail::as_ketl_error(
       "ketl: to_categorical: " + std::to_string(n) + " labels x " + std::to_string(num_classes) +
           " classes (" + std::to_string(double(n) * double(num_classes) * 4e-9) + " GB)",

@@ -1,0 +1,23 @@
+// The program each consumer route builds: a small model trained on a
+// learnable rule, through whatever way the project found ketl.
+#include <cstdio>
+
+#include <ketl/ketl.hpp>
+
+int main() {
+  ketl::utils::set_random_seed(5);
+  xt::xtensor<float, 2> x = xt::zeros<float>({256, 4});
+  xt::xtensor<int, 1> y = xt::zeros<int>({256});
+  ketl::Random rng(3);
+  for (std::size_t i = 0; i < 256; ++i) {
+    for (std::size_t j = 0; j < 4; ++j) x(i, j) = float(rng.uniform(-1, 1));
+    y(i) = x(i, 0) + x(i, 1) > 0 ? 1 : 0;
+  }
+  auto model = ketl::Sequential{ketl::Input<4>{}, ketl::Dense<16, ketl::Relu>{},
+                                ketl::Dense<2, ketl::Softmax>{}};
+  model.compile("adam", "sparse_categorical_crossentropy", "acc");
+  model.fit(x, y, {.batch_size = 32, .epochs = 30, .verbose = 0});
+  const auto scores = model.evaluate(x, y, {.verbose = 0});
+  std::printf("consumer: accuracy %.3f\n", scores[1]);
+  return scores[1] > 0.9 ? 0 : 1;
+}
