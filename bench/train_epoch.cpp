@@ -5,6 +5,13 @@
 //
 //   ./build/bench/bench_train_epoch --benchmark_repetitions=5
 //   --benchmark_report_aggregates_only=true
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+
 #include <benchmark/benchmark.h>
 
 #include <ketl/ketl.hpp>
@@ -151,8 +158,53 @@ void BM_w1_model(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kSamples));
 }
+
+// Two threads on a loaded machine (issue 16): a W1 epoch on 1 or 2 threads,
+// with the other core idle (busy = 0) or held by a spinning process at
+// normal priority (busy = 1), as a compile job would hold it.
+void BM_w1_threads(benchmark::State& state) {
+  const auto batch = static_cast<std::size_t>(state.range(0));
+  const auto threads = static_cast<std::size_t>(state.range(1));
+  const bool busy = state.range(2) != 0;
+  pid_t spinner = -1;
+  if (busy && (spinner = fork()) == 0) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+    for (volatile unsigned long n = 0; std::chrono::steady_clock::now() < end;) n = n + 1;
+    _exit(0);
+  }
+  auto model = ketl::Sequential{ketl::Input<784>{}, ketl::Dense<128, ketl::Relu>{},
+                                ketl::Dense<10, ketl::Softmax>{}};
+  model.compile(ketl::optimizers::SGD{.lr = 0.01f}, ketl::losses::categorical_crossentropy);
+  ketl::set_num_threads(threads);
+  for (auto _ : state) {
+    auto h = model.fit(data().x, data().y, {.batch_size = batch, .epochs = 1, .verbose = 0});
+    benchmark::DoNotOptimize(h);
+  }
+  ketl::set_num_threads(1);
+  if (spinner > 0) {
+    kill(spinner, SIGKILL);
+    waitpid(spinner, nullptr, 0);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kSamples));
+}
+
+// The pool's hand-off: one round of two trivial parts, the caller's and a
+// helper's, when the helper is spinning for work (rounds back to back).
+void BM_pool_handoff(benchmark::State& state) {
+  auto& pool = ketl::detail::thread_pool::instance();
+  std::atomic<int> sink{0};
+  auto part = [&](std::size_t i) { sink.fetch_add(int(i), std::memory_order_relaxed); };
+  pool.run(2, part);  // starts the helper
+  for (auto _ : state) pool.run(2, part);
+  benchmark::DoNotOptimize(sink.load());
+}
 }  // namespace
 
+BENCHMARK(BM_pool_handoff)->UseRealTime();
+BENCHMARK(BM_w1_threads)
+    ->ArgsProduct({{32, 128}, {1, 2}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_w1_model<false>)->Arg(32)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_w1_model<true>)->Arg(32)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_w1_check_numerics)

@@ -20,25 +20,41 @@ mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Iinclude $(pkg-config --cflags xtensor xsimd))
 status=0
+# Built in parallel, then run in parallel (each target is one process).
+build() {
+  rm -f "$out/fuzz_$1"
+  clang++ "${flags[@]}" "tests/fuzz/fuzz_$1.cpp" -o "$out/fuzz_$1" -lz 2>"$out/fuzz_$1.build.log"
+  echo $? >"$out/fuzz_$1.build.rc"
+}
+fuzz() {
+  mkdir -p "$out/corpus/$1"
+  cp -n tests/fuzz/corpus/"$1"/* "$out/corpus/$1/" 2>/dev/null
+  (cd "$out" && UBSAN_OPTIONS=halt_on_error=1 ./"fuzz_$1" "corpus/$1" -max_total_time="$seconds" \
+     -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=65536 -print_final_stats=1 \
+     -artifact_prefix="fuzz_$1-" >"fuzz_$1.log" 2>&1)
+  echo $? >"$out/fuzz_$1.rc"
+}
+for t in "${targets[@]}"; do build "$t" & done
+wait
+for t in "${targets[@]}"; do
+  rm -f "$out/fuzz_$t.rc"
+  [ "$(cat "$out/fuzz_$t.build.rc")" = 0 ] && fuzz "$t" &
+done
+wait
 for t in "${targets[@]}"; do
   name=fuzz_$t
-  if ! clang++ "${flags[@]}" "tests/fuzz/$name.cpp" -o "$out/$name" -lz 2>"$out/$name.build.log"; then
+  if [ ! -f "$out/$name.rc" ]; then
     cat "$out/$name.build.log"
     echo "$name FAIL" >>"$out/results.txt"
     echo "$name: BUILD FAILED"
     status=1
     continue
   fi
-  mkdir -p "$out/corpus/$t"
-  cp -n tests/fuzz/corpus/"$t"/* "$out/corpus/$t/" 2>/dev/null
-  (cd "$out" && UBSAN_OPTIONS=halt_on_error=1 ./"$name" "corpus/$t" -max_total_time="$seconds" \
-     -rss_limit_mb=2048 -malloc_limit_mb=512 -max_len=65536 -print_final_stats=1 \
-     -artifact_prefix="$name-" >"$name.log" 2>&1)
-  rc=$?
+  rc=$(cat "$out/$name.rc")
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$name.log" | grep -o '[0-9]*$')
   cov=$(grep -o 'cov: [0-9]*' "$out/$name.log" | tail -1 | grep -o '[0-9]*')
   ft=$(grep -o 'ft: [0-9]*' "$out/$name.log" | tail -1 | grep -o '[0-9]*')
-  if [ $rc -eq 0 ]; then
+  if [ "$rc" -eq 0 ]; then
     echo "$name OK" >>"$out/results.txt"
     echo "$name: OK, ${runs:-?} runs in ${seconds} s, cov ${cov:-?}, ft ${ft:-?}, corpus $(ls "$out/corpus/$t" | wc -l)"
   else

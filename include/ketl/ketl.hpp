@@ -7,6 +7,7 @@
 #include "ketl/activations.hpp"
 #include "ketl/array_ref.hpp"
 #include "ketl/build_check.hpp"
+#include "ketl/cpu.hpp"
 #include "ketl/callback.hpp"
 #include "ketl/callbacks.hpp"
 #include "ketl/compile_options.hpp"

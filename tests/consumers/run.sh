@@ -18,10 +18,10 @@ meson setup "$work/build" "$root" --prefix="$work/prefix" -Dtests=false -Dexampl
 meson install -C "$work/build" >"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
 pcdir=$(dirname "$(find "$work/prefix" -name ketl.pc | head -1)")
 
-echo "== pkg-config"
+# The pkg-config build runs beside the other two (each is one compile).
 flags=$(PKG_CONFIG_PATH="$pcdir" pkg-config --cflags --libs ketl)
-g++ -O2 -o "$work/app_pc" "$here/main.cpp" $flags
-"$work/app_pc"
+g++ -O2 -o "$work/app_pc" "$here/main.cpp" $flags >"$work/pc.log" 2>&1 &
+pc_build=$!
 
 echo "== meson subproject"
 cp -r "$here/meson" "$work/meson"
@@ -46,4 +46,8 @@ cmake -S "$here/cmake" -B "$work/cmake" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_PREFIX_PATH="$work/prefix" >"$work/cmake.log" 2>&1 || { cat "$work/cmake.log"; exit 1; }
 cmake --build "$work/cmake" >"$work/cmake_build.log" 2>&1 || { cat "$work/cmake_build.log"; exit 1; }
 "$work/cmake/app"
+echo "== pkg-config"
+wait $pc_build || { cat "$work/pc.log"; exit 1; }
+"$work/app_pc"
+
 echo "consumers: pkg-config, meson subproject and CMake find_package all built and ran"

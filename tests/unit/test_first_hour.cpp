@@ -203,6 +203,7 @@ TEST_CASE("a build without optimisation says so at its first fit", "[first-hour]
     m.fit(d.x, d.onehot, {.verbose = 0, .callbacks = {to}});
     return out.str();
   };
+  set_arch_warning(false);  // its own test below: this one must not depend on the CPU
   ketl::detail::unoptimized_warning_said() = false;
   const std::string first = fit_output(), second = fit_output();
 #ifdef __OPTIMIZE__
@@ -217,4 +218,36 @@ TEST_CASE("a build without optimisation says so at its first fit", "[first-hour]
   ketl::detail::unoptimized_warning_said() = false;
   CHECK(fit_output().empty());
   set_unoptimized_warning(true);
+  set_arch_warning(true);
+}
+
+TEST_CASE("a build narrower than the CPU says so once", "[first-hour][build]") {
+  const auto cpu = cpu_features();
+  // This suite is built with -march=native: its kernels use the CPU's best.
+  CHECK(cpu.compiled == std::string_view(ketl::detail::simd::arch::name()));
+  CHECK(cpu.compiled_bits == xsimd::batch<float>::size * 32);
+  CHECK(cpu.compiled_bits >= 128);
+  CHECK_FALSE(cpu.narrower_than_cpu());
+  const ketl::cpu_info sse2_on_avx2{"sse2", 128, "fma3+avx2", 256, "fma3+avx2"};
+  CHECK(sse2_on_avx2.narrower_than_cpu());
+  ketl::detail::arch_warning_said() = false;
+  std::ostringstream first, second;
+  ketl::detail::warn_if_narrow_arch(first, sse2_on_avx2);
+  ketl::detail::warn_if_narrow_arch(second, sse2_on_avx2);
+  CHECK(first.str() ==
+        "ketl: compiled for sse2 (128-bit vectors), but this CPU has fma3+avx2 (256-bit): the "
+        "GEMM uses fma3+avx2, chosen at run time, the other kernels sse2; build with "
+        "-march=native (or -mavx2 -mfma) to train faster, or call ketl::set_arch_warning(false) "
+        "to silence this\n");
+  CHECK(second.str().empty());
+  set_arch_warning(false);
+  ketl::detail::arch_warning_said() = false;
+  std::ostringstream off;
+  ketl::detail::warn_if_narrow_arch(off, sse2_on_avx2);
+  CHECK(off.str().empty());
+  set_arch_warning(true);
+  std::ostringstream same;
+  ketl::detail::warn_if_narrow_arch(
+      same, ketl::cpu_info{"fma3+avx2", 256, "fma3+avx2", 256, "fma3+avx2"});
+  CHECK(same.str().empty());
 }

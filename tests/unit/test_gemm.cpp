@@ -1,71 +1,36 @@
 // The GEMM kernel against a naive triple loop: NN and TN layouts, sizes that
 // exercise full panels, the one-vector panel, the zero-padded narrow tail
-// (n below one vector), the row blocks (12 or 6, then 8, 4 and 1), the k
-// blocking, and the epilogue (Dense's bias and activation).
-#include <catch2/catch.hpp>
+// (n below one vector), the row blocks (12 or 6) and every tail height, the
+// 192-row blocks of A, the k blocking, and the epilogue (Dense's bias and
+// activation). Also built for baseline x86-64 (ketl_portable_tests), where
+// float goes through the run-time dispatch.
+#include "gemm_reference.hpp"
 
-#include <algorithm>
-#include <type_traits>
-
-#include <ketl/detail/gemm.hpp>
-#include <ketl/random.hpp>
-
-namespace {
-// A column-dependent epilogue, so that a wrong column index shows:
-// relu(v + bias[j]) with a bias of mixed signs.
-template <class T>
-struct bias_relu {
-  const T* bias;
-  template <class V>
-  V operator()(V v, std::size_t j) const {
-    if constexpr (std::is_arithmetic_v<V>)
-      return std::max(v + bias[j], V(0));
-    else
-      return xsimd::max(v + V::load_unaligned(bias + j), V(0));
-  }
-};
-
-// The epilogue that leaves C as computed.
-struct identity {
-  template <class V>
-  V operator()(V v, std::size_t) const {
-    return v;
-  }
-};
-
-template <class T, class Epi = identity>
-void check_gemm(std::size_t m, std::size_t n, std::size_t k, bool transposed_a, bool accumulate,
-                const Epi& epi = {}, const T* bias = nullptr) {
-  ketl::Random rng(m * 131 + n * 7 + k);
-  std::vector<T> a(m * k), b(k * n), c(m * n), ref(m * n);
-  for (auto& v : a) v = T(rng.uniform(-1, 1));
-  for (auto& v : b) v = T(rng.uniform(-1, 1));
-  for (auto& v : c) v = T(rng.uniform(-1, 1));
-  ref = c;
-  // A'(i, p): A is m x k (NN) or stored as k x m and read transposed (TN).
-  const std::size_t a_rs = transposed_a ? 1 : k, a_cs = transposed_a ? m : 1;
-  for (std::size_t i = 0; i < m; ++i)
-    for (std::size_t j = 0; j < n; ++j) {
-      double s = accumulate ? double(ref[i * n + j]) : 0.0;
-      for (std::size_t p = 0; p < k; ++p)
-        s += double(a[i * a_rs + p * a_cs]) * double(b[p * n + j]);
-      if (bias) s = std::max(s + double(bias[j]), 0.0);
-      ref[i * n + j] = T(s);
-    }
-  ketl::detail::gemm(m, n, k, a.data(), a_rs, a_cs, b.data(), n, c.data(), n, accumulate, epi);
-  const double tol = std::is_same_v<T, float> ? 1e-4 * double(k) : 1e-12 * double(k);
-  for (std::size_t i = 0; i < m * n; ++i) {
-    INFO("m=" << m << " n=" << n << " k=" << k << " at " << i);
-    REQUIRE(std::abs(double(c[i]) - double(ref[i])) <= tol);
-  }
-}
-}  // namespace
+using namespace gemm_test;
 
 TEMPLATE_TEST_CASE("gemm matches the naive loop", "[gemm]", float, double) {
   for (std::size_t m : {1, 5, 6, 7, 13, 16, 20, 29, 32})
     for (std::size_t n : {1, 3, 8, 15, 16, 17, 33, 64, 70})
       for (std::size_t k : {1, 2, 31, 300})
         for (bool t : {false, true}) check_gemm<TestType>(m, n, k, t, false);
+}
+
+// Every tail height after the full register blocks (up to 11 rows on
+// AVX-512, 5 or 7 below it), and row counts across the 192-row blocks of
+// A, with the epilogue and with accumulation.
+TEMPLATE_TEST_CASE("gemm covers every row tail and row block", "[gemm]", float, double) {
+  ketl::Random rng(12);
+  std::vector<TestType> bias(80);
+  for (auto& v : bias) v = TestType(rng.uniform(-2, 2));
+  const bias_relu<TestType> epi{bias.data()};
+  for (std::size_t m = 1; m <= 26; ++m)
+    for (std::size_t n : {8, 40}) check_gemm<TestType>(m, n, 17, m % 2 == 0, false);
+  for (std::size_t m : {191, 192, 193, 385, 1000})
+    for (std::size_t n : {10, 33})
+      for (bool t : {false, true}) {
+        check_gemm<TestType>(m, n, 300, t, false, epi, bias.data());
+        check_gemm<TestType>(m, n, 40, t, true);
+      }
 }
 
 TEMPLATE_TEST_CASE("gemm accumulates into C when asked", "[gemm]", float, double) {

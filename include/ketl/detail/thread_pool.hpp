@@ -1,14 +1,27 @@
-// Persistent helper threads for the kernels: run(parts, f) calls f(0) on the
-// calling thread and f(1) .. f(parts - 1) on helpers, and returns when all
+// Persistent helper threads for the kernels: run(parts, f) calls f(i) for
+// every i in [0, parts), part 0 on the calling thread, and returns when all
 // are done. A call allocates nothing (the task is a pointer to the caller's
 // callable), so a training step stays allocation-free with threads on.
 //
-// Helpers spin for a while after each task, because the next GEMM of a
-// training step follows within microseconds; then they sleep on a
-// condition variable, so an idle model costs no CPU.
+// The parts are claimed, not assigned: the caller takes part 0 and then
+// every part no helper has claimed yet, so a helper that the scheduler has
+// not run (the other core is busy) costs nothing; the caller only waits for
+// parts a helper has started. Each part is computed by the same code
+// whoever runs it, so results do not depend on who ran what.
+//
+// Waiting is bounded spinning, then yielding, then sleeping: helpers spin
+// briefly after a task (the next GEMM of a step follows within
+// microseconds), then sleep on a condition variable; the caller spins
+// briefly for a started part, then yields, then sleeps on a futex
+// (std::atomic::wait). So a loaded machine, where the spinning thread and
+// the one it waits for share a core, does not collapse into one scheduler
+// slice per hand-off. And when the helpers cost more time than they save,
+// the caller runs the next rounds alone for a while (judge()).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -33,33 +46,59 @@ class thread_pool {
     return pool;
   }
 
-  // f(i) for i in [0, parts); parts - 1 helpers must be available (they are
-  // started on first use, outside any training step's timing).
+  // f(i) for i in [0, parts); at most parts - 1 helpers take part (they
+  // are started on first use, outside any training step's timing).
   template <class F>
   void run(std::size_t parts, F& f) {
     // One round at a time: a second caller meanwhile (another thread's
     // model) runs its parts itself rather than wait.
     std::unique_lock round(round_m_, std::try_to_lock);
-    if (parts <= 1 || !round) {
+    if (parts <= 1 || !round || skip_ > 0) {
+      if (round && skip_ > 0) --skip_;
       for (std::size_t i = 0; i < parts; ++i) f(i);
       return;
     }
-    ensure_helpers(parts - 1);
-    task_ = &f;
-    invoke_ = [](void* p, std::size_t i) { (*static_cast<F*>(p))(i); };
-    parts_ = parts;
-    // Every helper acknowledges every round, working or not, so none is
-    // still reading this round's task when the next one is written.
-    pending_.store(helpers_.size(), std::memory_order_relaxed);
-    // Sequentially consistent with the helpers' sleepers_ increment: either
-    // the caller sees a sleeper and wakes it, or the sleeper sees the round.
-    generation_.fetch_add(1);
+    // A round that must wake a helper (or start one) waits for the wake-up,
+    // hundreds of microseconds on a virtual CPU: judge() leaves it out.
+    bool woke = ensure_helpers(parts - 1);
+    // The round's task, written while claiming is closed, then opened.
+    task_.store(&f, std::memory_order_relaxed);
+    invoke_.store([](void* p, std::size_t i) { (*static_cast<F*>(p))(i); },
+                  std::memory_order_relaxed);
+    parts_.store(parts, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    const std::uint64_t r = ++round_ & 0xffffffffu;
+    next_.store(r << 32 | 1, std::memory_order_release);  // part 0 is the caller's
+    generation_.fetch_add(1, std::memory_order_release);
     if (sleepers_.load() > 0) {
+      woke = true;
       std::lock_guard lock(m_);
       cv_.notify_all();
     }
+    const auto start = std::chrono::steady_clock::now();
     f(std::size_t{0});
-    while (pending_.load(std::memory_order_acquire) != 0) KETL_PAUSE();
+    std::size_t mine = 1;
+    for (std::size_t i; (i = claim(r)) != none;) {
+      f(i);
+      ++mine;
+    }
+    const auto own_done = std::chrono::steady_clock::now();
+    // Wait for the parts helpers have started, then close claiming.
+    const std::size_t others = parts - mine;
+    std::size_t seen = done_.load(std::memory_order_acquire);
+    for (int spin = 0; seen < others; ++spin) {
+      if (spin < 2000) {
+        KETL_PAUSE();
+      } else if (spin < 2100) {
+        std::this_thread::yield();
+      } else {
+        done_.wait(seen, std::memory_order_acquire);
+      }
+      seen = done_.load(std::memory_order_acquire);
+    }
+    next_.store(closed, std::memory_order_release);
+    if (others > 0 && !woke)
+      judge(own_done - start, std::chrono::steady_clock::now() - own_done, mine, others);
   }
 
   thread_pool(const thread_pool&) = delete;
@@ -75,22 +114,69 @@ class thread_pool {
   }
 
  private:
+  static constexpr std::uint64_t closed = ~std::uint64_t{0};
   thread_pool() = default;
 
-  void ensure_helpers(std::size_t n) {
-    while (helpers_.size() < n) {
-      const std::size_t index = helpers_.size() + 1;  // helper k runs part k
-      helpers_.emplace_back([this, index] { work(index); });
+  static constexpr std::size_t none = ~std::size_t{0};
+
+  // The next unclaimed part of round r, or none when the round has none
+  // left or is over. Never a bare index to compare with parts_: once round
+  // r is over, parts_ may already be the next round's.
+  std::size_t claim(std::uint64_t r) {
+    std::uint64_t v = next_.load(std::memory_order_acquire);
+    for (;;) {
+      if (v == closed || v >> 32 != r) return none;
+      const std::size_t part = std::size_t(v & 0xffffffffu);
+      if (part >= parts_.load(std::memory_order_relaxed)) return none;
+      if (next_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) return part;
     }
   }
 
-  void work(std::size_t index) {
+  // Whether the helpers pay, kept as a balance of time: each round adds
+  // what it saved against one thread (the helpers' parts, estimated as the
+  // caller's own time per part) less the caller's wait for them, and a
+  // round that lost counts twice. A helper descheduled mid-part, because
+  // another process holds its core, costs a scheduler slice (4 ms here)
+  // and drives the balance below zero: the next rounds then run on the
+  // caller alone, twice as many each time it happens again (16 up to
+  // 4,096, a few epochs of the MLP's steps). On a busy core that happens
+  // about once per slice of the helper's running, which is what its parts
+  // save in that time, so losses must count more than savings for the pool
+  // to leave; the doubling resets only once the balance reaches 20 ms. A
+  // run alone leaves the balance at 1 ms, so the small losses of a quiet
+  // machine's uneven rounds do not trigger it.
+  void judge(std::chrono::steady_clock::duration own, std::chrono::steady_clock::duration wait,
+             std::size_t mine, std::size_t others) {
+    using std::chrono::microseconds;
+    auto saved = own * std::int64_t(others) / std::int64_t(mine) - wait;
+    if (saved < saved.zero()) saved *= 2;
+    balance_ = std::min<std::chrono::steady_clock::duration>(balance_ + saved, microseconds(20000));
+    if (balance_ < balance_.zero()) {
+      backoff_ = std::clamp<std::size_t>(2 * backoff_, 16, 4096);
+      skip_ = backoff_;
+      balance_ = microseconds(1000);
+    } else if (balance_ == microseconds(20000)) {
+      backoff_ = 0;
+    }
+  }
+
+  // Starts helpers up to n; whether it started any.
+  bool ensure_helpers(std::size_t n) {
+    const bool more = helpers_.size() < n;
+    while (helpers_.size() < n) helpers_.emplace_back([this] { work(); });
+    return more;
+  }
+
+  void work() {
     std::uint64_t seen = 0;
     for (;;) {
-      // Spin a while for the next task, then sleep.
+      // Spin a while for the next task (pausing, then yielding), then sleep.
       std::uint64_t g = generation_.load(std::memory_order_acquire);
-      for (int spin = 0; g == seen && spin < 200000; ++spin) {
-        KETL_PAUSE();
+      for (int spin = 0; g == seen && spin < 20000; ++spin) {
+        if (spin < 16000)
+          KETL_PAUSE();
+        else
+          std::this_thread::yield();
         g = generation_.load(std::memory_order_acquire);
       }
       if (g == seen) {
@@ -102,19 +188,32 @@ class thread_pool {
       }
       seen = g;
       if (stop_.load()) return;
-      if (index < parts_) invoke_(task_, index);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
+      // Whatever round is open now: claiming checks it, so a helper that
+      // woke late takes nothing from a round that has ended.
+      const std::uint64_t v = next_.load(std::memory_order_acquire);
+      if (v == closed) continue;
+      const std::uint64_t r = v >> 32;
+      for (std::size_t i; (i = claim(r)) != none;) {
+        invoke_.load(std::memory_order_relaxed)(task_.load(std::memory_order_relaxed), i);
+        done_.fetch_add(1, std::memory_order_release);
+        done_.notify_one();
+      }
     }
   }
 
   std::vector<std::thread> helpers_;
-  // Written by the caller before the generation is bumped (release), read
-  // by helpers after they see it (acquire).
-  void* task_ = nullptr;
-  void (*invoke_)(void*, std::size_t) = nullptr;
-  std::size_t parts_ = 0;
+  // The round: written while next_ is closed, published by next_'s store.
+  std::atomic<void*> task_{nullptr};
+  std::atomic<void (*)(void*, std::size_t)> invoke_{nullptr};
+  std::atomic<std::size_t> parts_{0};
+  std::uint64_t round_ = 0;  // the caller's count of rounds
+  // Rounds to run alone, the next such run's length, and the time the
+  // helpers saved (judge(); round_m_ guards them).
+  std::size_t skip_ = 0, backoff_ = 0;
+  std::chrono::steady_clock::duration balance_ = std::chrono::microseconds(1000);
+  std::atomic<std::uint64_t> next_{closed};  // round << 32 | the next part to claim
+  std::atomic<std::size_t> done_{0};         // parts helpers finished this round
   std::atomic<std::uint64_t> generation_{0};
-  std::atomic<std::size_t> pending_{0};
   std::atomic<int> sleepers_{0};
   std::mutex m_, round_m_;
   std::condition_variable cv_;

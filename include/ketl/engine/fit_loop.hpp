@@ -240,7 +240,7 @@ History trainer<Net>::fit_arrays(Arrays x, Arrays y, const FitOptions<T>& o) {
   handle model(*this);
   for (const auto& cb : o.callbacks) cb.set_model(model);
   std::ostream& os = model.out();
-  ketl::detail::warn_if_unoptimized(os);
+  ketl::detail::warn_if_slow_build(os);
   const auto& names = compiled_->names;
   const std::size_t n = d.n;
   const std::size_t batch_size = o.batch_size.value_or(32);

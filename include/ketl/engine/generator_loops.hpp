@@ -195,7 +195,7 @@ History trainer<Net>::fit_source(ketl::detail::source<T>& src, const FitGenerato
   handle model(*this);
   for (const auto& c : o.callbacks) c.set_model(model);
   std::ostream& os = model.out();
-  ketl::detail::warn_if_unoptimized(os);
+  ketl::detail::warn_if_slow_build(os);
   const auto& names = compiled_->names;
   History h;
   Logs logs;
