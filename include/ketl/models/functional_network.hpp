@@ -32,67 +32,11 @@
 #include "ketl/layer.hpp"
 #include "ketl/models/graph.hpp"
 #include "ketl/models/node.hpp"
+#include "ketl/models/node_traits.hpp"
 #include "ketl/models/summary.hpp"
 #include "ketl/random.hpp"
 
 namespace ketl::models {
-
-namespace detail {
-using namespace ketl::detail;
-
-template <class N>
-struct node_value_type {
-  using type = void;
-};
-template <class L, class... P>
-struct node_value_type<call_node<L, P...>> {
-  using type = layer_value_type_t<L>;
-};
-template <class List>
-struct nodes_value_type;
-template <class... N>
-struct nodes_value_type<type_list<N...>> {
-  using type = typename common_value_type<typename node_value_type<N>::type...>::type;
-};
-
-template <class N>
-inline constexpr bool is_call = false;
-template <class L, class... P>
-inline constexpr bool is_call<call_node<L, P...>> = true;
-
-template <class N>
-constexpr std::size_t parent_count() {
-  return list_count<typename node_parents<N>::type>;
-}
-template <class List>
-struct max_parents;
-template <class... N>
-struct max_parents<type_list<N...>> {
-  static constexpr std::size_t value = std::max({std::size_t{1}, parent_count<N>()...});
-};
-
-// A call node's layer protocol, whatever the layer's arity.
-template <class N>
-struct node_traits {
-  using L = typename N::layer_type;
-  template <class... P>
-  static auto in_shapes(type_list<P...>*) -> type_list<typename P::shape...>;
-  using inputs = decltype(in_shapes(static_cast<typename N::parents*>(nullptr)));
-  using first_input = typename at<0, inputs>::type;
-  static constexpr bool merge = is_merge_layer<L>;
-  using protocol_input = std::conditional_t<merge, inputs, first_input>;
-  static constexpr std::size_t params = L::template param_count<protocol_input>;
-  static constexpr std::size_t scratch = L::template scratch_per_sample<protocol_input>;
-};
-
-template <class N>
-constexpr std::size_t param_count_of() {
-  if constexpr (is_call<N>)
-    return node_traits<N>::params;
-  else
-    return 0;
-}
-}  // namespace detail
 
 template <class Inputs, class Outputs>
 class functional_network;
