@@ -5,7 +5,7 @@
 #   gcc-asan     g++ 12 with AddressSanitizer + UndefinedBehaviorSanitizer (-O0): the unit tests
 #   clang        clang++ 14, release, warnings as errors: unit and compile-fail
 #   gcc-tsan     g++ 12 with ThreadSanitizer (-O1): the threaded tests (generator workers, helper threads)
-# then the file readers' libFuzzer targets, 30 s each (tools/fuzz.sh; KETL_FUZZ_SECONDS
+# then the file readers' libFuzzer targets, 60 s each, in parallel (tools/fuzz.sh; KETL_FUZZ_SECONDS
 # overrides; docs/robustness.md has the 10-minute runs).
 # The last line is "N passed, M failed", counted over every test case of every
 # configuration: each Catch2 test case counts once, and so does each compile-fail test.
@@ -64,9 +64,9 @@ for c in gcc-release gcc-asan clang gcc-tsan; do
   [ -f "build/$c/build.ninja" ] && run "$c"
 done
 
-echo "=== fuzz: the readers, ${KETL_FUZZ_SECONDS:-30} s each" >&2
+echo "=== fuzz: the readers, ${KETL_FUZZ_SECONDS:-60} s each" >&2
 rm -f build/fuzz/results.txt
-bash tools/fuzz.sh "${KETL_FUZZ_SECONDS:-30}"
+bash tools/fuzz.sh "${KETL_FUZZ_SECONDS:-60}"
 
 # Count from meson's logs: every TAP subtest and every plain test; then
 # each fuzz target once.
