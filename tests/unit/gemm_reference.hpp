@@ -36,11 +36,14 @@ struct identity {
   }
 };
 
+// ldb: B's row stride, n when 0 (B is read as the first n columns of a
+// k x ldb matrix, as a strided view would be).
 template <class T, class Epi = identity>
 void check_gemm(std::size_t m, std::size_t n, std::size_t k, bool transposed_a, bool accumulate,
-                const Epi& epi = {}, const T* bias = nullptr) {
+                const Epi& epi = {}, const T* bias = nullptr, std::size_t ldb = 0) {
+  if (ldb == 0) ldb = n;
   ketl::Random rng(m * 131 + n * 7 + k);
-  std::vector<T> a(m * k), b(k * n), c(m * n), ref(m * n);
+  std::vector<T> a(m * k), b(k * ldb), c(m * n), ref(m * n);
   for (auto& v : a) v = T(rng.uniform(-1, 1));
   for (auto& v : b) v = T(rng.uniform(-1, 1));
   for (auto& v : c) v = T(rng.uniform(-1, 1));
@@ -51,11 +54,11 @@ void check_gemm(std::size_t m, std::size_t n, std::size_t k, bool transposed_a, 
     for (std::size_t j = 0; j < n; ++j) {
       double s = accumulate ? double(ref[i * n + j]) : 0.0;
       for (std::size_t p = 0; p < k; ++p)
-        s += double(a[i * a_rs + p * a_cs]) * double(b[p * n + j]);
+        s += double(a[i * a_rs + p * a_cs]) * double(b[p * ldb + j]);
       if (bias) s = std::max(s + double(bias[j]), 0.0);
       ref[i * n + j] = T(s);
     }
-  ketl::detail::gemm(m, n, k, a.data(), a_rs, a_cs, b.data(), n, c.data(), n, accumulate, epi);
+  ketl::detail::gemm(m, n, k, a.data(), a_rs, a_cs, b.data(), ldb, c.data(), n, accumulate, epi);
   const double tol = std::is_same_v<T, float> ? 1e-4 * double(k) : 1e-12 * double(k);
   for (std::size_t i = 0; i < m * n; ++i) {
     INFO("m=" << m << " n=" << n << " k=" << k << " at " << i);

@@ -72,6 +72,7 @@ TEST_CASE("every arch the CPU runs computes the naive loop's GEMM", "[dispatch][
         for (bool t : {false, true}) {
           check_gemm<float>(m, n, 300, t, false);
           check_gemm<float>(m, n, 31, t, true, epi, bias.data());
+          check_gemm<float>(m, n, 300, t, true, epi, bias.data(), 128);  // packed B
         }
   }
 }

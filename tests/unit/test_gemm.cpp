@@ -1,8 +1,8 @@
 // The GEMM kernel against a naive triple loop: NN and TN layouts, sizes that
 // exercise full panels, the one-vector panel, the zero-padded narrow tail
 // (n below one vector), the row blocks (12 or 6) and every tail height, the
-// 192-row blocks of A, the k blocking, and the epilogue (Dense's bias and
-// activation). Also built for baseline x86-64 (ketl_portable_tests), where
+// 192-row blocks of A, the packed B panels, the k blocking, and the
+// epilogue (Dense's bias and activation). Also built for baseline x86-64 (ketl_portable_tests), where
 // float goes through the run-time dispatch.
 #include "gemm_reference.hpp"
 
@@ -30,6 +30,23 @@ TEMPLATE_TEST_CASE("gemm covers every row tail and row block", "[gemm]", float, 
       for (bool t : {false, true}) {
         check_gemm<TestType>(m, n, 300, t, false, epi, bias.data());
         check_gemm<TestType>(m, n, 40, t, true);
+      }
+}
+
+// B's rows 256 bytes apart (or a multiple) go through packed panels once
+// two row blocks read them: full panels, then the one-vector panel and the
+// narrow tail read in place, across k blocks and row blocks.
+TEMPLATE_TEST_CASE("gemm packs B where its rows alias in L1", "[gemm]", float, double) {
+  ketl::Random rng(13);
+  std::vector<TestType> bias(200);
+  for (auto& v : bias) v = TestType(rng.uniform(-2, 2));
+  const bias_relu<TestType> epi{bias.data()};
+  const std::size_t ldb = 256 / sizeof(TestType) * 2;
+  for (std::size_t m : {11, 12, 13, 24, 200, 385})
+    for (std::size_t n : {ldb, ldb - 1, ldb - 9, ldb / 2 + 3})
+      for (bool t : {false, true}) {
+        check_gemm<TestType>(m, n, 300, t, false, epi, bias.data(), ldb);
+        check_gemm<TestType>(m, n, 31, t, true, identity{}, nullptr, ldb);
       }
 }
 

@@ -19,9 +19,10 @@
 // k is blocked (KC) so that the B panel stays in L1, and the rows (MC) so
 // that a block of A stays in L2 while every column panel reads it. The
 // epilogue (Dense's bias and activation) runs on each finished register
-// block while it is still in L1. Only outputs narrower than a vector are
-// packed (a zero-padded B panel): packing A cost more than it saved at the
-// MLP's shapes (docs/benchmarks.md).
+// block while it is still in L1. B's panels are packed where their rows
+// would alias in L1 (pack_panels), and outputs narrower than a vector go
+// through a zero-padded panel; A is read in place: packing it cost more
+// than it saved at the MLP's shapes (docs/benchmarks.md).
 
 // The register block is unrolled by pragma, not left to the optimiser:
 // g++ and clang++ at -O2 kept acc[][] in memory and ran at half speed.
@@ -114,6 +115,26 @@ inline void narrow(std::size_t m, std::size_t cols, std::size_t k, const T* a, s
   if (finish) epi(c, ldc, m, cols, j0);
 }
 
+// Copies the columns [0, cols) of a kc-row block of B (cols a multiple of
+// two vectors) into panels of two vectors, each kc x 2W and contiguous: the
+// panel starting at column j is at the result + j * kc. Read in place, a
+// panel's rows sit ldb apart, and at ldb = 128 floats its 256 lines fell
+// into 8 of L1's 64 sets, so the panel never stayed in L1. The buffer is
+// per thread and grows once.
+template <class V, class T>
+inline const T* pack_panels(std::size_t kc, std::size_t cols, const T* b, std::size_t ldb) {
+  constexpr std::size_t P = 2 * V::width;
+  thread_local std::vector<T> buffer;
+  if (buffer.size() < kc * cols) buffer.resize(kc * cols);
+  T* to = buffer.data();
+  for (std::size_t j = 0; j < cols; j += P, to += kc * P)
+    for (std::size_t p = 0; p < kc; ++p) {
+      V::store(to + p * P, V::load(b + p * ldb + j));
+      V::store(to + p * P + V::width, V::load(b + p * ldb + j + V::width));
+    }
+  return buffer.data();
+}
+
 // C = A' * B (+ C when accumulate), then the epilogue.
 template <class V, class T>
 inline void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
@@ -135,13 +156,24 @@ inline void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::s
     const bool acc = accumulate || p0 > 0;
     const bool finish = p0 + kc == k;
     const T* bp = b + p0 * ldb;
+    // Packing pays once several row blocks read each panel, and only where
+    // B's row stride maps a panel onto few L1 sets (a multiple of 256 bytes
+    // leaves at most 16 of 64): at other strides the copy cost more than it
+    // saved (Dense's dx reads a transposed copy with 784-float rows).
+    const std::size_t wide = n / (2 * W) * (2 * W);
+    const bool pack = m >= 2 * rows<V, 2> && wide > 0 && (ldb * sizeof(T)) % 256 == 0;
+    const T* packed = pack ? pack_panels<V>(kc, wide, bp, ldb) : nullptr;
     for (std::size_t i0 = 0; i0 < m; i0 += MC) {
       const std::size_t mc = m - i0 < MC ? m - i0 : MC;
       const T* ap = a + p0 * a_cs + i0 * a_rs;
       T* cp = c + i0 * ldc;
       std::size_t j = 0;
       for (; j + 2 * W <= n; j += 2 * W)
-        panel<V, 2>(mc, kc, ap, a_rs, a_cs, bp + j, ldb, cp + j, ldc, acc, epi, j, finish);
+        if (packed)
+          panel<V, 2>(mc, kc, ap, a_rs, a_cs, packed + j * kc, 2 * W, cp + j, ldc, acc, epi, j,
+                      finish);
+        else
+          panel<V, 2>(mc, kc, ap, a_rs, a_cs, bp + j, ldb, cp + j, ldc, acc, epi, j, finish);
       for (; j + W <= n; j += W)
         panel<V, 1>(mc, kc, ap, a_rs, a_cs, bp + j, ldb, cp + j, ldc, acc, epi, j, finish);
       if (j < n)
