@@ -2,8 +2,8 @@
 // exercise full panels, the one-vector panel, the zero-padded narrow tail
 // (n below one vector), the row blocks (12 or 6) and every tail height, the
 // 192-row blocks of A, the packed B panels, the k blocking, and the
-// epilogue (Dense's bias and activation). Also built for baseline x86-64 (ketl_portable_tests), where
-// float goes through the run-time dispatch.
+// epilogue (Dense's bias and activation). Also built for baseline x86-64
+// (ketl_portable_tests), where float goes through the run-time dispatch.
 #include "gemm_reference.hpp"
 
 using namespace gemm_test;
