@@ -6,7 +6,8 @@
 # RUNS runs per batch size and each one's time relative to ketl's.
 #
 # Then trains the demo MLP on Fashion-MNIST with Adam for 10 epochs in ketl
-# and in PyTorch: median epoch time and test accuracy.
+# and in PyTorch: median epoch time and test accuracy; and times inference
+# of the 784-128-10 MLP (one sample, 1,000 rows) in ketl and PyTorch.
 #
 # Usage (as root, to install the peers from Debian): bash bench/peers/run.sh [RUNS]
 set -euo pipefail
@@ -31,6 +32,7 @@ flags=(-std=c++20 -O2 -march=native -DNDEBUG -w -Ibench/peers)
 echo "building..." >&2
 g++ "${flags[@]}" -Iinclude bench/peers/ketl_mlp.cpp -o "$work/ketl" -lz -pthread &
 g++ "${flags[@]}" -Iinclude bench/peers/fashion_mnist_ketl.cpp -o "$work/fashion_ketl" -lz -pthread &
+g++ "${flags[@]}" -Iinclude bench/peers/predict_ketl.cpp -o "$work/predict_ketl" -lz -pthread &
 g++ "${flags[@]}" $(pkg-config --cflags openblas) bench/peers/openblas_mlp.cpp -o "$work/openblas" \
   $(pkg-config --libs openblas) &
 g++ "${flags[@]}" bench/peers/dlib_mlp.cpp -o "$work/dlib" $(pkg-config --libs dlib-1) -pthread &
@@ -81,3 +83,11 @@ echo
 echo "Fashion-MNIST, 784-256-128-10, Adam, batch 32, 10 epochs, one thread:"
 "$work/fashion_ketl" 10
 /usr/bin/python3 bench/peers/fashion_mnist_torch.py 10
+
+# Inference: one sample, and 1,000 rows, per call (medians), alternated.
+echo
+echo "Predict, 784-128-10, one thread:"
+for r in $(seq "$runs"); do
+  "$work/predict_ketl" "$work/data"
+  /usr/bin/python3 bench/peers/predict_torch.py "$work/data"
+done
