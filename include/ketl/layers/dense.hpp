@@ -12,28 +12,12 @@
 #include <vector>
 
 #include "ketl/activations.hpp"
+#include "ketl/detail/bias_activation.hpp"
 #include "ketl/detail/gemm.hpp"
 #include "ketl/initializers.hpp"
 #include "ketl/layer.hpp"
 
 namespace ketl {
-
-namespace detail {
-// Dense's GEMM epilogue: act(v + bias[j]). A named type, so that every
-// layer with the same activation shares one instantiation.
-template <class Act, class T>
-struct bias_activation {
-  const T* bias;
-  Act act;
-  template <class V>
-  V operator()(V v, std::size_t j) const {
-    if constexpr (std::is_arithmetic_v<V>)
-      return act.apply(v + bias[j]);
-    else
-      return act.apply(v + V::load_unaligned(bias + j));
-  }
-};
-}  // namespace detail
 
 template <std::size_t Units, ActivationFunction Act = Linear, class T = float>
 class Dense : public callable_layer<Dense<Units, Act, T>> {
@@ -103,30 +87,10 @@ class Dense : public callable_layer<Dense<Units, Act, T>> {
   void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t F = In::last;
     const std::size_t rows = n * In::outer;
-    // One pass turns dy into dL/dz (the activation's derivative, unless
-    // the loss already gave dL/dz) and sums the bias gradient.
-    // A shared layer's later uses add to the gradients of its earlier ones.
+    // One pass turns dy into dL/dz and sums the bias gradient. A shared
+    // layer's later uses add to the gradients of its earlier ones.
     const bool acc = pass.accumulate_weight_grads;
-    if (!acc) std::fill(dbias_.begin(), dbias_.end(), T(0));
-    T* db = dbias_.data();
-    bool fused = false;
-    if constexpr (ElementwiseActivation<Act>) {
-      if (!pass.grad_before_activation) {
-        for (std::size_t r = 0; r < rows; ++r)
-          detail::simd::zip_update<T>(
-              [&](const auto& yv, auto& dv, auto& bv) {
-                dv = dv * opt_.activation.derivative(yv);
-                bv = bv + dv;
-              },
-              Units, y + r * Units, dy + r * Units, db);
-        fused = true;
-      }
-    }
-    if (!fused) {
-      if (!pass.grad_before_activation) activate_backward(opt_.activation, y, dy, dy, rows, Units);
-      for (std::size_t r = 0; r < rows; ++r)
-        detail::simd::map([](auto a, auto b) { return a + b; }, db, dy + r * Units, db, Units);
-    }
+    detail::activation_backward_with_bias(opt_.activation, y, dy, dbias_.data(), rows, Units, pass);
     // dkernel = x^T . dz, read through strides rather than a transposed copy.
     detail::gemm_parallel(F, Units, rows, x, std::size_t{1}, F, dy, Units, dkernel_.data(), Units,
                           acc);

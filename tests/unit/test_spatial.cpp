@@ -1,0 +1,291 @@
+// Convolutions and poolings (issue 17): shapes at compile time, outputs
+// against real Keras (tests/golden/spatial.npz, made by
+// make_spatial_golden.py), the fast kernels against naive loops on odd
+// sizes, and finite-difference gradients for every option that changes
+// the arithmetic.
+#include <cmath>
+#include <map>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include <ketl/ketl.hpp>
+
+#include "conv_reference.hpp"
+#include "functional_helpers.hpp"
+#include "gradcheck.hpp"
+
+using namespace ketl;
+
+namespace {
+
+// Runs a layer's forward (and optionally backward) on a batch, with the
+// scratch it asks for.
+template <class In, class L, class T>
+std::vector<T> run_forward(L& layer, const std::vector<T>& x, std::size_t n,
+                           std::vector<T>& scratch, bool training = false) {
+  using Out = typename L::template output_shape<In>;
+  std::vector<T> y(n * Out::size);
+  scratch.assign(n * L::template scratch_per_sample<In> + 1, T(0));
+  Random rng(3);
+  Pass<T> pass{training, &rng, scratch.data()};
+  layer.template forward<In>(x.data(), y.data(), n, pass);
+  return y;
+}
+
+const std::map<std::string, io::NpyArray>& golden() {
+  static const auto data = io::load_npz(KETL_TEST_GOLDEN_DIR "/spatial.npz", "golden");
+  return data;
+}
+
+const io::NpyArray& golden(const std::string& key) {
+  const auto it = golden().find(key);
+  INFO(key);
+  REQUIRE(it != golden().end());
+  return it->second;
+}
+
+// Builds the layer for In, gives it Keras's weights, and compares its
+// output with Keras's on Keras's input.
+template <class In, class L>
+void check_golden(const std::string& name, L layer = {}) {
+  INFO("case " << name);
+  using Out = typename L::template output_shape<In>;
+  const auto& xs = golden(name + "__x");
+  const auto& ys = golden(name + "__y");
+  REQUIRE(xs.shape.size() == In::rank + 1);
+  for (std::size_t i = 0; i < In::rank; ++i) REQUIRE(xs.shape[i + 1] == In::dims[i]);
+  // Keras's output shape is the one ketl computed at compile time.
+  REQUIRE(ys.shape.size() == Out::rank + 1);
+  for (std::size_t i = 0; i < Out::rank; ++i) CHECK(ys.shape[i + 1] == Out::dims[i]);
+  Random rng(1);
+  layer.template build<In>(rng);
+  layer.for_each_weight([&](WeightRef<float> w) {
+    const auto& v = golden(name + "__" + std::string(w.name));
+    REQUIRE(v.shape == w.shape);
+    std::copy(v.values.begin(), v.values.end(), w.value.begin());
+  });
+  const std::size_t n = xs.shape[0];
+  std::vector<float> x(xs.values.begin(), xs.values.end()), scratch;
+  const auto y = run_forward<In>(layer, x, n, scratch);
+  REQUIRE(y.size() == ys.values.size());
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    INFO("element " << i);
+    CHECK(y[i] == Approx(ys.values[i]).margin(2e-6).epsilon(1e-5));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("spatial layers compute Keras's output shapes at compile time", "[spatial]") {
+  using C = Conv2D<8, conv2d{.kernel = {3, 3}}>;
+  STATIC_REQUIRE(std::is_same_v<C::output_shape<Shape<28, 28, 1>>, Shape<26, 26, 8>>);
+  STATIC_REQUIRE(C::param_count<Shape<28, 28, 1>> == 3 * 3 * 1 * 8 + 8);
+  using S = Conv2D<4, conv2d{.kernel = {3, 2}, .strides = {2, 3}, .padding = same}>;
+  STATIC_REQUIRE(std::is_same_v<S::output_shape<Shape<7, 8, 3>>, Shape<4, 3, 4>>);
+  using D = Conv2D<2, conv2d{.kernel = {3, 3}, .dilation = {2, 2}, .use_bias = false}>;
+  STATIC_REQUIRE(std::is_same_v<D::output_shape<Shape<9, 8, 2>>, Shape<5, 4, 2>>);
+  STATIC_REQUIRE(D::param_count<Shape<9, 8, 2>> == 3 * 3 * 2 * 2);
+  STATIC_REQUIRE_FALSE(D::accepts<Shape<4, 8, 2>>);  // dilated 5 > 4 rows
+  STATIC_REQUIRE_FALSE(C::accepts<Shape<28, 28>>);   // rank 2
+  using C1 = Conv1D<3, conv1d{.kernel = 3, .strides = 2}>;
+  STATIC_REQUIRE(std::is_same_v<C1::output_shape<Shape<11, 3>>, Shape<5, 3>>);
+  using Causal = Conv1D<3, conv1d{.kernel = 3, .padding = causal, .dilation = 4}>;
+  STATIC_REQUIRE(std::is_same_v<Causal::output_shape<Shape<5, 2>>, Shape<5, 3>>);
+  STATIC_REQUIRE(std::is_same_v<MaxPooling2D<>::output_shape<Shape<7, 7, 3>>, Shape<3, 3, 3>>);
+  STATIC_REQUIRE(std::is_same_v<MaxPooling2D<pool2d{.padding = same}>::output_shape<Shape<7, 7, 3>>,
+                                Shape<4, 4, 3>>);
+  STATIC_REQUIRE(std::is_same_v<AveragePooling1D<pool1d{.size = 3, .strides = 1}>::output_shape<
+                                    Shape<7, 2>>,
+                                Shape<5, 2>>);
+  STATIC_REQUIRE(std::is_same_v<GlobalAveragePooling2D::output_shape<Shape<4, 5, 6>>, Shape<6>>);
+  STATIC_REQUIRE(std::is_same_v<GlobalMaxPooling1D::output_shape<Shape<4, 6>>, Shape<6>>);
+  STATIC_REQUIRE_FALSE(GlobalMaxPooling1D::accepts<Shape<4, 5, 6>>);
+}
+
+TEST_CASE("Conv2D and Conv1D match Keras on Keras's weights", "[spatial][golden]") {
+  check_golden<Shape<7, 6, 3>>("conv2d_valid_tanh", Conv2D<4, conv2d{.kernel = {3, 3}}, Tanh>{});
+  check_golden<Shape<8, 7, 3>>(
+      "conv2d_same_stride2", Conv2D<5, conv2d{.kernel = {3, 2}, .strides = {2, 2}, .padding = same}>{});
+  check_golden<Shape<9, 8, 2>>(
+      "conv2d_dilated_nobias",
+      Conv2D<3, conv2d{.kernel = {3, 3}, .padding = same, .dilation = {2, 2}, .use_bias = false}>{});
+  check_golden<Shape<6, 5, 2>>("conv2d_same_even_relu",
+                               Conv2D<3, conv2d{.kernel = {4, 4}, .padding = same}, Relu>{});
+  check_golden<Shape<3, 4, 5>>("conv2d_1x1", Conv2D<6, conv2d{.kernel = {1, 1}}>{});
+  check_golden<Shape<11, 3>>("conv1d_valid_stride2", Conv1D<4, conv1d{.kernel = 3, .strides = 2}>{});
+  check_golden<Shape<10, 2>>("conv1d_causal_dilated",
+                             Conv1D<3, conv1d{.kernel = 3, .padding = causal, .dilation = 2}>{});
+  check_golden<Shape<9, 2>>("conv1d_same_sigmoid",
+                            Conv1D<3, conv1d{.kernel = 4, .padding = same}, Sigmoid>{});
+}
+
+TEST_CASE("the poolings match Keras", "[spatial][golden]") {
+  check_golden<Shape<6, 7, 3>>("maxpool2d_default", MaxPooling2D<>{});
+  check_golden<Shape<7, 8, 2>>(
+      "maxpool2d_same_s2", MaxPooling2D<pool2d{.size = {3, 3}, .strides = {2, 2}, .padding = same}>{});
+  check_golden<Shape<6, 7, 3>>("avgpool2d_default", AveragePooling2D<>{});
+  check_golden<Shape<7, 8, 2>>(
+      "avgpool2d_same_s2",
+      AveragePooling2D<pool2d{.size = {3, 3}, .strides = {2, 2}, .padding = same}>{});
+  check_golden<Shape<10, 3>>("maxpool1d_same_s2",
+                             MaxPooling1D<pool1d{.size = 3, .strides = 2, .padding = same}>{});
+  check_golden<Shape<9, 3>>("avgpool1d_default", AveragePooling1D<>{});
+  check_golden<Shape<7, 2>>("avgpool1d_same",
+                            AveragePooling1D<pool1d{.size = 3, .strides = 1, .padding = same}>{});
+  check_golden<Shape<4, 5, 3>>("gap2d", GlobalAveragePooling2D{});
+  check_golden<Shape<4, 5, 3>>("gmp2d", GlobalMaxPooling2D{});
+  check_golden<Shape<6, 4>>("gap1d", GlobalAveragePooling1D{});
+  check_golden<Shape<6, 4>>("gmp1d", GlobalMaxPooling1D{});
+}
+
+namespace {
+// The float layer (im2col + the dispatched GEMM) against the double loops.
+template <std::size_t F, conv2d Spec, std::size_t H, std::size_t W, std::size_t C>
+void check_conv2d_reference(std::size_t n) {
+  Conv2D<F, Spec> layer;
+  using In = Shape<H, W, C>;
+  Random rng(7);
+  layer.template build<In>(rng);
+  for (auto& b : layer.bias()) b = float(rng.uniform(-1, 1));
+  std::vector<float> x(n * In::size), scratch;
+  for (auto& v : x) v = float(rng.uniform(-1, 1));
+  const auto y = run_forward<In>(layer, x, n, scratch);
+  const char pad = Spec.padding == same ? 's' : 'v';
+  const test::axis r{H, Spec.kernel[0], Spec.strides[0], Spec.dilation[0], pad};
+  const test::axis c{W, Spec.kernel[1], Spec.strides[1], Spec.dilation[1], pad};
+  const auto ref = test::conv2d_reference(std::vector<double>(x.begin(), x.end()), n, r, c, C, F,
+                                          {layer.kernel().begin(), layer.kernel().end()},
+                                          {layer.bias().begin(), layer.bias().end()});
+  REQUIRE(y.size() == ref.size());
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    INFO("element " << i);
+    CHECK(y[i] == Approx(ref[i]).margin(1e-5).epsilon(1e-5));
+  }
+}
+
+template <bool Max, pool2d Spec, std::size_t H, std::size_t W, std::size_t C>
+void check_pool2d_reference(std::size_t n) {
+  using L = std::conditional_t<Max, MaxPooling2D<Spec>, AveragePooling2D<Spec>>;
+  L layer;
+  using In = Shape<H, W, C>;
+  Random rng(9);
+  std::vector<float> x(n * In::size), scratch;
+  for (auto& v : x) v = float(rng.uniform(-1, 1));
+  const auto y = run_forward<In>(layer, x, n, scratch);
+  const char pad = Spec.padding == same ? 's' : 'v';
+  const std::size_t sh = Spec.strides[0] ? Spec.strides[0] : Spec.size[0];
+  const std::size_t sw = Spec.strides[1] ? Spec.strides[1] : Spec.size[1];
+  const auto ref = test::pool2d_reference(Max, std::vector<double>(x.begin(), x.end()), n,
+                                          {H, Spec.size[0], sh, 1, pad},
+                                          {W, Spec.size[1], sw, 1, pad}, C);
+  REQUIRE(y.size() == ref.size());
+  for (std::size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(ref[i]).margin(1e-6));
+}
+}  // namespace
+
+TEST_CASE("Conv2D's kernels agree with the naive loops on odd sizes and tails",
+          "[spatial][reference]") {
+  // 19 and 37 filters leave SIMD tails; 7 rows of output a register-block tail.
+  check_conv2d_reference<19, conv2d{.kernel = {3, 3}}, 9, 7, 5>(3);
+  check_conv2d_reference<37, conv2d{.kernel = {2, 5}, .strides = {2, 1}, .padding = same}, 11, 10,
+                         3>(2);
+  check_conv2d_reference<8, conv2d{.kernel = {3, 3}, .padding = same, .dilation = {2, 3}}, 8, 13,
+                         2>(2);
+  check_conv2d_reference<33, conv2d{.kernel = {1, 1}}, 5, 3, 17>(3);
+  check_conv2d_reference<5, conv2d{.kernel = {5, 5}, .strides = {3, 3}}, 13, 14, 1>(4);
+  check_conv2d_reference<64, conv2d{.kernel = {3, 3}}, 13, 13, 32>(2);  // the demo CNN's second conv
+}
+
+TEST_CASE("the poolings agree with the naive loops on odd sizes", "[spatial][reference]") {
+  check_pool2d_reference<true, pool2d{}, 9, 7, 5>(3);
+  check_pool2d_reference<true, pool2d{.size = {3, 2}, .strides = {2, 3}, .padding = same}, 9, 10,
+                         4>(2);
+  check_pool2d_reference<false, pool2d{.size = {3, 3}, .strides = {1, 2}, .padding = same}, 5, 8,
+                         3>(2);
+  check_pool2d_reference<false, pool2d{.size = {2, 3}}, 7, 7, 17>(2);
+}
+
+namespace {
+// d(sum w*y)/d(weights, x) at double precision for one layer.
+template <class In, class L>
+void check_layer_gradients(L layer, std::size_t n = 2) {
+  using T = double;
+  using Out = typename L::template output_shape<In>;
+  Random rng(13);
+  layer.template build<In>(rng);
+  std::vector<std::span<T>> values;
+  layer.for_each_weight([&](WeightRef<T> w) {
+    for (auto& v : w.value) v = rng.uniform(-0.6, 0.6);
+  });
+  auto x = test::random_vector(n * In::size, rng);
+  const auto w = test::random_vector(n * Out::size, rng);
+  std::vector<T> scratch;
+  auto loss = [&] {
+    const auto y = run_forward<In>(layer, x, n, scratch, true);
+    double s = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) s += w[i] * y[i];
+    return s;
+  };
+  auto y = run_forward<In>(layer, x, n, scratch, true);
+  std::vector<T> dy = w, dx(n * In::size, T(-7));  // dx's old contents must not leak in
+  Random rng2(3);
+  Pass<T> pass{true, &rng2, scratch.data()};
+  layer.template backward<In>(x.data(), y.data(), dy.data(), dx.data(), n, pass);
+  std::vector<std::vector<T>> grads;
+  layer.for_each_weight([&](WeightRef<T> r) { grads.emplace_back(r.grad.begin(), r.grad.end()); });
+  std::size_t k = 0;
+  layer.for_each_weight([&](WeightRef<T> r) {
+    INFO("weight " << r.name);
+    test::check_gradient(r.value, grads[k++], loss);
+  });
+  INFO("input");
+  test::check_gradient(std::span<T>(x), dx, loss);
+}
+}  // namespace
+
+TEST_CASE("Conv2D gradients for each option", "[spatial][gradient]") {
+  check_layer_gradients<Shape<6, 5, 3>>(Conv2D<4, conv2d{.kernel = {3, 3}}, Tanh, double>{});
+  check_layer_gradients<Shape<7, 6, 2>>(
+      Conv2D<3, conv2d{.kernel = {3, 2}, .strides = {2, 2}, .padding = same}, Linear, double>{});
+  check_layer_gradients<Shape<7, 7, 2>>(
+      Conv2D<3, conv2d{.kernel = {2, 3}, .padding = same, .dilation = {2, 2}, .use_bias = false},
+             Sigmoid, double>{});
+  check_layer_gradients<Shape<3, 4, 5>>(Conv2D<6, conv2d{.kernel = {1, 1}}, Tanh, double>{});
+  check_layer_gradients<Shape<5, 5, 2>>(Conv2D<3, conv2d{.kernel = {3, 3}}, Softmax, double>{});
+}
+
+TEST_CASE("Conv1D gradients for each option", "[spatial][gradient]") {
+  check_layer_gradients<Shape<9, 3>>(Conv1D<4, conv1d{.kernel = 3, .strides = 2}, Tanh, double>{});
+  check_layer_gradients<Shape<8, 2>>(
+      Conv1D<3, conv1d{.kernel = 3, .padding = causal, .dilation = 2}, Linear, double>{});
+  check_layer_gradients<Shape<7, 2>>(
+      Conv1D<2, conv1d{.kernel = 4, .padding = same, .use_bias = false}, Tanh, double>{});
+}
+
+TEST_CASE("pooling gradients", "[spatial][gradient]") {
+  check_layer_gradients<Shape<6, 7, 3>>(MaxPooling2D<>{});
+  check_layer_gradients<Shape<7, 8, 2>>(
+      MaxPooling2D<pool2d{.size = {3, 3}, .strides = {2, 2}, .padding = same}>{});
+  check_layer_gradients<Shape<7, 8, 2>>(
+      AveragePooling2D<pool2d{.size = {3, 3}, .strides = {2, 1}, .padding = same}>{});
+  check_layer_gradients<Shape<9, 3>>(MaxPooling1D<pool1d{.size = 3, .strides = 2}>{});
+  check_layer_gradients<Shape<9, 3>>(AveragePooling1D<pool1d{.size = 2, .padding = same}>{});
+  check_layer_gradients<Shape<4, 5, 3>>(GlobalAveragePooling2D{});
+  check_layer_gradients<Shape<4, 5, 3>>(GlobalMaxPooling2D{});
+  check_layer_gradients<Shape<6, 4>>(GlobalAveragePooling1D{});
+  check_layer_gradients<Shape<6, 4>>(GlobalMaxPooling1D{});
+}
+
+TEST_CASE("a convnet back-propagates exactly through conv, pooling, flatten and dense",
+          "[spatial][gradient][model]") {
+  auto model = Sequential{Input<8, 7, 2>{},
+                          Conv2D<3, conv2d{.kernel = {3, 3}, .padding = same}, Tanh, double>{},
+                          MaxPooling2D<>{},
+                          Conv2D<4, conv2d{.kernel = {2, 2}}, Tanh, double>{},
+                          Flatten{},
+                          Dense<2, Linear, double>{}};
+  Random rng(21);
+  const auto x = test::random_vector(3 * 8 * 7 * 2, rng);
+  test::check_model_gradient(model, 3, rng, x);
+}
