@@ -55,8 +55,8 @@ inline std::vector<double> conv2d_reference(const std::vector<double>& x, std::s
 }
 
 // Max or mean over each window's positions inside the input.
-inline std::vector<double> pool2d_reference(bool max, const std::vector<double>& x,
-                                            std::size_t n, axis r, axis col, std::size_t c) {
+inline std::vector<double> pool2d_reference(bool max, const std::vector<double>& x, std::size_t n,
+                                            axis r, axis col, std::size_t c) {
   const std::size_t oh = r.out(), ow = col.out();
   std::vector<double> y(n * oh * ow * c);
   for (std::size_t s = 0; s < n; ++s)
@@ -70,7 +70,8 @@ inline std::vector<double> pool2d_reference(bool max, const std::vector<double>&
               const long iy = long(oy * r.stride + ky) - r.before();
               const long ix = long(ox * col.stride + kx) - col.before();
               if (iy < 0 || ix < 0 || iy >= long(r.in) || ix >= long(col.in)) continue;
-              const double v = x[((s * r.in + std::size_t(iy)) * col.in + std::size_t(ix)) * c + ch];
+              const double v =
+                  x[((s * r.in + std::size_t(iy)) * col.in + std::size_t(ix)) * c + ch];
               acc = max ? std::max(acc, v) : acc + v;
               ++count;
             }

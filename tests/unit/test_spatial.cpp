@@ -95,9 +95,9 @@ TEST_CASE("spatial layers compute Keras's output shapes at compile time", "[spat
   STATIC_REQUIRE(std::is_same_v<MaxPooling2D<>::output_shape<Shape<7, 7, 3>>, Shape<3, 3, 3>>);
   STATIC_REQUIRE(std::is_same_v<MaxPooling2D<pool2d{.padding = same}>::output_shape<Shape<7, 7, 3>>,
                                 Shape<4, 4, 3>>);
-  STATIC_REQUIRE(std::is_same_v<AveragePooling1D<pool1d{.size = 3, .strides = 1}>::output_shape<
-                                    Shape<7, 2>>,
-                                Shape<5, 2>>);
+  STATIC_REQUIRE(
+      std::is_same_v<AveragePooling1D<pool1d{.size = 3, .strides = 1}>::output_shape<Shape<7, 2>>,
+                     Shape<5, 2>>);
   STATIC_REQUIRE(std::is_same_v<GlobalAveragePooling2D::output_shape<Shape<4, 5, 6>>, Shape<6>>);
   STATIC_REQUIRE(std::is_same_v<GlobalMaxPooling1D::output_shape<Shape<4, 6>>, Shape<6>>);
   STATIC_REQUIRE_FALSE(GlobalMaxPooling1D::accepts<Shape<4, 5, 6>>);
@@ -106,14 +106,17 @@ TEST_CASE("spatial layers compute Keras's output shapes at compile time", "[spat
 TEST_CASE("Conv2D and Conv1D match Keras on Keras's weights", "[spatial][golden]") {
   check_golden<Shape<7, 6, 3>>("conv2d_valid_tanh", Conv2D<4, conv2d{.kernel = {3, 3}}, Tanh>{});
   check_golden<Shape<8, 7, 3>>(
-      "conv2d_same_stride2", Conv2D<5, conv2d{.kernel = {3, 2}, .strides = {2, 2}, .padding = same}>{});
+      "conv2d_same_stride2",
+      Conv2D<5, conv2d{.kernel = {3, 2}, .strides = {2, 2}, .padding = same}>{});
   check_golden<Shape<9, 8, 2>>(
       "conv2d_dilated_nobias",
-      Conv2D<3, conv2d{.kernel = {3, 3}, .padding = same, .dilation = {2, 2}, .use_bias = false}>{});
+      Conv2D<3,
+             conv2d{.kernel = {3, 3}, .padding = same, .dilation = {2, 2}, .use_bias = false}>{});
   check_golden<Shape<6, 5, 2>>("conv2d_same_even_relu",
                                Conv2D<3, conv2d{.kernel = {4, 4}, .padding = same}, Relu>{});
   check_golden<Shape<3, 4, 5>>("conv2d_1x1", Conv2D<6, conv2d{.kernel = {1, 1}}>{});
-  check_golden<Shape<11, 3>>("conv1d_valid_stride2", Conv1D<4, conv1d{.kernel = 3, .strides = 2}>{});
+  check_golden<Shape<11, 3>>("conv1d_valid_stride2",
+                             Conv1D<4, conv1d{.kernel = 3, .strides = 2}>{});
   check_golden<Shape<10, 2>>("conv1d_causal_dilated",
                              Conv1D<3, conv1d{.kernel = 3, .padding = causal, .dilation = 2}>{});
   check_golden<Shape<9, 2>>("conv1d_same_sigmoid",
@@ -123,7 +126,8 @@ TEST_CASE("Conv2D and Conv1D match Keras on Keras's weights", "[spatial][golden]
 TEST_CASE("the poolings match Keras", "[spatial][golden]") {
   check_golden<Shape<6, 7, 3>>("maxpool2d_default", MaxPooling2D<>{});
   check_golden<Shape<7, 8, 2>>(
-      "maxpool2d_same_s2", MaxPooling2D<pool2d{.size = {3, 3}, .strides = {2, 2}, .padding = same}>{});
+      "maxpool2d_same_s2",
+      MaxPooling2D<pool2d{.size = {3, 3}, .strides = {2, 2}, .padding = same}>{});
   check_golden<Shape<6, 7, 3>>("avgpool2d_default", AveragePooling2D<>{});
   check_golden<Shape<7, 8, 2>>(
       "avgpool2d_same_s2",
@@ -176,9 +180,9 @@ void check_pool2d_reference(std::size_t n) {
   const char pad = Spec.padding == same ? 's' : 'v';
   const std::size_t sh = Spec.strides[0] ? Spec.strides[0] : Spec.size[0];
   const std::size_t sw = Spec.strides[1] ? Spec.strides[1] : Spec.size[1];
-  const auto ref = test::pool2d_reference(Max, std::vector<double>(x.begin(), x.end()), n,
-                                          {H, Spec.size[0], sh, 1, pad},
-                                          {W, Spec.size[1], sw, 1, pad}, C);
+  const auto ref =
+      test::pool2d_reference(Max, std::vector<double>(x.begin(), x.end()), n,
+                             {H, Spec.size[0], sh, 1, pad}, {W, Spec.size[1], sw, 1, pad}, C);
   REQUIRE(y.size() == ref.size());
   for (std::size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(ref[i]).margin(1e-6));
 }
@@ -194,7 +198,8 @@ TEST_CASE("Conv2D's kernels agree with the naive loops on odd sizes and tails",
                          2>(2);
   check_conv2d_reference<33, conv2d{.kernel = {1, 1}}, 5, 3, 17>(3);
   check_conv2d_reference<5, conv2d{.kernel = {5, 5}, .strides = {3, 3}}, 13, 14, 1>(4);
-  check_conv2d_reference<64, conv2d{.kernel = {3, 3}}, 13, 13, 32>(2);  // the demo CNN's second conv
+  check_conv2d_reference<64, conv2d{.kernel = {3, 3}}, 13, 13, 32>(
+      2);  // the demo CNN's second conv
 }
 
 TEST_CASE("the poolings agree with the naive loops on odd sizes", "[spatial][reference]") {
@@ -279,13 +284,73 @@ TEST_CASE("pooling gradients", "[spatial][gradient]") {
 
 TEST_CASE("a convnet back-propagates exactly through conv, pooling, flatten and dense",
           "[spatial][gradient][model]") {
-  auto model = Sequential{Input<8, 7, 2>{},
-                          Conv2D<3, conv2d{.kernel = {3, 3}, .padding = same}, Tanh, double>{},
-                          MaxPooling2D<>{},
-                          Conv2D<4, conv2d{.kernel = {2, 2}}, Tanh, double>{},
-                          Flatten{},
-                          Dense<2, Linear, double>{}};
+  auto model = Sequential{
+      Input<8, 7, 2>{}, Conv2D<3, conv2d{.kernel = {3, 3}, .padding = same}, Tanh, double>{},
+      MaxPooling2D<>{}, Conv2D<4, conv2d{.kernel = {2, 2}}, Tanh, double>{},
+      Flatten{},        Dense<2, Linear, double>{}};
   Random rng(21);
   const auto x = test::random_vector(3 * 8 * 7 * 2, rng);
   test::check_model_gradient(model, 3, rng, x);
+}
+
+TEST_CASE("a small convnet learns the digits", "[spatial][training]") {
+  const auto data = datasets::digits::load_csv(KETL_TEST_DATA_DIR "/digits.csv");
+  const std::size_t n = data.y.size(), split = 1400;
+  xt::xtensor<float, 4> x =
+      xt::reshape_view(data.x / 16.0f, {n, std::size_t{8}, std::size_t{8}, std::size_t{1}});
+  const auto y = utils::to_categorical(data.y, 10);
+  const xt::xtensor<float, 4> x_train = xt::view(x, xt::range(0, split));
+  const xt::xtensor<float, 2> y_train = xt::view(y, xt::range(0, split));
+  const xt::xtensor<float, 4> x_test = xt::view(x, xt::range(split, n));
+  const xt::xtensor<float, 2> y_test = xt::view(y, xt::range(split, n));
+  utils::set_random_seed(5);
+  auto model =
+      Sequential{Input<8, 8, 1>{}, Conv2D<16, conv2d{.kernel = {3, 3}, .padding = same}, Relu>{},
+                 MaxPooling2D<>{}, Conv2D<32, conv2d{.kernel = {3, 3}}, Relu>{},
+                 Flatten{},        Dense<10, Softmax>{}};
+  model.compile(optimizers::Adam{}, losses::categorical_crossentropy, metrics::accuracy);
+  model.fit(x_train, y_train, {.batch_size = 32, .epochs = 30, .verbose = 0});
+  const auto scores = model.evaluate(x_test, y_test, {.verbose = 0});
+  CHECK(scores[1] > 0.9);
+}
+
+TEST_CASE("images of the wrong shape are refused with Keras's message and a channels hint",
+          "[spatial][robustness]") {
+  auto model =
+      Sequential{Input<6, 5, 2>{}, Conv2D<3, conv2d{.kernel = {3, 3}}>{}, Flatten{}, Dense<2>{}};
+  model.compile(optimizers::SGD{}, losses::mean_squared_error);
+  const auto before = test::snapshot(model);
+  const xt::xtensor<float, 2> y = xt::zeros<float>({std::size_t{4}, std::size_t{2}});
+  const xt::xtensor<float, 4> first =
+      xt::ones<float>({std::size_t{4}, std::size_t{2}, std::size_t{6}, std::size_t{5}});
+  CHECK_THROWS_WITH(
+      model.fit(first, y, {.verbose = 0}),
+      Catch::Matchers::Contains("expected conv2d_1_input to have shape (6, 5, 2) but got "
+                                "array with shape (2, 6, 5)") &&
+          Catch::Matchers::Contains("channels_last"));
+  const xt::xtensor<float, 4> other =
+      xt::ones<float>({std::size_t{4}, std::size_t{6}, std::size_t{4}, std::size_t{2}});
+  CHECK_THROWS_WITH(model.fit(other, y, {.verbose = 0}),
+                    Catch::Matchers::Contains("but got array with shape (6, 4, 2)") &&
+                        !Catch::Matchers::Contains("channels_last"));
+  auto w = model.get_weights();
+  w[0] = xt::zeros<float>({std::size_t{3}, std::size_t{3}, std::size_t{3}, std::size_t{3}});
+  CHECK_THROWS_AS(model.set_weights(w), error);
+  CHECK(test::snapshot(model) == before);
+  // Keras's kernel layout (kh, kw, in, filters) in get_weights.
+  CHECK(model.get_weights()[0].shape() == std::vector<std::size_t>{3, 3, 2, 3});
+}
+
+TEST_CASE("a functional model with a 1D convolution, pooling and a shared Conv1D",
+          "[spatial][functional][gradient]") {
+  auto a = Input<9, 2>{}, b = Input<9, 2>{};
+  auto conv = shared(Conv1D<3, conv1d{.kernel = 3, .padding = causal}, Tanh, double>{});
+  auto pa = GlobalMaxPooling1D{}(conv(a));
+  auto pb = GlobalAveragePooling1D{}(MaxPooling1D<>{}(conv(b)));
+  auto out = Dense<2, Linear, double>{}(Concatenate{}(pa, pb));
+  auto model = Model{inputs(a, b), outputs(out)};
+  CHECK(model.weights().size() == 4);
+  Random rng(4);
+  const auto va = test::random_vector(3 * 18, rng), vb = test::random_vector(3 * 18, rng);
+  test::check_model_gradient(model, 3, rng, va, vb);
 }

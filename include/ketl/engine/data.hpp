@@ -69,6 +69,19 @@ inline std::size_t check_count_and_rows(std::string_view what, const Arrays& a,
   return a.empty() ? 0 : a[0].rows();
 }
 
+// A hint when an image or sequence came channels-first: the expected
+// shape with its last axis moved to the front.
+template <class Want, class Got>
+std::string channels_hint(const Want& want, const Got& got) {
+  if (want.size() < 2 || got.size() != want.size() || got[0] != want[want.size() - 1] ||
+      got[0] == want[0])
+    return "";
+  for (std::size_t i = 1; i < got.size(); ++i)
+    if (got[i] != want[i - 1]) return "";
+  return " (ketl is channels_last, as Keras's default data_format: move the channels axis "
+         "last)";
+}
+
 // Every input's array against its shape and element type; returns n.
 template <Network N>
 std::size_t check_inputs(std::string_view what, const Arrays& x,
@@ -82,7 +95,8 @@ std::size_t check_inputs(std::string_view what, const Arrays& x,
           if (x[I].shape.empty() || got != shapes[I])
             throw shape_error("Error when checking input: expected " + names[I] +
                               " to have shape " + shape_string(shapes[I]) +
-                              " but got array with shape " + shape_string(got) + where(what));
+                              " but got array with shape " + shape_string(got) +
+                              channels_hint(shapes[I], got) + where(what));
           using E = input_value_t<N, I>;
           if (std::is_integral_v<E> && is_floating(x[I].dtype))
             throw value_error("Error when checking input: expected " + names[I] +
