@@ -260,6 +260,45 @@ TEST_CASE("Conv2D gradients for each option", "[spatial][gradient]") {
   check_layer_gradients<Shape<5, 5, 2>>(Conv2D<3, conv2d{.kernel = {3, 3}}, Softmax, double>{});
 }
 
+TEST_CASE("Conv2D's backward over several chunks sums what each sample gives",
+          "[spatial][gradient]") {
+  using In = Shape<13, 13, 32>;
+  using L = Conv2D<16, conv2d{.kernel = {3, 3}}, Tanh, double>;
+  using Out = L::output_shape<In>;
+  constexpr std::size_t n = 17;  // chunks of 7, 7 and 3 samples
+  L layer;
+  Random rng(5);
+  layer.build<In>(rng);
+  for (auto& b : layer.bias()) b = rng.uniform(-0.5, 0.5);
+  const auto x = test::random_vector(n * In::size, rng);
+  const auto w = test::random_vector(n * Out::size, rng);
+  std::vector<double> scratch;
+  auto grads = [&](std::size_t s0, std::size_t m) {
+    std::vector<double> xs(x.begin() + long(s0 * In::size), x.begin() + long((s0 + m) * In::size));
+    const auto y = run_forward<In>(layer, xs, m, scratch, true);
+    std::vector<double> dy(w.begin() + long(s0 * Out::size),
+                           w.begin() + long((s0 + m) * Out::size));
+    std::vector<double> dx(m * In::size);
+    Pass<double> pass{true, &rng, scratch.data()};
+    layer.backward<In>(xs.data(), y.data(), dy.data(), dx.data(), m, pass);
+    std::vector<double> all(dx);
+    layer.for_each_weight(
+        [&](WeightRef<double> r) { all.insert(all.end(), r.grad.begin(), r.grad.end()); });
+    return all;
+  };
+  const auto batch = grads(0, n);
+  std::vector<double> sum(batch.size(), 0.0);
+  for (std::size_t s = 0; s < n; ++s) {
+    const auto one = grads(s, 1);
+    std::copy(one.begin(), one.begin() + long(In::size), sum.begin() + long(s * In::size));
+    for (std::size_t i = In::size; i < one.size(); ++i) sum[n * In::size - In::size + i] += one[i];
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    INFO("element " << i);
+    CHECK(batch[i] == Approx(sum[i]).margin(1e-9));
+  }
+}
+
 TEST_CASE("Conv1D gradients for each option", "[spatial][gradient]") {
   check_layer_gradients<Shape<9, 3>>(Conv1D<4, conv1d{.kernel = 3, .strides = 2}, Tanh, double>{});
   check_layer_gradients<Shape<8, 2>>(

@@ -35,11 +35,11 @@ inline void for_each_window_run(const conv_geometry& g, std::size_t s, std::size
   }
 }
 
-// col[(s*oh + oy)*ow + ox][window] for samples [s0, s1).
+// col[(s*oh + oy)*ow + ox][window] for the n samples from x.
 template <class T>
-void im2col(const conv_geometry& g, const T* x, T* col, std::size_t s0, std::size_t s1) {
+void im2col(const conv_geometry& g, const T* x, T* col, std::size_t n) {
   const std::size_t K = g.window();
-  for (std::size_t s = s0; s < s1; ++s)
+  for (std::size_t s = 0; s < n; ++s)
     for (std::size_t oy = 0; oy < g.oh; ++oy)
       for (std::size_t ox = 0; ox < g.ow; ++ox) {
         T* row = col + ((s * g.oh + oy) * g.ow + ox) * K;
@@ -55,9 +55,9 @@ void im2col(const conv_geometry& g, const T* x, T* col, std::size_t s0, std::siz
 // The adjoint: dx += each row of dcol scattered back to its window. dx
 // must be zeroed first (windows overlap when a stride is below the kernel).
 template <class T>
-void col2im_add(const conv_geometry& g, const T* dcol, T* dx, std::size_t s0, std::size_t s1) {
+void col2im_add(const conv_geometry& g, const T* dcol, T* dx, std::size_t n) {
   const std::size_t K = g.window();
-  for (std::size_t s = s0; s < s1; ++s)
+  for (std::size_t s = 0; s < n; ++s)
     for (std::size_t oy = 0; oy < g.oh; ++oy)
       for (std::size_t ox = 0; ox < g.ow; ++ox) {
         const T* row = dcol + ((s * g.oh + oy) * g.ow + ox) * K;

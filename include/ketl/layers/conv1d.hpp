@@ -79,7 +79,7 @@ class Conv1D : public detail::conv_core<Filters, Act, T, Spec.use_bias>,
   static constexpr std::size_t param_count = Spec.kernel* geometry<In>.c* Filters +
                                              (Spec.use_bias ? Filters : 0);
   template <class In>
-  static constexpr std::size_t scratch_per_sample = core::template scratch<geometry<In>>;
+  static constexpr std::size_t scratch_per_sample = 0;
 
   template <class In>
   void build(Random& rng) {

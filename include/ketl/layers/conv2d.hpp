@@ -91,7 +91,7 @@ class Conv2D : public detail::conv_core<Filters, Act, T, Spec.use_bias>,
                                                  geometry<In>.c* Filters +
                                              (Spec.use_bias ? Filters : 0);
   template <class In>
-  static constexpr std::size_t scratch_per_sample = core::template scratch<geometry<In>>;
+  static constexpr std::size_t scratch_per_sample = 0;
 
   template <class In>
   void build(Random& rng) {
