@@ -9,28 +9,37 @@
 #include <cstddef>
 
 #include "ketl/detail/conv_geometry.hpp"
+#include "ketl/detail/simd.hpp"
 
 namespace ketl::detail {
 
-// Calls f(dst_offset, src_offset_or_-1) for each (ky, kx) run of c values
-// in output row (s, oy, ox); -1 is a padded position.
+// Calls f(dst_offset, src_offset_or_-1, count) for each run of the window
+// at output (s, oy, ox): `count` values that are contiguous both in the
+// window row and in x (-1: padding). Channels are last, so with no column
+// dilation a window row inside the image is one run of kw*c values;
+// otherwise each (ky, kx) is a run of c.
 template <class F>
 inline void for_each_window_run(const conv_geometry& g, std::size_t s, std::size_t oy,
                                 std::size_t ox, F&& f) {
-  const auto ih0 = static_cast<std::ptrdiff_t>(oy * g.sh) - static_cast<std::ptrdiff_t>(g.pad_top);
-  const auto iw0 = static_cast<std::ptrdiff_t>(ox * g.sw) - static_cast<std::ptrdiff_t>(g.pad_left);
+  using idx = std::ptrdiff_t;
+  const idx ih0 = idx(oy * g.sh) - idx(g.pad_top), iw0 = idx(ox * g.sw) - idx(g.pad_left);
+  const bool row_inside = g.dw == 1 && iw0 >= 0 && iw0 + idx(g.kw) <= idx(g.w);
   for (std::size_t ky = 0; ky < g.kh; ++ky) {
-    const std::ptrdiff_t iy = ih0 + static_cast<std::ptrdiff_t>(ky * g.dh);
-    const bool row_in = iy >= 0 && iy < static_cast<std::ptrdiff_t>(g.h);
+    const idx iy = ih0 + idx(ky * g.dh);
+    const std::size_t dst = ky * g.kw * g.c;
+    if (iy < 0 || iy >= idx(g.h)) {
+      f(dst, idx{-1}, g.kw * g.c);
+      continue;
+    }
+    const idx row = idx((s * g.h + std::size_t(iy)) * g.w);
+    if (row_inside) {
+      f(dst, (row + iw0) * idx(g.c), g.kw * g.c);
+      continue;
+    }
     for (std::size_t kx = 0; kx < g.kw; ++kx) {
-      const std::ptrdiff_t ix = iw0 + static_cast<std::ptrdiff_t>(kx * g.dw);
-      const std::size_t dst = (ky * g.kw + kx) * g.c;
-      if (row_in && ix >= 0 && ix < static_cast<std::ptrdiff_t>(g.w))
-        f(dst, static_cast<std::ptrdiff_t>(
-                   ((s * g.h + static_cast<std::size_t>(iy)) * g.w + static_cast<std::size_t>(ix)) *
-                   g.c));
-      else
-        f(dst, std::ptrdiff_t{-1});
+      const idx ix = iw0 + idx(kx * g.dw);
+      const bool in = ix >= 0 && ix < idx(g.w);
+      f(dst + kx * g.c, in ? (row + ix) * idx(g.c) : idx{-1}, g.c);
     }
   }
 }
@@ -43,11 +52,16 @@ void im2col(const conv_geometry& g, const T* x, T* col, std::size_t n) {
     for (std::size_t oy = 0; oy < g.oh; ++oy)
       for (std::size_t ox = 0; ox < g.ow; ++ox) {
         T* row = col + ((s * g.oh + oy) * g.ow + ox) * K;
-        for_each_window_run(g, s, oy, ox, [&](std::size_t d, std::ptrdiff_t src) {
+        for_each_window_run(g, s, oy, ox, [&](std::size_t d, std::ptrdiff_t src, std::size_t k) {
+          T* out = row + d;
+          // Short runs (one channel, a 3-wide row) by hand: a memmove call
+          // would cost more than the copy.
           if (src < 0)
-            std::fill(row + d, row + d + g.c, T(0));
+            std::fill(out, out + k, T(0));
+          else if (k < 8)
+            for (std::size_t i = 0; i < k; ++i) out[i] = x[src + std::ptrdiff_t(i)];
           else
-            std::copy(x + src, x + src + static_cast<std::ptrdiff_t>(g.c), row + d);
+            std::copy(x + src, x + src + std::ptrdiff_t(k), out);
         });
       }
 }
@@ -61,10 +75,10 @@ void col2im_add(const conv_geometry& g, const T* dcol, T* dx, std::size_t n) {
     for (std::size_t oy = 0; oy < g.oh; ++oy)
       for (std::size_t ox = 0; ox < g.ow; ++ox) {
         const T* row = dcol + ((s * g.oh + oy) * g.ow + ox) * K;
-        for_each_window_run(g, s, oy, ox, [&](std::size_t d, std::ptrdiff_t src) {
+        for_each_window_run(g, s, oy, ox, [&](std::size_t d, std::ptrdiff_t src, std::size_t k) {
           if (src < 0) return;
           T* out = dx + src;
-          for (std::size_t i = 0; i < g.c; ++i) out[i] += row[d + i];
+          simd::map([](auto a, auto b) { return a + b; }, out, row + d, out, k);
         });
       }
 }

@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <limits>
+#include <type_traits>
 
 #include "ketl/detail/im2col.hpp"
+#include "ketl/detail/simd.hpp"
 
 namespace ketl::detail {
 
@@ -20,29 +22,48 @@ void max_pool(const conv_geometry& g, const T* x, T* y, std::size_t n) {
       for (std::size_t ox = 0; ox < g.ow; ++ox) {
         T* out = y + ((s * g.oh + oy) * g.ow + ox) * g.c;
         std::fill(out, out + g.c, -std::numeric_limits<T>::infinity());
-        for_each_window_run(g, s, oy, ox, [&](std::size_t, std::ptrdiff_t src) {
+        for_each_window_run(g, s, oy, ox, [&](std::size_t, std::ptrdiff_t src, std::size_t k) {
           if (src < 0) return;
-          const T* in = x + src;
-          for (std::size_t i = 0; i < g.c; ++i) out[i] = std::max(out[i], in[i]);
+          for (std::size_t p = 0; p < k; p += g.c) {
+            const T* in = x + src + std::ptrdiff_t(p);
+            simd::map([](auto a, auto b) { return simd::max(a, b); }, out, in, out, g.c);
+          }
         });
       }
 }
 
 // The gradient goes to the first position in the window (in row-major
-// order) that holds the maximum; dx must be zeroed first.
+// order) that holds the maximum; dx must be zeroed first. Channels are
+// taken in blocks, each with the gradient it has still to place, so the
+// loops run along channels without branches (random maxima would make
+// every branch a coin toss).
 template <class T>
 void max_pool_backward(const conv_geometry& g, const T* x, const T* y, const T* dy, T* dx,
                        std::size_t n) {
+  constexpr std::size_t B = 256;
+  T left[B];
   for (std::size_t s = 0; s < n; ++s)
     for (std::size_t oy = 0; oy < g.oh; ++oy)
       for (std::size_t ox = 0; ox < g.ow; ++ox) {
         const std::size_t o = ((s * g.oh + oy) * g.ow + ox) * g.c;
-        for (std::size_t i = 0; i < g.c; ++i) {
-          bool done = false;
-          for_each_window_run(g, s, oy, ox, [&](std::size_t, std::ptrdiff_t src) {
-            if (done || src < 0 || !(x[src + std::ptrdiff_t(i)] == y[o + i])) return;
-            dx[src + std::ptrdiff_t(i)] += dy[o + i];
-            done = true;
+        for (std::size_t c0 = 0; c0 < g.c; c0 += B) {
+          const std::size_t cb = std::min(B, g.c - c0);
+          const T* top = y + o + c0;
+          std::copy(dy + o + c0, dy + o + c0 + cb, left);
+          for_each_window_run(g, s, oy, ox, [&](std::size_t, std::ptrdiff_t src, std::size_t k) {
+            if (src < 0) return;
+            for (std::size_t p = 0; p < k; p += g.c) {
+              const T* in = x + src + std::ptrdiff_t(p + c0);
+              T* out = dx + src + std::ptrdiff_t(p + c0);
+              simd::zip_update<T>(
+                  [](const auto& v, const auto& m, auto& d, auto& l) {
+                    const auto hit =
+                        simd::select(v == m, l, std::remove_cvref_t<decltype(l)>(T(0)));
+                    d = d + hit;
+                    l = l - hit;
+                  },
+                  cb, in, top, out, left);
+            }
           });
         }
       }
@@ -51,7 +72,9 @@ void max_pool_backward(const conv_geometry& g, const T* x, const T* y, const T* 
 // Positions of the window at (oy, ox) inside the input.
 inline std::size_t window_count(const conv_geometry& g, std::size_t oy, std::size_t ox) {
   std::size_t count = 0;
-  for_each_window_run(g, 0, oy, ox, [&](std::size_t, std::ptrdiff_t src) { count += src >= 0; });
+  for_each_window_run(g, 0, oy, ox, [&](std::size_t, std::ptrdiff_t src, std::size_t k) {
+    if (src >= 0) count += k / g.c;
+  });
   return count;
 }
 
@@ -62,10 +85,12 @@ void avg_pool(const conv_geometry& g, const T* x, T* y, std::size_t n) {
       for (std::size_t ox = 0; ox < g.ow; ++ox) {
         T* out = y + ((s * g.oh + oy) * g.ow + ox) * g.c;
         std::fill(out, out + g.c, T(0));
-        for_each_window_run(g, s, oy, ox, [&](std::size_t, std::ptrdiff_t src) {
+        for_each_window_run(g, s, oy, ox, [&](std::size_t, std::ptrdiff_t src, std::size_t k) {
           if (src < 0) return;
-          const T* in = x + src;
-          for (std::size_t i = 0; i < g.c; ++i) out[i] += in[i];
+          for (std::size_t p = 0; p < k; p += g.c) {
+            const T* in = x + src + std::ptrdiff_t(p);
+            simd::map([](auto a, auto b) { return a + b; }, out, in, out, g.c);
+          }
         });
         const T inv = T(1) / T(window_count(g, oy, ox));
         for (std::size_t i = 0; i < g.c; ++i) out[i] *= inv;
@@ -80,10 +105,12 @@ void avg_pool_backward(const conv_geometry& g, const T* dy, T* dx, std::size_t n
       for (std::size_t ox = 0; ox < g.ow; ++ox) {
         const T* d = dy + ((s * g.oh + oy) * g.ow + ox) * g.c;
         const T inv = T(1) / T(window_count(g, oy, ox));
-        for_each_window_run(g, s, oy, ox, [&](std::size_t, std::ptrdiff_t src) {
+        for_each_window_run(g, s, oy, ox, [&](std::size_t, std::ptrdiff_t src, std::size_t k) {
           if (src < 0) return;
-          T* out = dx + src;
-          for (std::size_t i = 0; i < g.c; ++i) out[i] += d[i] * inv;
+          for (std::size_t p = 0; p < k; p += g.c) {
+            T* out = dx + src + std::ptrdiff_t(p);
+            simd::map([inv](auto a, auto b) { return a + b * inv; }, out, d, out, g.c);
+          }
         });
       }
 }
