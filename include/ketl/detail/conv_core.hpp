@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "ketl/activations.hpp"
@@ -25,6 +26,8 @@
 #include "ketl/detail/conv_geometry.hpp"
 #include "ketl/detail/gemm.hpp"
 #include "ketl/detail/im2col.hpp"
+#include "ketl/detail/thread_pool.hpp"
+#include "ketl/threads.hpp"
 #include "ketl/initializers.hpp"
 #include "ketl/layer.hpp"
 
@@ -61,6 +64,7 @@ class conv_core {
     bias_.assign(Filters, T(0));
     dbias_.assign(Filters, T(0));
     col_.assign(G.reads_input_as_is() ? 0 : chunk<G> * G.oh * G.ow * K, T(0));
+    dk_parts_.clear();
     // Keras's fans for a convolution: the receptive field times the channels.
     const std::size_t field = G.kh * G.kw;
     opt_.kernel_initializer.fill(std::span<T>(kernel_), K, field * Filters, rng);
@@ -70,21 +74,27 @@ class conv_core {
   template <conv_geometry G>
   void forward(const T* x, T* y, std::size_t n, Pass<T>&) {
     constexpr std::size_t K = G.window(), in = G.h * G.w * G.c, out = G.oh * G.ow;
-    for (std::size_t s0 = 0; s0 < n; s0 += chunk<G>) {
-      const std::size_t m = std::min(chunk<G>, n - s0), rows = m * out;
+    // Bias and an elementwise activation are the GEMM's epilogue; a softmax
+    // needs whole rows, so it follows. The typed epilogue outlives the
+    // erased one that points at it.
+    using typed_epilogue = std::conditional_t<ElementwiseActivation<Act>, bias_activation<Act, T>,
+                                              bias_activation<Linear, T>>;
+    const typed_epilogue typed = [&] {
+      if constexpr (ElementwiseActivation<Act>)
+        return typed_epilogue{bias_.data(), opt_.activation};
+      else
+        return typed_epilogue{bias_.data(), {}};
+    }();
+    const block_epilogue<T> epi = erase_epilogue<T>(typed);
+    for_chunks<G>(n, [&](std::size_t s0, std::size_t m, T* col, std::size_t, bool split) {
       const T* a = x + s0 * in;
       if constexpr (!G.reads_input_as_is()) {
-        im2col(G, a, col_.data(), m);
-        a = col_.data();
+        im2col(G, a, col, m);
+        a = col;
       }
-      T* dst = y + s0 * out * Filters;
-      if constexpr (ElementwiseActivation<Act>)
-        gemm_parallel(rows, Filters, K, a, K, std::size_t{1}, kernel_.data(), Filters, dst, Filters,
-                      false, bias_activation<Act, T>{bias_.data(), opt_.activation});
-      else
-        gemm_parallel(rows, Filters, K, a, K, std::size_t{1}, kernel_.data(), Filters, dst, Filters,
-                      false, bias_activation<Linear, T>{bias_.data(), {}});
-    }
+      gemm_maybe_parallel(split, m * out, Filters, K, a, K, std::size_t{1}, kernel_.data(), Filters,
+                          y + s0 * out * Filters, Filters, false, epi);
+    });
     if constexpr (!ElementwiseActivation<Act>) activate(opt_.activation, y, y, n * out, Filters);
   }
 
@@ -93,31 +103,38 @@ class conv_core {
     constexpr std::size_t K = G.window(), in = G.h * G.w * G.c, out = G.oh * G.ow;
     activation_backward_with_bias(opt_.activation, y, dy, UseBias ? dbias_.data() : nullptr,
                                   n * out, Filters, pass);
-    if (n == 0 && !pass.accumulate_weight_grads) std::fill(dkernel_.begin(), dkernel_.end(), T(0));
     if (dx && n) transpose(kernel_.data(), K, Filters, kernel_t_.data());
-    for (std::size_t s0 = 0; s0 < n; s0 += chunk<G>) {
-      const std::size_t m = std::min(chunk<G>, n - s0), rows = m * out;
+    // Part p sums its chunks' dK in its own buffer (part 0 in dkernel_
+    // itself), added up after the parts: a fixed order for a thread count.
+    const std::size_t parts = for_chunks<G>(n, [&](std::size_t s0, std::size_t m, T* col_buf,
+                                                   std::size_t part, bool split) {
+      const bool first_of_part = s0 / chunk<G> < parts_of<G>(n);
       const T* col = x + s0 * in;
       if constexpr (!G.reads_input_as_is()) {
-        im2col(G, col, col_.data(), m);
-        col = col_.data();
+        im2col(G, col, col_buf, m);
+        col = col_buf;
       }
       const T* dz = dy + s0 * out * Filters;
-      // dK = col^T . dz; the chunks after the first add to it.
-      gemm_parallel(K, Filters, rows, col, std::size_t{1}, K, dz, Filters, dkernel_.data(), Filters,
-                    pass.accumulate_weight_grads || s0 > 0);
-      if (!dx) continue;
+      T* dk = part == 0 ? dkernel_.data() : dk_parts_.data() + (part - 1) * K * Filters;
+      const bool acc = part == 0 ? pass.accumulate_weight_grads || !first_of_part : !first_of_part;
+      gemm_maybe_parallel(split, K, Filters, m * out, col, std::size_t{1}, K, dz, Filters, dk,
+                          Filters, acc, block_epilogue<T>{});
+      if (!dx) return;
       T* dxs = dx + s0 * in;
       if constexpr (G.reads_input_as_is()) {
-        gemm_parallel(rows, K, Filters, dz, Filters, std::size_t{1}, kernel_t_.data(), K, dxs, K,
-                      false);
+        gemm_maybe_parallel(split, m * out, K, Filters, dz, Filters, std::size_t{1},
+                            kernel_t_.data(), K, dxs, K, false, block_epilogue<T>{});
       } else {
-        gemm_parallel(rows, K, Filters, dz, Filters, std::size_t{1}, kernel_t_.data(), K,
-                      col_.data(), K, false);
+        gemm_maybe_parallel(split, m * out, K, Filters, dz, Filters, std::size_t{1},
+                            kernel_t_.data(), K, col_buf, K, false, block_epilogue<T>{});
         std::fill(dxs, dxs + m * in, T(0));
-        col2im_add(G, col_.data(), dxs, m);
+        col2im_add(G, col_buf, dxs, m);
       }
-    }
+    });
+    if (n == 0 && !pass.accumulate_weight_grads) std::fill(dkernel_.begin(), dkernel_.end(), T(0));
+    for (std::size_t p = 1; p < parts; ++p)
+      simd::map([](auto a, auto b) { return a + b; }, dkernel_.data(),
+                dk_parts_.data() + (p - 1) * K * Filters, dkernel_.data(), K * Filters);
   }
 
   template <class Fn>
@@ -137,11 +154,56 @@ class conv_core {
   std::string_view name() const { return opt_.name; }
 
  private:
+  // Threads share a batch by chunks: part p takes chunks p, p + parts, ...
+  // with its own im2col buffer and single-threaded GEMMs, so the copies
+  // and the poolings' neighbours run on every thread too. With one chunk
+  // (or one thread) the chunk's GEMMs split instead.
+  template <conv_geometry G>
+  static std::size_t parts_of(std::size_t n) {
+    const std::size_t chunks = (n + chunk<G> - 1) / chunk<G>;
+    return std::max<std::size_t>(1, std::min(num_threads(), chunks));
+  }
+
+  // f(first sample, samples, im2col buffer, part, split the GEMMs?) for
+  // each chunk; returns the number of parts.
+  template <conv_geometry G, class F>
+  std::size_t for_chunks(std::size_t n, F&& f) {
+    constexpr std::size_t per = G.oh * G.ow * G.window();
+    const std::size_t parts = parts_of<G>(n);
+    if (!G.reads_input_as_is() && col_.size() < parts * chunk<G> * per)
+      col_.resize(parts * chunk<G> * per);  // grows once for a thread count
+    if (dk_parts_.size() < (parts - 1) * G.window() * Filters)
+      dk_parts_.resize((parts - 1) * G.window() * Filters);
+    if (parts < 2) {
+      for (std::size_t s0 = 0; s0 < n; s0 += chunk<G>)
+        f(s0, std::min(chunk<G>, n - s0), col_.data(), std::size_t{0}, true);
+      return 1;
+    }
+    auto part = [&](std::size_t p) {
+      T* col = col_.data() + (G.reads_input_as_is() ? 0 : p * chunk<G> * per);
+      for (std::size_t s0 = p * chunk<G>; s0 < n; s0 += parts * chunk<G>)
+        f(s0, std::min(chunk<G>, n - s0), col, p, false);
+    };
+    thread_pool::instance().run(parts, part);
+    return parts;
+  }
+
+  static void gemm_maybe_parallel(bool split, std::size_t m, std::size_t n, std::size_t k,
+                                  const T* a, std::size_t a_rs, std::size_t a_cs, const T* b,
+                                  std::size_t ldb, T* c, std::size_t ldc, bool acc,
+                                  const block_epilogue<T>& epi) {
+    if (split)
+      gemm_parallel(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, acc, epi);
+    else
+      gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, acc, epi);
+  }
+
   Options opt_{};
   std::vector<std::size_t> kernel_shape_;
   // Without a bias, bias_ stays zeros for the shared epilogue and is no weight.
   std::vector<T> kernel_, bias_, dkernel_, dbias_, kernel_t_;
-  std::vector<T> col_;  // one chunk's im2col matrix, then its dcol
+  std::vector<T> col_;       // each part's chunk: its im2col matrix, then its dcol
+  std::vector<T> dk_parts_;  // dK of parts 1, 2, ...
 };
 
 }  // namespace ketl::detail

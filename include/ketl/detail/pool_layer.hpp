@@ -8,10 +8,28 @@
 
 #include "ketl/detail/conv_geometry.hpp"
 #include "ketl/detail/pooling.hpp"
+#include "ketl/detail/thread_pool.hpp"
+#include "ketl/threads.hpp"
 #include "ketl/layer.hpp"
 #include "ketl/spatial.hpp"
 
 namespace ketl::detail {
+
+// f(first sample, samples) over the batch, split between the threads when
+// the batch is large enough to pay for waking them (as gemm_parallel).
+template <class F>
+void over_samples(std::size_t n, std::size_t per_sample, F&& f) {
+  const std::size_t parts = std::min(num_threads(), n);
+  if (parts < 2 || n * per_sample < (std::size_t{1} << 16)) {
+    f(std::size_t{0}, n);
+    return;
+  }
+  auto part = [&](std::size_t p) {
+    const std::size_t s0 = n * p / parts, s1 = n * (p + 1) / parts;
+    if (s1 > s0) f(s0, s1 - s0);
+  };
+  thread_pool::instance().run(parts, part);
+}
 
 enum class pool_kind { max, average };
 
@@ -62,19 +80,27 @@ struct window_pool : stateless_layer {
 
   template <class In, class T>
   void forward(const T* x, T* y, std::size_t n, Pass<T>&) {
-    if constexpr (Kind == pool_kind::max)
-      max_pool(geometry<In>, x, y, n);
-    else
-      avg_pool(geometry<In>, x, y, n);
+    using Out = output_shape<In>;
+    over_samples(n, In::size, [&](std::size_t s0, std::size_t m) {
+      if constexpr (Kind == pool_kind::max)
+        max_pool(geometry<In>, x + s0 * In::size, y + s0 * Out::size, m);
+      else
+        avg_pool(geometry<In>, x + s0 * In::size, y + s0 * Out::size, m);
+    });
   }
   template <class In, class T>
   void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>&) {
     if (!dx) return;
-    std::fill(dx, dx + n * In::size, T(0));
-    if constexpr (Kind == pool_kind::max)
-      max_pool_backward(geometry<In>, x, y, dy, dx, n);
-    else
-      avg_pool_backward(geometry<In>, dy, dx, n);
+    using Out = output_shape<In>;
+    over_samples(n, In::size, [&](std::size_t s0, std::size_t m) {
+      T* d = dx + s0 * In::size;
+      std::fill(d, d + m * In::size, T(0));
+      if constexpr (Kind == pool_kind::max)
+        max_pool_backward(geometry<In>, x + s0 * In::size, y + s0 * Out::size, dy + s0 * Out::size,
+                          d, m);
+      else
+        avg_pool_backward(geometry<In>, dy + s0 * Out::size, d, m);
+    });
   }
 };
 
