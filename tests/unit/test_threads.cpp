@@ -197,6 +197,36 @@ TEST_CASE("training on two threads gives one thread's weights", "[threads][train
   }
 }
 
+TEST_CASE("a convnet on two threads: one thread's predictions, its weights to rounding",
+          "[threads][spatial]") {
+  // 40 samples: the first conv takes chunks of 30 samples, one to each
+  // part, and each part sums its own dK, so the weights agree to rounding;
+  // the max pooling splits its samples between the threads.
+  xt::xtensor<float, 4> x = xt::zeros<float>({40, 13, 13, 8});
+  xt::xtensor<float, 2> y = xt::zeros<float>({40, 4});
+  Random rng(9);
+  for (auto& v : x) v = float(rng.uniform());
+  for (std::size_t i = 0; i < 40; ++i) y(i, rng.below(4)) = 1;
+  const auto net =
+      Sequential{Input<13, 13, 8>{},       Conv2D<32, conv2d{.kernel = {3, 3}}, Relu>{},
+                 MaxPooling2D<>{},         Conv2D<16, conv2d{.kernel = {2, 2}}, Tanh>{},
+                 GlobalAveragePooling2D{}, Dense<4, Softmax>{}};
+  auto run = [&](std::size_t threads) {
+    Threads t(threads);
+    utils::set_random_seed(4);
+    auto model = net;
+    model.compile(optimizers::SGD{.lr = 0.1f}, losses::categorical_crossentropy);
+    const xt::xtensor<float, 2> before = model.predict(x, {.batch_size = 40});
+    model.fit(x, y, {.batch_size = 40, .epochs = 3, .verbose = 0});
+    return std::pair{before, model.get_weights()};
+  };
+  const auto [p1, w1] = run(1);
+  const auto [p2, w2] = run(2);
+  CHECK(p1 == p2);
+  REQUIRE(w1.size() == w2.size());
+  for (std::size_t i = 0; i < w1.size(); ++i) CHECK(xt::allclose(w1[i], w2[i], 1e-4, 1e-6));
+}
+
 TEST_CASE("two threads save to one path 1,000 times each: no failure, never a torn file",
           "[threads][weights][robustness]") {
   namespace fs = std::filesystem;
