@@ -9,7 +9,7 @@
 //                       Dropout(0.5),
 //                       Dense(10, activation='softmax')])
 //   model.compile(Adam(), 'categorical_crossentropy', metrics=['accuracy'])
-//   model.fit(x_train, y_train, batch_size=128, epochs=10, validation_split=0.1)
+//   model.fit(x_train, y_train, batch_size=64, epochs=10, validation_data=(x_test, y_test))
 //
 // Every shape below is checked at compile time: change a kernel to 15x15
 // and the second Conv2D no longer fits its 13x13 input.
@@ -54,7 +54,10 @@ int main(int argc, char** argv) {
     model.compile(ketl::optimizers::Adam{}, ketl::losses::categorical_crossentropy,
                   ketl::metrics::accuracy);
     model.fit(x_train, y_train,
-              {.batch_size = 128, .epochs = epochs, .verbose = 2, .validation_split = 0.1});
+              {.batch_size = 64,
+               .epochs = epochs,
+               .verbose = 2,
+               .validation_data = ketl::ValidationData<float>{x_test, y_test}});
 
     const auto scores = model.evaluate(x_test, y_test, {.verbose = 0});
     std::cout << "Test loss: " << scores[0] << "\nTest accuracy: " << scores[1] << '\n';

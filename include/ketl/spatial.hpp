@@ -6,6 +6,7 @@
 //   ketl::Conv1D<64, ketl::conv1d{.kernel = 5, .padding = ketl::causal, .dilation = 2}>
 //   ketl::MaxPooling2D<>                          (Keras's pool_size=(2, 2))
 //   ketl::MaxPooling2D<ketl::pool2d{.size = {3, 3}, .strides = {2, 2}}>
+//   ketl::ZeroPadding2D<>                         (Keras's padding=(1, 1))
 //
 // Fields keep Keras's meaning: `kernel` is kernel_size, `size` is pool_size,
 // and a pooling's strides default to its size, as Keras's strides=None does.
@@ -52,6 +53,16 @@ struct pool1d {
   std::size_t size = 2;
   std::size_t strides = 0;
   padding_mode padding = valid;
+};
+
+// Rows or steps added (ZeroPadding) or removed (Cropping) at each side:
+//   ketl::ZeroPadding2D<ketl::margins2d{.rows = {1, 2}, .cols = {3, 3}}>
+struct margins2d {
+  std::array<std::size_t, 2> rows{0, 0};  // top, bottom
+  std::array<std::size_t, 2> cols{0, 0};  // left, right
+};
+struct margins1d {
+  std::size_t before = 0, after = 0;
 };
 
 // Keras's conv_utils.conv_output_length: the output length along one axis,

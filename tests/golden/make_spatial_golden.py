@@ -47,6 +47,13 @@ CASES = {
     "gmp2d": (lambda: L.GlobalMaxPooling2D(), (2, 4, 5, 3)),
     "gap1d": (lambda: L.GlobalAveragePooling1D(), (2, 6, 4)),
     "gmp1d": (lambda: L.GlobalMaxPooling1D(), (2, 6, 4)),
+    "zeropad2d": (lambda: L.ZeroPadding2D(((1, 2), (0, 3))), (2, 3, 4, 2)),
+    "zeropad1d": (lambda: L.ZeroPadding1D(), (2, 5, 3)),
+    "crop2d": (lambda: L.Cropping2D(((1, 0), (2, 1))), (2, 4, 6, 2)),
+    "crop1d": (lambda: L.Cropping1D((1, 2)), (2, 7, 3)),
+    "upsample2d": (lambda: L.UpSampling2D((2, 3)), (2, 3, 2, 2)),
+    "upsample1d": (lambda: L.UpSampling1D(3), (2, 4, 3)),
+    "spatialdropout2d_inference": (lambda: L.SpatialDropout2D(0.5), (2, 3, 4, 2)),
 }
 
 

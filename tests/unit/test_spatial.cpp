@@ -143,6 +143,49 @@ TEST_CASE("the poolings match Keras", "[spatial][golden]") {
   check_golden<Shape<6, 4>>("gmp1d", GlobalMaxPooling1D{});
 }
 
+TEST_CASE("padding, cropping, upsampling and spatial dropout match Keras", "[spatial][golden]") {
+  check_golden<Shape<3, 4, 2>>("zeropad2d",
+                               ZeroPadding2D<margins2d{.rows = {1, 2}, .cols = {0, 3}}>{});
+  check_golden<Shape<5, 3>>("zeropad1d", ZeroPadding1D<>{});
+  check_golden<Shape<4, 6, 2>>("crop2d", Cropping2D<margins2d{.rows = {1, 0}, .cols = {2, 1}}>{});
+  check_golden<Shape<7, 3>>("crop1d", Cropping1D<margins1d{.before = 1, .after = 2}>{});
+  check_golden<Shape<3, 2, 2>>("upsample2d", UpSampling2D<2, 3>{});
+  check_golden<Shape<4, 3>>("upsample1d", UpSampling1D<3>{});
+  check_golden<Shape<3, 4, 2>>("spatialdropout2d_inference", SpatialDropout2D{0.5f});
+  STATIC_REQUIRE(std::is_same_v<ZeroPadding2D<>::output_shape<Shape<3, 4, 2>>, Shape<5, 6, 2>>);
+  STATIC_REQUIRE(std::is_same_v<Cropping1D<>::output_shape<Shape<7, 3>>, Shape<5, 3>>);
+  STATIC_REQUIRE_FALSE(Cropping2D<margins2d{.rows = {2, 2}}>::accepts<Shape<4, 6, 2>>);
+  STATIC_REQUIRE(std::is_same_v<UpSampling2D<>::output_shape<Shape<3, 4, 2>>, Shape<6, 8, 2>>);
+}
+
+TEST_CASE("SpatialDropout drops whole channels, scaled, in training only", "[spatial][dropout]") {
+  SpatialDropout2D d{0.5f};
+  using In = Shape<3, 4, 50>;
+  constexpr std::size_t n = 40;
+  std::vector<float> x(n * In::size, 1.0f), y(n * In::size), mask(n * 50);
+  Random rng(17);
+  Pass<float> train{true, &rng, mask.data()};
+  d.forward<In>(x.data(), y.data(), n, train);
+  std::size_t kept = 0;
+  for (std::size_t s = 0; s < n; ++s)
+    for (std::size_t c = 0; c < 50; ++c) {
+      const float first = y[s * In::size + c];
+      REQUIRE((first == 0.0f || first == 2.0f));
+      kept += first != 0.0f;
+      for (std::size_t p = 1; p < 12; ++p) CHECK(y[(s * 12 + p) * 50 + c] == first);
+    }
+  // 2,000 fair coins: mean 1,000, sd 22; 5 sd either way.
+  CHECK(kept > 888);
+  CHECK(kept < 1112);
+  std::vector<float> dy(n * In::size, 1.0f), dx(n * In::size);
+  d.backward<In>(x.data(), y.data(), dy.data(), dx.data(), n, train);
+  CHECK(dx == y);
+  Pass<float> infer{false, &rng, mask.data()};
+  d.forward<In>(x.data(), y.data(), n, infer);
+  CHECK(y == x);
+  CHECK_THROWS_AS(SpatialDropout1D{1.0f}, value_error);
+}
+
 namespace {
 // The float layer (im2col + the dispatched GEMM) against the double loops.
 template <std::size_t F, conv2d Spec, std::size_t H, std::size_t W, std::size_t C>
@@ -319,6 +362,15 @@ TEST_CASE("pooling gradients", "[spatial][gradient]") {
   check_layer_gradients<Shape<4, 5, 3>>(GlobalMaxPooling2D{});
   check_layer_gradients<Shape<6, 4>>(GlobalAveragePooling1D{});
   check_layer_gradients<Shape<6, 4>>(GlobalMaxPooling1D{});
+}
+
+TEST_CASE("padding, cropping and upsampling gradients", "[spatial][gradient]") {
+  check_layer_gradients<Shape<3, 4, 2>>(ZeroPadding2D<margins2d{.rows = {1, 2}, .cols = {0, 3}}>{});
+  check_layer_gradients<Shape<5, 3>>(ZeroPadding1D<margins1d{.before = 2, .after = 0}>{});
+  check_layer_gradients<Shape<4, 6, 2>>(Cropping2D<margins2d{.rows = {1, 0}, .cols = {2, 1}}>{});
+  check_layer_gradients<Shape<7, 3>>(Cropping1D<>{});
+  check_layer_gradients<Shape<3, 2, 2>>(UpSampling2D<2, 3>{});
+  check_layer_gradients<Shape<4, 3>>(UpSampling1D<3>{});
 }
 
 TEST_CASE("a convnet back-propagates exactly through conv, pooling, flatten and dense",

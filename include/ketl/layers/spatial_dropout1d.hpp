@@ -1,0 +1,18 @@
+// SpatialDropout1D(rate): Keras's SpatialDropout1D on (steps, channels)
+// samples: in training each channel is kept (scaled by 1 / (1 - rate)) or
+// dropped for the whole sample; at inference it is the identity.
+#pragma once
+
+#include <string_view>
+
+#include "ketl/detail/spatial_dropout_layer.hpp"
+
+namespace ketl {
+
+struct SpatialDropout1D : detail::spatial_dropout_layer<2>, callable_layer<SpatialDropout1D> {
+  static constexpr std::string_view class_name = "SpatialDropout1D";
+  explicit SpatialDropout1D(float rate, LayerOptions o = {})
+      : detail::spatial_dropout_layer<2>(rate, std::move(o)) {}
+};
+
+}  // namespace ketl
