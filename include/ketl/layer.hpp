@@ -46,6 +46,9 @@ struct WeightRef {
   std::span<T> value;
   std::span<T> grad;
   std::vector<std::size_t> shape;  // Keras's layout, e.g. (in, units)
+  // False for a weight no optimizer touches (BatchNormalization's moving
+  // statistics), and for every weight of a frozen layer.
+  bool trainable = true;
 };
 
 // What a forward or backward pass may need besides its buffers.
@@ -119,16 +122,40 @@ std::string_view own_name(const L& l) {
     return {};
 }
 
+// Whether a layer is trainable (Keras's layer.trainable); layers without
+// the flag are.
+template <class L>
+bool layer_trainable(const L& l) {
+  if constexpr (requires { l.trainable; })
+    return l.trainable;
+  else
+    return true;
+}
+
+// Parameters a layer keeps out of the optimizer's reach whatever its flag
+// (BatchNormalization's moving statistics); constexpr.
+template <class L, class In>
+constexpr std::size_t fixed_param_count() {
+  if constexpr (requires { L::template non_trainable_param_count<In>; })
+    return L::template non_trainable_param_count<In>;
+  else
+    return 0;
+}
+
 template <class L, class... P>
 struct call_node;  // models/node.hpp
 template <class N>
 inline constexpr bool is_node = false;
 }  // namespace detail
 
-// Calling a layer on nodes of the functional API gives a node: a copy of
-// the layer applied to them (models/node.hpp defines the node).
+// What every layer has. Calling it on nodes of the functional API gives a
+// node: a copy of the layer applied to them (models/node.hpp defines the
+// node). And Keras's `layer.trainable`: false freezes its weights, which
+// the next compile() leaves out of the optimizer's reach.
 template <class Derived>
 struct callable_layer {
+  bool trainable = true;
+
   template <class... P>
   requires(sizeof...(P) > 0 && (detail::is_node<P> && ...)) detail::call_node<Derived, P...>
   operator()(const P&... inputs) const {

@@ -54,6 +54,8 @@ CASES = {
     "upsample2d": (lambda: L.UpSampling2D((2, 3)), (2, 3, 2, 2)),
     "upsample1d": (lambda: L.UpSampling1D(3), (2, 4, 3)),
     "spatialdropout2d_inference": (lambda: L.SpatialDropout2D(0.5), (2, 3, 4, 2)),
+    "batchnorm": (lambda: L.BatchNormalization(), (4, 3, 5)),
+    "batchnorm_noscale": (lambda: L.BatchNormalization(scale=False, epsilon=0.01), (6, 4)),
 }
 
 
@@ -65,14 +67,21 @@ def main():
         layer.build(shape)
         weights = [rng.uniform(-0.5, 0.5, size=w.shape).astype(np.float32)
                    for w in layer.get_weights()]
+        if isinstance(layer, L.BatchNormalization):  # a positive moving variance
+            weights[-1] = rng.uniform(0.5, 2.0, size=weights[-1].shape).astype(np.float32)
         layer.set_weights(weights)
         y = layer(x, training=False).numpy()
         out[name + "__x"] = x
         out[name + "__y"] = y
-        if weights:
+        if isinstance(layer, L.BatchNormalization):
+            # Keras's weight names, and the output in training (batch statistics).
+            for w, v in zip(layer.weights, weights):
+                out[name + "__" + w.name.split("/")[-1].split(":")[0]] = v
+            out[name + "__y_train"] = layer(x, training=True).numpy()
+        elif weights:
             out[name + "__kernel"] = weights[0]
-        if len(weights) > 1:
-            out[name + "__bias"] = weights[1]
+            if len(weights) > 1:
+                out[name + "__bias"] = weights[1]
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "spatial.npz")
     np.savez(path, **out)
     print(f"wrote {len(CASES)} cases to {path} with tf_keras {keras.__version__}", file=sys.stderr)

@@ -63,6 +63,7 @@ void check_model_gradient(M& m, std::size_t n, ketl::Random& rng, const X&... xs
       net.output_grad(k)[e] = c[k] * (net.output(k)[e] - target[k][e]);
   net.backward(in.data(), n, std::array<bool, K>{});
   for (const auto& w : m.weights()) {
+    if (!w.trainable) continue;  // moving statistics: no gradient
     std::vector<double> analytic(w.grad.begin(), w.grad.end());
     check_gradient(w.value, analytic, loss);
   }

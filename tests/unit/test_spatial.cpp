@@ -4,7 +4,9 @@
 // sizes, and finite-difference gradients for every option that changes
 // the arithmetic.
 #include <cmath>
+#include <cstdio>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -264,7 +266,8 @@ void check_layer_gradients(L layer, std::size_t n = 2) {
   layer.template build<In>(rng);
   std::vector<std::span<T>> values;
   layer.for_each_weight([&](WeightRef<T> w) {
-    for (auto& v : w.value) v = rng.uniform(-0.6, 0.6);
+    if (w.trainable)  // moving statistics keep their initial values
+      for (auto& v : w.value) v = rng.uniform(-0.6, 0.6);
   });
   auto x = test::random_vector(n * In::size, rng);
   const auto w = test::random_vector(n * Out::size, rng);
@@ -280,10 +283,14 @@ void check_layer_gradients(L layer, std::size_t n = 2) {
   Random rng2(3);
   Pass<T> pass{true, &rng2, scratch.data()};
   layer.template backward<In>(x.data(), y.data(), dy.data(), dx.data(), n, pass);
+  // Non-trainable weights (moving statistics) have no gradient.
   std::vector<std::vector<T>> grads;
-  layer.for_each_weight([&](WeightRef<T> r) { grads.emplace_back(r.grad.begin(), r.grad.end()); });
+  layer.for_each_weight([&](WeightRef<T> r) {
+    if (r.trainable) grads.emplace_back(r.grad.begin(), r.grad.end());
+  });
   std::size_t k = 0;
   layer.for_each_weight([&](WeightRef<T> r) {
+    if (!r.trainable) return;
     INFO("weight " << r.name);
     test::check_gradient(r.value, grads[k++], loss);
   });
@@ -444,4 +451,171 @@ TEST_CASE("a functional model with a 1D convolution, pooling and a shared Conv1D
   Random rng(4);
   const auto va = test::random_vector(3 * 18, rng), vb = test::random_vector(3 * 18, rng);
   test::check_model_gradient(model, 3, rng, va, vb);
+}
+
+// ---- BatchNormalization, non-trainable weights, frozen layers ------------
+
+TEST_CASE("BatchNormalization matches Keras in inference and in training", "[spatial][batchnorm]") {
+  check_golden<Shape<3, 5>>("batchnorm", BatchNormalization<>{});
+  using NoScale = BatchNormalization<batch_norm{.scale = false}>;
+  check_golden<Shape<4>>("batchnorm_noscale", NoScale{NoScale::Options{.epsilon = 0.01f}});
+  // Training: the batch's statistics, whatever the moving ones.
+  BatchNormalization<> bn;
+  Random rng(1);
+  bn.build<Shape<3, 5>>(rng);
+  bn.for_each_weight([&](WeightRef<float> w) {
+    const auto& v = golden("batchnorm__" + std::string(w.name));
+    std::copy(v.values.begin(), v.values.end(), w.value.begin());
+  });
+  const auto& xs = golden("batchnorm__x");
+  const auto& want = golden("batchnorm__y_train");
+  std::vector<float> x(xs.values.begin(), xs.values.end()), scratch;
+  const auto y = run_forward<Shape<3, 5>>(bn, x, xs.shape[0], scratch, true);
+  for (std::size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(want.values[i]).margin(1e-5));
+}
+
+TEST_CASE("BatchNormalization's moving statistics follow Keras's update", "[spatial][batchnorm]") {
+  // Two channels, four rows: hand-computed from Keras's formulas.
+  BatchNormalization<batch_norm{}, double> bn{{.momentum = 0.9f, .epsilon = 0.5f}};
+  Random rng(1);
+  bn.build<Shape<2>>(rng);
+  const std::vector<double> x = {1, 10, 2, 20, 3, 30, 6, 40};
+  std::vector<double> scratch;
+  const auto y = run_forward<Shape<2>>(bn, x, 4, scratch, true);
+  // Channel 0: mean 3, biased variance (4 + 1 + 0 + 9) / 4 = 3.5.
+  CHECK(y[0] == Approx((1 - 3) / std::sqrt(3.5 + 0.5)));
+  CHECK(bn.moving_mean()[0] == 0.0);  // unchanged until the step's backward
+  std::vector<double> dy(8, 0.1), dx(8);
+  Pass<double> pass{true, &rng, scratch.data()};
+  bn.backward<Shape<2>>(x.data(), y.data(), dy.data(), dx.data(), 4, pass);
+  // moving = moving * 0.9 + batch * 0.1, the variance scaled by 4 / (4 - 1.5).
+  CHECK(bn.moving_mean()[0] == Approx(0.3));
+  CHECK(bn.moving_variance()[0] == Approx(0.9 + 0.1 * 3.5 * 4 / 2.5));
+  CHECK(bn.moving_mean()[1] == Approx(0.1 * 25));
+  CHECK(bn.moving_variance()[1] == Approx(0.9 + 0.1 * 125 * 4 / 2.5));
+  // Inference uses them.
+  const auto yi = run_forward<Shape<2>>(bn, x, 4, scratch, false);
+  CHECK(yi[0] == Approx((1 - 0.3) / std::sqrt(bn.moving_variance()[0] + 0.5)));
+}
+
+TEST_CASE("BatchNormalization gradients, in training and at inference",
+          "[spatial][batchnorm][gradient]") {
+  using Full = BatchNormalization<batch_norm{}, double>;
+  using Bare = BatchNormalization<batch_norm{.center = false, .scale = false}, double>;
+  // In training the loss moves the batch statistics too: d/dx has the two
+  // extra terms. check_layer_gradients runs forward with training = true.
+  check_layer_gradients<Shape<3, 4>>(Full{});
+  check_layer_gradients<Shape<6>>(Bare{}, 3);
+  check_layer_gradients<Shape<4, 3, 2>>(Full{});
+  // After a convolution, over (N, H, W) per channel, in a whole model.
+  auto model = Sequential{Input<5, 4, 2>{},
+                          Conv2D<3, conv2d{.kernel = {2, 2}}, Linear, double>{},
+                          BatchNormalization<batch_norm{}, double>{},
+                          Activation<Tanh>{},
+                          Flatten{},
+                          Dense<2, Linear, double>{}};
+  Random rng(3);
+  const auto xv = test::random_vector(3 * 40, rng);
+  test::check_model_gradient(model, 3, rng, xv);
+}
+
+TEST_CASE("non-trainable weights: counted apart, saved, never touched by the optimizer",
+          "[spatial][batchnorm][trainable]") {
+  utils::set_random_seed(2);
+  auto model = Sequential{Input<6>{}, Dense<4, Relu>{}, BatchNormalization<>{}, Dense<2>{}};
+  using M = decltype(model);
+  STATIC_REQUIRE(M::param_count == 28 + 16 + 10);
+  STATIC_REQUIRE(M::non_trainable_param_count == 8);
+  std::ostringstream os;
+  model.summary(os);
+  CHECK_THAT(os.str(), Catch::Matchers::Contains("batch_normalization_1 (Batch (None, 4)") &&
+                           Catch::Matchers::Contains("Trainable params: 46") &&
+                           Catch::Matchers::Contains("Non-trainable params: 8"));
+  // Keras's get_weights order: each layer's weights, gamma, beta, moving_mean, moving_variance.
+  const auto w = model.get_weights();
+  REQUIRE(w.size() == 8);
+  CHECK(model.network().weight_names()[2] == "batch_normalization_1/gamma");
+  CHECK(model.network().weight_names()[5] == "batch_normalization_1/moving_variance");
+  CHECK(model.trainable_weights().size() == 6);
+  model.compile(optimizers::SGD{.lr = 0.1f}, losses::mean_squared_error);
+  xt::xtensor<float, 2> x = xt::zeros<float>({std::size_t{32}, std::size_t{6}});
+  xt::xtensor<float, 2> y = xt::zeros<float>({std::size_t{32}, std::size_t{2}});
+  Random rng(8);
+  for (auto& v : x) v = float(rng.uniform(-1, 1));
+  for (auto& v : y) v = float(rng.uniform(-1, 1));
+  model.fit(x, y, {.batch_size = 8, .epochs = 1, .verbose = 0});
+  // Four steps moved the moving statistics by Keras's update, not by SGD.
+  const auto after = model.get_weights();
+  CHECK(xt::any(xt::not_equal(after[4], w[4])));
+  // A round trip through a weight file keeps them.
+  const std::string path = "ketl_bn_weights.npz";
+  model.save_weights(path);
+  auto twin = Sequential{Input<6>{}, Dense<4, Relu>{}, BatchNormalization<>{}, Dense<2>{}};
+  twin.load_weights(path);
+  std::remove(path.c_str());
+  const auto loaded = twin.get_weights();
+  for (std::size_t i = 0; i < after.size(); ++i) CHECK((loaded[i] == after[i]));
+  // Wrong shapes are refused and change nothing.
+  auto bad = after;
+  bad[5] = xt::ones<float>({std::size_t{3}});
+  CHECK_THROWS_AS(twin.set_weights(bad), shape_error);
+  CHECK(test::snapshot(twin) == test::snapshot(model));
+}
+
+TEST_CASE("a batch BatchNormalization cannot use is refused and changes nothing",
+          "[spatial][batchnorm][robustness]") {
+  // epsilon 1.5 on batches of 2: Keras's M / (M - (1 + epsilon)) is -4, so
+  // a spread-out batch would make the moving variance negative.
+  using BN = BatchNormalization<>;
+  auto model = Sequential{Input<3>{}, BN{BN::Options{.epsilon = 1.5f}}, Dense<1>{}};
+  model.compile(optimizers::SGD{}, losses::mean_squared_error);
+  const auto before = test::snapshot(model);
+  const xt::xtensor<float, 2> spread = {{0, 1, 1}, {20, 1, 1}};
+  const xt::xtensor<float, 2> t2 = {{0.5f}, {0.5f}};
+  CHECK_THROWS_WITH(model.train_on_batch(spread, t2),
+                    Catch::Matchers::Contains("refuses this batch: channel 0") &&
+                        Catch::Matchers::Contains("moving variance would become -") &&
+                        Catch::Matchers::Contains("the weights are unchanged"));
+  // Values so large that their variance overflows float.
+  const xt::xtensor<float, 2> huge = {{3e38f, 0, 0}, {-3e38f, 0, 0}};
+  CHECK_THROWS_AS(model.train_on_batch(huge, t2), value_error);
+  CHECK(test::snapshot(model) == before);
+  // A batch of one sample is Keras's too: its variance is 0.
+  const xt::xtensor<float, 2> one = {{1.0f, 2.0f, 3.0f}};
+  const xt::xtensor<float, 2> t1 = {{0.5f}};
+  CHECK_NOTHROW(model.train_on_batch(one, t1));
+  CHECK_NOTHROW(model.predict(one));
+}
+
+TEST_CASE("a frozen layer stays bit-identical through fit, and the summary's counts move",
+          "[spatial][trainable]") {
+  utils::set_random_seed(4);
+  auto model = Sequential{Input<8, 8, 1>{}, Conv2D<4, conv2d{.kernel = {3, 3}}, Relu>{},
+                          BatchNormalization<>{}, Flatten{}, Dense<3, Softmax>{}};
+  model.layer<1>().trainable = false;
+  model.layer<2>().trainable = false;
+  std::ostringstream os;
+  model.summary(os);
+  // conv 40 + bn 16 frozen; dense 144 * 3 + 3 = 435 trainable.
+  CHECK_THAT(os.str(), Catch::Matchers::Contains("Trainable params: 435") &&
+                           Catch::Matchers::Contains("Non-trainable params: 56"));
+  model.compile(optimizers::Adam{}, losses::categorical_crossentropy);
+  CHECK(model.trainable_weights().size() == 2);
+  const auto frozen = model.get_weights();
+  xt::xtensor<float, 4> x =
+      xt::zeros<float>({std::size_t{24}, std::size_t{8}, std::size_t{8}, std::size_t{1}});
+  Random rng(5);
+  for (auto& v : x) v = float(rng.uniform());
+  xt::xtensor<float, 2> y = xt::zeros<float>({std::size_t{24}, std::size_t{3}});
+  for (std::size_t i = 0; i < 24; ++i) y(i, i % 3) = 1;
+  model.fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 0});
+  const auto after = model.get_weights();
+  for (std::size_t i = 0; i < 6; ++i) CHECK((after[i] == frozen[i]));  // conv and bn
+  CHECK_FALSE((after[6] == frozen[6]));                                // the dense kernel
+  // Unfrozen, the next compile() trains them again.
+  model.layer<1>().trainable = true;
+  model.compile(optimizers::Adam{}, losses::categorical_crossentropy);
+  CHECK(model.trainable_weights().size() == 4);
+  model.fit(x, y, {.batch_size = 8, .epochs = 1, .verbose = 0});
+  CHECK_FALSE((model.get_weights()[0] == frozen[0]));
 }

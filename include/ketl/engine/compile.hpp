@@ -273,7 +273,10 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
     (std::make_index_sequence<output_count>{});
   });
   name_values(*c, net_.output_names());
-  c->optimizer = ketl::detail::optimizer_for<T>(optimizer, net_.weights());
+  // As Keras, compile() fixes which weights train: a layer frozen (or
+  // unfrozen) later takes effect at the next compile().
+  net_.refresh_trainable();
+  c->optimizer = ketl::detail::optimizer_for<T>(optimizer, net_.trainable_weights());
   if (!c->bound_targets.empty()) {
     // The bound targets against the outputs, before the model changes.
     const Arrays y = bound_arrays(*c);

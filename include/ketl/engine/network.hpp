@@ -19,7 +19,10 @@
 //   forward(x, n, training)       x[i]: input i's n rows, of its element type
 //   output(k), output_grad(k)     output k of the last forward pass; dL/d(output k)
 //   backward(x, n, before_act)    from every output_grad(k); before_act[k]: it holds dL/dz
-//   weights(), non_trainable_weights(), weight_names()
+//   weights()                     every weight, layer by layer (Keras's order)
+//   trainable_weights()           those the optimizer updates
+//   refresh_trainable()           read the layers' trainable flags again
+//   weight_names()                one per weights()
 //   input_names(), output_names(), summary(os), rng()
 #pragma once
 
@@ -57,8 +60,9 @@ concept Network =
   n.backward(x, i, mask);
   { cn.weights() } -> std::convertible_to<std::span<const WeightRef<typename N::value_type>>>;
   {
-    cn.non_trainable_weights()
+    cn.trainable_weights()
     } -> std::convertible_to<std::span<const WeightRef<typename N::value_type>>>;
+  n.refresh_trainable();
   { cn.weight_names() } -> std::convertible_to<const std::vector<std::string>&>;
   { cn.input_names() } -> std::convertible_to<std::vector<std::string>>;
   { cn.output_names() } -> std::convertible_to<std::vector<std::string>>;

@@ -286,7 +286,10 @@ class trainer {
   // ---- weights (engine/weight_io.hpp) ------------------------------------
 
   // The trainable weights, as the optimizer sees them.
+  // Every weight (Keras's model.weights), and those compile() gave the
+  // optimizer (Keras's model.trainable_weights once compiled).
   std::span<const WeightRef<T>> weights() const { return net_.weights(); }
+  std::span<const WeightRef<T>> trainable_weights() const { return net_.trainable_weights(); }
   std::vector<xt::xarray<T>> get_weights() const;
   void set_weights(const std::vector<xt::xarray<T>>& arrays);
   void save_weights(const std::string& path) const;
@@ -361,7 +364,7 @@ class trainer {
       }
     }
     net_.backward(x.data(), n, before_activation);
-    c.optimizer->step(net_.weights());
+    c.optimizer->step(net_.trainable_weights());
   }
 
   void test_rows(const input_ptrs& x, const target_ptrs& y, const target_ptrs& w,

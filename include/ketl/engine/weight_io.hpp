@@ -1,7 +1,7 @@
 // A model's weights in and out: get_weights/set_weights as arrays, and
 // save_weights/load_weights as NumPy's .npz, one array per weight named
-// "<layer>/kernel", in Keras's order and layouts (trainable weights, then
-// the others). Every name and shape is checked before any weight changes.
+// "<layer>/kernel", in Keras's order and layouts (layer by layer, each
+// layer's trainable weights first). Every name and shape is checked before any weight changes.
 // Members of engine::trainer.
 #pragma once
 
@@ -16,12 +16,11 @@
 namespace ketl::engine {
 
 namespace detail {
-// Every weight of a network: the trainable ones, then the others.
+// Every weight of a network, layer by layer, each layer's trainable ones
+// first (Keras's get_weights order: gamma, beta, moving_mean, moving_variance).
 template <class N>
 auto all_weights(const N& net) {
-  std::vector<WeightRef<typename N::value_type>> all(net.weights().begin(), net.weights().end());
-  all.insert(all.end(), net.non_trainable_weights().begin(), net.non_trainable_weights().end());
-  return all;
+  return std::vector<WeightRef<typename N::value_type>>(net.weights().begin(), net.weights().end());
 }
 
 // Checks that arrays of these shapes can replace the weights; throws otherwise.

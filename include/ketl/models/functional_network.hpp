@@ -122,8 +122,12 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
 
   // ---- what the engine reads --------------------------------------------
 
+  // Every weight, layer by layer (Keras's model.weights), and those the
+  // optimizer updates, as of construction or the last refresh_trainable().
   std::span<const WeightRef<T>> weights() const { return weights_; }
-  std::span<const WeightRef<T>> non_trainable_weights() const { return {}; }
+  std::span<const WeightRef<T>> trainable_weights() const { return trainable_; }
+  // Reads the layers' trainable flags again (compile() does).
+  void refresh_trainable() { collect_weights(); }
   const std::vector<std::string>& weight_names() const { return weight_names_; }
   std::vector<std::string> input_names() const {
     std::vector<std::string> out;
@@ -213,8 +217,9 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
     std::shared_ptr<void> object;
     std::shared_ptr<void> (*clone)(const void*) = nullptr;
     std::string name, class_name, own_name;
-    std::size_t params = 0;
-    std::size_t first = npos;  // its first instance
+    std::size_t params = 0, fixed_params = 0;  // all, and those never trainable
+    bool (*trainable)(const void*) = nullptr;  // the layer's flag, read live
+    std::size_t first = npos;                  // its first instance
     std::size_t uses = 0;
   };
 
@@ -255,6 +260,10 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
         s.class_name = std::string(L::class_name);
         s.own_name = std::string(ketl::detail::own_name(*n.layer));
         s.params = detail::node_traits<N>::params;
+        s.fixed_params = detail::node_traits<N>::fixed_params;
+        s.trainable = [](const void* p) {
+          return ketl::detail::layer_trainable(*static_cast<const L*>(p));
+        };
         found = layer_of.emplace(given, layers_.size()).first;
         layers_.push_back(std::move(s));
       } else if (layers_[found->second].params != detail::node_traits<N>::params) {
@@ -371,6 +380,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
 
   void collect_weights() {
     weights_.clear();
+    trainable_.clear();
     weight_names_.clear();
     std::vector<std::vector<WeightRef<T>>> per_slot(layers_.size());
     [&]<std::size_t... P>(std::index_sequence<P...>) {
@@ -392,6 +402,8 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
     for (std::size_t s = 0; s < layers_.size(); ++s)
       for (auto& w : per_slot[s]) {
         weight_names_.push_back(layers_[s].name + "/" + std::string(w.name));
+        w.trainable = w.trainable && layers_[s].trainable(layers_[s].object.get());
+        if (w.trainable) trainable_.push_back(w);
         weights_.push_back(std::move(w));
       }
   }
@@ -480,7 +492,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   std::vector<std::size_t> order_;  // every instance, in execution order
   std::vector<std::size_t> out_index_;
   Random rng_;
-  std::vector<WeightRef<T>> weights_;
+  std::vector<WeightRef<T>> weights_, trainable_;
   std::vector<std::string> weight_names_;
 
   std::size_t act_total_ = 0, scratch_total_ = 0, biggest_ = 0, capacity_ = 0;
@@ -527,8 +539,12 @@ void functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list<
     for (std::size_t c = 1; c < connections.size(); ++c) table.line({"", "", "", connections[c]});
     table.rule(++row == rows ? '=' : '_');
   }
+  // A frozen layer's parameters are all non-trainable (read live).
   const std::size_t total = param_count();
-  table.totals(total, total, 0, rows == 0);
+  std::size_t trainable = 0;
+  for (const auto& slot : layers_)
+    if (slot.trainable(slot.object.get())) trainable += slot.params - slot.fixed_params;
+  table.totals(total, trainable, total - trainable, rows == 0);
 }
 
 }  // namespace ketl::models

@@ -46,6 +46,8 @@ class nested : public callable_layer<nested<Net>> {
   using output_shape = engine::output_shape_t<Net, 0>;
   template <class In>
   static constexpr std::size_t param_count = Net::param_count;
+  template <class In>
+  static constexpr std::size_t non_trainable_param_count = Net::non_trainable_param_count;
   // This place's activations and the inner layers' scratch.
   template <class In>
   static constexpr std::size_t scratch_per_sample = Net::frame_acts + Net::frame_scratch;
@@ -68,6 +70,7 @@ class nested : public callable_layer<nested<Net>> {
 
   template <class F>
   void for_each_weight(F&& f) {
+    net_.refresh_trainable();  // its own layers may be frozen
     const auto weights = net_.weights();
     const auto& names = net_.weight_names();
     for (std::size_t i = 0; i < weights.size(); ++i) {

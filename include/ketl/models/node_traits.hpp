@@ -59,6 +59,7 @@ struct node_traits {
   static constexpr bool merge = is_merge_layer<L>;
   using protocol_input = std::conditional_t<merge, inputs, first_input>;
   static constexpr std::size_t params = L::template param_count<protocol_input>;
+  static constexpr std::size_t fixed_params = ketl::detail::fixed_param_count<L, protocol_input>();
   static constexpr std::size_t scratch = L::template scratch_per_sample<protocol_input>;
 };
 

@@ -109,8 +109,16 @@ class sequential_network {
   });
   static constexpr std::size_t param_count =
       std::accumulate(layer_param_counts.begin(), layer_param_counts.end(), std::size_t{0});
-  static constexpr std::size_t trainable_param_count = param_count;
-  static constexpr std::size_t non_trainable_param_count = 0;
+  // Non-trainable: weights no optimizer touches (BatchNormalization's
+  // moving statistics). Freezing a layer moves more at run time (summary()).
+  static constexpr std::size_t non_trainable_param_count = [] {
+    const auto fixed = per_layer([](auto i) {
+      constexpr std::size_t I = decltype(i)::value;
+      return ketl::detail::fixed_param_count<layer_type<I>, input_shape_of<I>>();
+    });
+    return std::accumulate(fixed.begin(), fixed.end(), std::size_t{0});
+  }();
+  static constexpr std::size_t trainable_param_count = param_count - non_trainable_param_count;
 
   explicit sequential_network(L... layers)
       : layers_(std::move(layers)...), rng_(detail::next_model_seed()) {
@@ -148,8 +156,12 @@ class sequential_network {
   // Layer I's name: its name option, or Keras's automatic one (dense_1, ...).
   std::string layer_name(std::size_t i) const { return names()[i]; }
 
+  // Every weight, layer by layer (Keras's model.weights), and those the
+  // optimizer updates, as of construction or the last refresh_trainable().
   std::span<const WeightRef<T>> weights() const { return weights_; }
-  std::span<const WeightRef<T>> non_trainable_weights() const { return {}; }
+  std::span<const WeightRef<T>> trainable_weights() const { return trainable_; }
+  // Reads the layers' trainable flags again (compile() does).
+  void refresh_trainable() { collect_weights(); }
   const std::vector<std::string>& weight_names() const { return weight_names_; }
   std::vector<std::string> input_names() const {
     // Keras's Sequential names its implicit input after the first layer.
@@ -175,7 +187,14 @@ class sequential_network {
       table.row({layer_names[i] + " (" + std::string(classes[i]) + ")", shapes[i],
                  std::to_string(layer_param_counts[i])},
                 i + 1 == depth);
-    table.totals(param_count, trainable_param_count, non_trainable_param_count, depth == 1);
+    // A frozen layer's parameters are all non-trainable (read live, as
+    // Keras's summary of a model not yet compiled).
+    std::size_t trainable = 0, i = 0;
+    boost::hana::for_each(layers_, [&](const auto& l) {
+      if (ketl::detail::layer_trainable(l)) trainable += layer_param_counts[i] - fixed_counts[i];
+      ++i;
+    });
+    table.totals(param_count, trainable, param_count - trainable, depth == 1);
   }
 
   // ---- the batch engine --------------------------------------------------
@@ -325,15 +344,24 @@ class sequential_network {
                             std::to_string(i));
   }
 
+  static constexpr auto fixed_counts = per_layer([](auto i) {
+    constexpr std::size_t I = decltype(i)::value;
+    return ketl::detail::fixed_param_count<layer_type<I>, input_shape_of<I>>();
+  });
+
   void collect_weights() {
     weights_.clear();
+    trainable_.clear();
     weight_names_.clear();
     if constexpr (well_formed) {  // else the pack's check said why
       const auto layer_names = names();
       std::size_t i = 0;
       boost::hana::for_each(layers_, [&](auto& l) {
+        const bool layer_on = ketl::detail::layer_trainable(l);
         l.for_each_weight([&](WeightRef<T> w) {
           weight_names_.push_back(layer_names[i] + "/" + std::string(w.name));
+          w.trainable = w.trainable && layer_on;
+          if (w.trainable) trainable_.push_back(w);
           weights_.push_back(std::move(w));
         });
         ++i;
@@ -365,8 +393,8 @@ class sequential_network {
 
   boost::hana::tuple<L...> layers_;
   Random rng_;
-  std::vector<WeightRef<T>> weights_;
-  std::vector<std::string> weight_names_;  // "dense_1/kernel", ...
+  std::vector<WeightRef<T>> weights_, trainable_;
+  std::vector<std::string> weight_names_;  // "dense_1/kernel", ..., one per weights_
 
   std::size_t capacity_ = 0;
   std::vector<T> acts_, grad_a_, grad_b_, scratch_;
