@@ -252,3 +252,27 @@ TEST_CASE("hostile file headers: a fast io_error, the heap never grows by 50 MB"
   }
   std::system(("rm -rf " + dir).c_str());
 }
+
+TEST_CASE("a convnet's training step allocates nothing after the first batch",
+          "[allocations][spatial]") {
+  const Data small(64), large(640);
+  auto model = Sequential{Input<20>{},
+                          Reshape<5, 4, 1>{},
+                          ZeroPadding2D<>{},
+                          Conv2D<8, conv2d{.kernel = {3, 3}, .padding = same}, Relu>{},
+                          BatchNormalization<>{},
+                          MaxPooling2D<>{},
+                          SpatialDropout2D{0.2f},
+                          Conv2D<6, conv2d{.kernel = {2, 2}}, Tanh>{},
+                          GlobalAveragePooling2D{},
+                          Dense<4, Softmax>{}};
+  model.compile(optimizers::Adam{}, losses::categorical_crossentropy, metrics::accuracy);
+  auto fit = [&](const Data& d) {
+    model.fit(d.x, d.y, {.batch_size = 32, .epochs = 1, .verbose = 0});
+  };
+  fit(large);
+  const long a = allocations_of([&] { fit(small); });
+  const long b = allocations_of([&] { fit(large); });
+  INFO("fit on 2 batches: " << a << " allocations; on 20: " << b);
+  CHECK(b == a);
+}

@@ -619,3 +619,27 @@ TEST_CASE("a frozen layer stays bit-identical through fit, and the summary's cou
   model.fit(x, y, {.batch_size = 8, .epochs = 1, .verbose = 0});
   CHECK_FALSE((model.get_weights()[0] == frozen[0]));
 }
+
+TEST_CASE("a layer frozen before the functional API calls it stays frozen in the Model",
+          "[spatial][trainable][functional]") {
+  auto in = Input<6>{};
+  auto encoder = Dense<4, Tanh>{};
+  encoder.trainable = false;
+  auto out = Dense<2>{}(BatchNormalization<>{}(encoder(in)));
+  auto model = Model{in, out};
+  std::ostringstream os;
+  model.summary(os);
+  // encoder 28 frozen, moving statistics 8; gamma, beta and the head 8 + 10.
+  CHECK_THAT(os.str(), Catch::Matchers::Contains("Trainable params: 18") &&
+                           Catch::Matchers::Contains("Non-trainable params: 36"));
+  model.compile(optimizers::SGD{.lr = 0.1f}, losses::mean_squared_error);
+  const auto before = model.get_weights();
+  xt::xtensor<float, 2> x = xt::ones<float>({std::size_t{16}, std::size_t{6}});
+  xt::xtensor<float, 2> y = xt::zeros<float>({std::size_t{16}, std::size_t{2}});
+  for (std::size_t i = 0; i < 16; ++i) x(i, i % 6) = 3;
+  model.fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 0});
+  const auto after = model.get_weights();
+  CHECK((after[0] == before[0]));
+  CHECK((after[1] == before[1]));
+  CHECK_FALSE((after[6] == before[6]));
+}

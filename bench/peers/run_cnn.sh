@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The convnet benchmark of issue 17: one epoch of the Fashion-MNIST CNN
+# (bench/peers/cnn_ketl.cpp's model: conv 32 3x3, pool, conv 64 3x3, pool,
+# dense 128, dropout, dense 10; plain SGD lr 0.01; 60,000 images of the
+# peers' data; no shuffling) in ketl on one and two threads, in PyTorch
+# (the current release from PyPI, in a venv this script makes, and Debian's
+# python3-torch), and in dlib, one thread each, at batch 32 and 128. Runs are
+# interleaved; prints the median of RUNS runs and each one's time over ketl's.
+#
+# Usage (as root, to install the peers from Debian): bash bench/peers/run_cnn.sh [RUNS]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+runs=${1:-3}
+need=(python3-torch python3-numpy python3-venv libdlib-dev libopenblas-dev)
+missing=()
+for p in "${need[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+bash tools/install-deps.sh
+venv=${KETL_BENCH_VENV:-$HOME/.cache/ketl-bench/torch-venv}
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q torch numpy
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+/usr/bin/python3 bench/peers/make_data.py "$work/data"
+flags=(-std=c++20 -O2 -march=native -DNDEBUG -w -Ibench/peers)
+echo "building..." >&2
+g++ "${flags[@]}" -Iinclude bench/peers/cnn_ketl.cpp -o "$work/ketl" -lz -pthread &
+g++ "${flags[@]}" bench/peers/cnn_dlib.cpp -o "$work/dlib" $(pkg-config --libs dlib-1) -pthread &
+wait
+
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+if grep -qw avx512f /proc/cpuinfo; then
+  export OPENBLAS_CORETYPE=SkylakeX
+elif grep -qw avx2 /proc/cpuinfo; then
+  export OPENBLAS_CORETYPE=Haswell
+fi
+for batch in 32 128; do
+  for r in $(seq "$runs"); do
+    "$work/ketl" "$batch" "$work/data"
+    "$work/ketl" "$batch" "$work/data" 2
+    "$venv/bin/python" bench/peers/cnn_torch.py "$batch" "$work/data"
+    /usr/bin/python3 bench/peers/cnn_torch.py "$batch" "$work/data"
+    "$work/dlib" "$batch" "$work/data"
+  done
+done | tee "$work/results.txt" >&2
+
+/usr/bin/python3 - "$work/results.txt" <<'PY'
+import statistics, sys
+times = {}
+for line in open(sys.argv[1]):
+    name, batch, seconds = line.split()[:3]
+    times.setdefault((name, int(batch)), []).append(float(seconds))
+names = sorted({n for n, _ in times}, key=lambda n: (not n.startswith("ketl"), n))
+print("| implementation | batch 32 (s) | / ketl | batch 128 (s) | / ketl |")
+print("|---|---|---|---|---|")
+for n in names:
+    row = [n]
+    for b in (32, 128):
+        m = statistics.median(times[(n, b)])
+        k = statistics.median(times[("ketl", b)])
+        row += [f"{m:.2f}", f"{m / k:.2f}"]
+    print("| " + " | ".join(row) + " |")
+PY
