@@ -371,13 +371,16 @@ TEST_CASE("pooling gradients", "[spatial][gradient]") {
   check_layer_gradients<Shape<6, 4>>(GlobalMaxPooling1D{});
 }
 
-TEST_CASE("padding, cropping and upsampling gradients", "[spatial][gradient]") {
+TEST_CASE("padding, cropping, upsampling and spatial dropout gradients", "[spatial][gradient]") {
   check_layer_gradients<Shape<3, 4, 2>>(ZeroPadding2D<margins2d{.rows = {1, 2}, .cols = {0, 3}}>{});
   check_layer_gradients<Shape<5, 3>>(ZeroPadding1D<margins1d{.before = 2, .after = 0}>{});
   check_layer_gradients<Shape<4, 6, 2>>(Cropping2D<margins2d{.rows = {1, 0}, .cols = {2, 1}}>{});
   check_layer_gradients<Shape<7, 3>>(Cropping1D<>{});
   check_layer_gradients<Shape<3, 2, 2>>(UpSampling2D<2, 3>{});
   check_layer_gradients<Shape<4, 3>>(UpSampling1D<3>{});
+  // Each forward draws the same mask (run_forward seeds it), so the loss is smooth.
+  check_layer_gradients<Shape<3, 4, 6>>(SpatialDropout2D{0.4f});
+  check_layer_gradients<Shape<5, 6>>(SpatialDropout1D{0.4f});
 }
 
 TEST_CASE("a convnet back-propagates exactly through conv, pooling, flatten and dense",

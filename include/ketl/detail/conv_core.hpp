@@ -1,7 +1,7 @@
 // What Conv1D and Conv2D share: their weights and the run-time part, for a
 // geometry fixed at compile time. Forward is im2col, then one GEMM against
 // the kernel as Keras stores it, with the bias and an elementwise
-// activation as the GEMM's epilogue (as Dense). Backward:
+// activation as the GEMM's epilogue (as Dense). Backward, chunk by chunk:
 //   dz     = dy * act'(y), db = sum of dz over rows  (one pass)
 //   dK     = col^T . dz                               (col read through strides)
 //   dcol   = dz . K^T, then col2im adds it into dx    (only when dx is wanted)
@@ -86,7 +86,7 @@ class conv_core {
         return typed_epilogue{bias_.data(), {}};
     }();
     const block_epilogue<T> epi = erase_epilogue<T>(typed);
-    for_chunks<G>(n, [&](std::size_t s0, std::size_t m, T* col, std::size_t, bool split) {
+    for_chunks<G>(n, [&](std::size_t s0, std::size_t m, T* col, std::size_t, bool split, bool) {
       const T* a = x + s0 * in;
       if constexpr (!G.reads_input_as_is()) {
         im2col(G, a, col, m);
@@ -101,40 +101,53 @@ class conv_core {
   template <conv_geometry G>
   void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t K = G.window(), in = G.h * G.w * G.c, out = G.oh * G.ow;
-    activation_backward_with_bias(opt_.activation, y, dy, UseBias ? dbias_.data() : nullptr,
-                                  n * out, Filters, pass);
+    constexpr std::size_t part_size = K * Filters + Filters;  // a part's dK, then its db
     if (dx && n) transpose(kernel_.data(), K, Filters, kernel_t_.data());
-    // Part p sums its chunks' dK in its own buffer (part 0 in dkernel_
-    // itself), added up after the parts: a fixed order for a thread count.
-    const std::size_t parts = for_chunks<G>(n, [&](std::size_t s0, std::size_t m, T* col_buf,
-                                                   std::size_t part, bool split) {
-      const bool first_of_part = s0 / chunk<G> < parts_of<G>(n);
-      const T* col = x + s0 * in;
-      if constexpr (!G.reads_input_as_is()) {
-        im2col(G, col, col_buf, m);
-        col = col_buf;
-      }
-      const T* dz = dy + s0 * out * Filters;
-      T* dk = part == 0 ? dkernel_.data() : dk_parts_.data() + (part - 1) * K * Filters;
-      const bool acc = part == 0 ? pass.accumulate_weight_grads || !first_of_part : !first_of_part;
-      gemm_maybe_parallel(split, K, Filters, m * out, col, std::size_t{1}, K, dz, Filters, dk,
-                          Filters, acc, block_epilogue<T>{});
-      if (!dx) return;
-      T* dxs = dx + s0 * in;
-      if constexpr (G.reads_input_as_is()) {
-        gemm_maybe_parallel(split, m * out, K, Filters, dz, Filters, std::size_t{1},
-                            kernel_t_.data(), K, dxs, K, false, block_epilogue<T>{});
-      } else {
-        gemm_maybe_parallel(split, m * out, K, Filters, dz, Filters, std::size_t{1},
-                            kernel_t_.data(), K, col_buf, K, false, block_epilogue<T>{});
-        std::fill(dxs, dxs + m * in, T(0));
-        col2im_add(G, col_buf, dxs, m);
-      }
-    });
-    if (n == 0 && !pass.accumulate_weight_grads) std::fill(dkernel_.begin(), dkernel_.end(), T(0));
-    for (std::size_t p = 1; p < parts; ++p)
-      simd::map([](auto a, auto b) { return a + b; }, dkernel_.data(),
-                dk_parts_.data() + (p - 1) * K * Filters, dkernel_.data(), K * Filters);
+    // Part p sums its chunks' dK and db in its own buffer (part 0 in
+    // dkernel_ and dbias_ themselves), added up after the parts: a fixed
+    // order for a thread count.
+    const std::size_t parts =
+        for_chunks<G>(n, [&](std::size_t s0, std::size_t m, T* col_buf, std::size_t part,
+                             bool split, bool first_of_part) {
+          T* dk = part == 0 ? dkernel_.data() : dk_parts_.data() + (part - 1) * part_size;
+          T* db = part == 0 ? dbias_.data() : dk + K * Filters;
+          Pass<T> chunk_pass = pass;
+          chunk_pass.accumulate_weight_grads =
+              part == 0 ? pass.accumulate_weight_grads || !first_of_part : !first_of_part;
+          // dy becomes dL/dz for these rows, and their bias gradient is summed.
+          T* dz = dy + s0 * out * Filters;
+          activation_backward_with_bias(opt_.activation, y + s0 * out * Filters, dz,
+                                        UseBias ? db : nullptr, m * out, Filters, chunk_pass);
+          const T* col = x + s0 * in;
+          if constexpr (!G.reads_input_as_is()) {
+            im2col(G, col, col_buf, m);
+            col = col_buf;
+          }
+          gemm_maybe_parallel(split, K, Filters, m * out, col, std::size_t{1}, K, dz, Filters, dk,
+                              Filters, chunk_pass.accumulate_weight_grads, block_epilogue<T>{});
+          if (!dx) return;
+          T* dxs = dx + s0 * in;
+          if constexpr (G.reads_input_as_is()) {
+            gemm_maybe_parallel(split, m * out, K, Filters, dz, Filters, std::size_t{1},
+                                kernel_t_.data(), K, dxs, K, false, block_epilogue<T>{});
+          } else {
+            gemm_maybe_parallel(split, m * out, K, Filters, dz, Filters, std::size_t{1},
+                                kernel_t_.data(), K, col_buf, K, false, block_epilogue<T>{});
+            std::fill(dxs, dxs + m * in, T(0));
+            col2im_add(G, col_buf, dxs, m);
+          }
+        });
+    if (n == 0 && !pass.accumulate_weight_grads) {
+      std::fill(dkernel_.begin(), dkernel_.end(), T(0));
+      std::fill(dbias_.begin(), dbias_.end(), T(0));
+    }
+    auto add = [](auto a, auto b) { return a + b; };
+    for (std::size_t p = 1; p < parts; ++p) {
+      const T* part = dk_parts_.data() + (p - 1) * part_size;
+      simd::map(add, dkernel_.data(), part, dkernel_.data(), K * Filters);
+      if constexpr (UseBias)
+        simd::map(add, dbias_.data(), part + K * Filters, dbias_.data(), Filters);
+    }
   }
 
   template <class Fn>
@@ -154,35 +167,36 @@ class conv_core {
   std::string_view name() const { return opt_.name; }
 
  private:
-  // Threads share a batch by chunks: part p takes chunks p, p + parts, ...
-  // with its own im2col buffer and single-threaded GEMMs, so the copies
-  // and the poolings' neighbours run on every thread too. With one chunk
-  // (or one thread) the chunk's GEMMs split instead.
+  // Threads share a batch by parts: part p takes an equal share of the
+  // samples, in chunks, with its own im2col buffer and single-threaded
+  // GEMMs, so the copies run on every thread too. With one chunk (or one
+  // thread) the chunk's GEMMs split instead.
   template <conv_geometry G>
   static std::size_t parts_of(std::size_t n) {
     const std::size_t chunks = (n + chunk<G> - 1) / chunk<G>;
     return std::max<std::size_t>(1, std::min(num_threads(), chunks));
   }
 
-  // f(first sample, samples, im2col buffer, part, split the GEMMs?) for
-  // each chunk; returns the number of parts.
+  // f(first sample, samples, im2col buffer, part, split the GEMMs?, first
+  // chunk of its part?) for each chunk; returns the number of parts.
   template <conv_geometry G, class F>
   std::size_t for_chunks(std::size_t n, F&& f) {
     constexpr std::size_t per = G.oh * G.ow * G.window();
     const std::size_t parts = parts_of<G>(n);
     if (!G.reads_input_as_is() && col_.size() < parts * chunk<G> * per)
       col_.resize(parts * chunk<G> * per);  // grows once for a thread count
-    if (dk_parts_.size() < (parts - 1) * G.window() * Filters)
-      dk_parts_.resize((parts - 1) * G.window() * Filters);
+    if (dk_parts_.size() < (parts - 1) * (G.window() + 1) * Filters)
+      dk_parts_.resize((parts - 1) * (G.window() + 1) * Filters);
     if (parts < 2) {
       for (std::size_t s0 = 0; s0 < n; s0 += chunk<G>)
-        f(s0, std::min(chunk<G>, n - s0), col_.data(), std::size_t{0}, true);
+        f(s0, std::min(chunk<G>, n - s0), col_.data(), std::size_t{0}, true, s0 == 0);
       return 1;
     }
     auto part = [&](std::size_t p) {
       T* col = col_.data() + (G.reads_input_as_is() ? 0 : p * chunk<G> * per);
-      for (std::size_t s0 = p * chunk<G>; s0 < n; s0 += parts * chunk<G>)
-        f(s0, std::min(chunk<G>, n - s0), col, p, false);
+      const std::size_t begin = n * p / parts, end = n * (p + 1) / parts;
+      for (std::size_t s0 = begin; s0 < end; s0 += chunk<G>)
+        f(s0, std::min(chunk<G>, end - s0), col, p, false, s0 == begin);
     };
     thread_pool::instance().run(parts, part);
     return parts;
@@ -203,7 +217,7 @@ class conv_core {
   // Without a bias, bias_ stays zeros for the shared epilogue and is no weight.
   std::vector<T> kernel_, bias_, dkernel_, dbias_, kernel_t_;
   std::vector<T> col_;       // each part's chunk: its im2col matrix, then its dcol
-  std::vector<T> dk_parts_;  // dK of parts 1, 2, ...
+  std::vector<T> dk_parts_;  // dK and db of parts 1, 2, ...
 };
 
 }  // namespace ketl::detail
