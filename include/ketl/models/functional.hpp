@@ -20,6 +20,7 @@
 
 #include "ketl/engine/trainer.hpp"
 #include "ketl/models/functional_network.hpp"
+#include "ketl/models/functional_summary.hpp"
 #include "ketl/models/nested.hpp"
 #include "ketl/models/node.hpp"
 
