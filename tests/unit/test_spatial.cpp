@@ -243,8 +243,10 @@ TEST_CASE("Conv2D's kernels agree with the naive loops on odd sizes and tails",
                          2>(2);
   check_conv2d_reference<33, conv2d{.kernel = {1, 1}}, 5, 3, 17>(3);
   check_conv2d_reference<5, conv2d{.kernel = {5, 5}, .strides = {3, 3}}, 13, 14, 1>(4);
-  check_conv2d_reference<64, conv2d{.kernel = {3, 3}}, 13, 13, 32>(
-      2);  // the demo CNN's second conv
+  // The demo CNN's second conv: 7 samples a chunk, so 17 take three.
+  STATIC_REQUIRE(Conv2D<64, conv2d{.kernel = {3, 3}}>::chunk<
+                     Conv2D<64, conv2d{.kernel = {3, 3}}>::geometry<Shape<13, 13, 32>>> == 7);
+  check_conv2d_reference<64, conv2d{.kernel = {3, 3}}, 13, 13, 32>(17);
 }
 
 TEST_CASE("the poolings agree with the naive loops on odd sizes", "[spatial][reference]") {

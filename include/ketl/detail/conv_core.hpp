@@ -33,7 +33,9 @@
 
 namespace ketl::detail {
 
-template <std::size_t Filters, class Act, class T, bool UseBias>
+// Derived (Conv1D, Conv2D) gives, for each input shape it takes,
+// `geometry<In>` (a conv_geometry) and `kernel_shape<In>()` (Keras's).
+template <class Derived, std::size_t Filters, class Act, class T, bool UseBias>
 class conv_core {
  public:
   // Keras's keyword arguments that do not change shapes, in Keras's order.
@@ -54,8 +56,27 @@ class conv_core {
                                                                     (G.oh * G.ow * G.window()));
 
   // kernel_shape is Keras's: (kh, kw, in, filters) or (k, in, filters).
+  // The layer protocol's compile-time and run-time parts for input In.
+  template <class In>
+  static constexpr std::size_t param_count = Derived::template geometry<In>.window() * Filters +
+                                             (UseBias ? Filters : 0);
+  template <class In>
+  static constexpr std::size_t scratch_per_sample = 0;  // im2col has its own buffer
+  template <class In>
+  void build(Random& rng) {
+    build_at<Derived::template geometry<In>>(Derived::template kernel_shape<In>(), rng);
+  }
+  template <class In>
+  void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
+    forward_at<Derived::template geometry<In>>(x, y, n, pass);
+  }
+  template <class In>
+  void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
+    backward_at<Derived::template geometry<In>>(x, y, dy, dx, n, pass);
+  }
+
   template <conv_geometry G>
-  void build(std::vector<std::size_t> kernel_shape, Random& rng) {
+  void build_at(std::vector<std::size_t> kernel_shape, Random& rng) {
     constexpr std::size_t K = G.window();
     kernel_shape_ = std::move(kernel_shape);
     kernel_.assign(K * Filters, T(0));
@@ -72,7 +93,7 @@ class conv_core {
   }
 
   template <conv_geometry G>
-  void forward(const T* x, T* y, std::size_t n, Pass<T>&) {
+  void forward_at(const T* x, T* y, std::size_t n, Pass<T>&) {
     constexpr std::size_t K = G.window(), in = G.h * G.w * G.c, out = G.oh * G.ow;
     // Bias and an elementwise activation are the GEMM's epilogue; a softmax
     // needs whole rows, so it follows. The typed epilogue outlives the
@@ -99,7 +120,7 @@ class conv_core {
   }
 
   template <conv_geometry G>
-  void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
+  void backward_at(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t K = G.window(), in = G.h * G.w * G.c, out = G.oh * G.ow;
     constexpr std::size_t part_size = K * Filters + Filters;  // a part's dK, then its db
     if (dx && n) transpose(kernel_.data(), K, Filters, kernel_t_.data());

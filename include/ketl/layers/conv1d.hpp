@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "ketl/activations.hpp"
 #include "ketl/detail/conv_core.hpp"
@@ -17,8 +18,9 @@
 namespace ketl {
 
 template <std::size_t Filters, conv1d Spec, ActivationFunction Act = Linear, class T = float>
-class Conv1D : public detail::conv_core<Filters, Act, T, Spec.use_bias>,
-               public callable_layer<Conv1D<Filters, Spec, Act, T>> {
+class Conv1D
+    : public detail::conv_core<Conv1D<Filters, Spec, Act, T>, Filters, Act, T, Spec.use_bias>,
+      public callable_layer<Conv1D<Filters, Spec, Act, T>> {
   static_assert(Filters > 0, "ketl::Conv1D: filters must be positive");
   static_assert(std::is_floating_point_v<T>,
                 "ketl::Conv1D: the element type must be floating point");
@@ -30,7 +32,7 @@ class Conv1D : public detail::conv_core<Filters, Act, T, Spec.use_bias>,
                 "ketl::Conv1D: strides above 1 cannot be combined with a dilation above 1 "
                 "(Keras refuses it too)");
 
-  using core = detail::conv_core<Filters, Act, T, Spec.use_bias>;
+  using core = detail::conv_core<Conv1D<Filters, Spec, Act, T>, Filters, Act, T, Spec.use_bias>;
   static constexpr std::size_t dilated = (Spec.kernel - 1) * Spec.dilation + 1;
 
   template <class In>
@@ -75,23 +77,11 @@ class Conv1D : public detail::conv_core<Filters, Act, T, Spec.use_bias>,
   }
   template <class In>
   using output_shape = Shape<geometry<In>.ow, Filters>;
+  // Keras's kernel layout; param_count, build, forward and backward are
+  // conv_core's, over geometry<In>.
   template <class In>
-  static constexpr std::size_t param_count = Spec.kernel* geometry<In>.c* Filters +
-                                             (Spec.use_bias ? Filters : 0);
-  template <class In>
-  static constexpr std::size_t scratch_per_sample = 0;
-
-  template <class In>
-  void build(Random& rng) {
-    core::template build<geometry<In>>({Spec.kernel, In::dims[1], Filters}, rng);
-  }
-  template <class In>
-  void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
-    core::template forward<geometry<In>>(x, y, n, pass);
-  }
-  template <class In>
-  void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
-    core::template backward<geometry<In>>(x, y, dy, dx, n, pass);
+  static std::vector<std::size_t> kernel_shape() {
+    return {Spec.kernel, In::dims[1], Filters};
   }
 };
 

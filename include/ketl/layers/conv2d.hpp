@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
+#include <vector>
 
 #include "ketl/activations.hpp"
 #include "ketl/detail/conv_core.hpp"
@@ -17,8 +18,9 @@
 namespace ketl {
 
 template <std::size_t Filters, conv2d Spec, ActivationFunction Act = Linear, class T = float>
-class Conv2D : public detail::conv_core<Filters, Act, T, Spec.use_bias>,
-               public callable_layer<Conv2D<Filters, Spec, Act, T>> {
+class Conv2D
+    : public detail::conv_core<Conv2D<Filters, Spec, Act, T>, Filters, Act, T, Spec.use_bias>,
+      public callable_layer<Conv2D<Filters, Spec, Act, T>> {
   static_assert(Filters > 0, "ketl::Conv2D: filters must be positive");
   static_assert(std::is_floating_point_v<T>,
                 "ketl::Conv2D: the element type must be floating point");
@@ -35,7 +37,7 @@ class Conv2D : public detail::conv_core<Filters, Act, T, Spec.use_bias>,
   static_assert(Spec.padding != causal,
                 "ketl::Conv2D: padding must be valid or same; causal is for Conv1D");
 
-  using core = detail::conv_core<Filters, Act, T, Spec.use_bias>;
+  using core = detail::conv_core<Conv2D<Filters, Spec, Act, T>, Filters, Act, T, Spec.use_bias>;
   static constexpr std::size_t dilated_h = (Spec.kernel[0] - 1) * Spec.dilation[0] + 1;
   static constexpr std::size_t dilated_w = (Spec.kernel[1] - 1) * Spec.dilation[1] + 1;
 
@@ -86,24 +88,11 @@ class Conv2D : public detail::conv_core<Filters, Act, T, Spec.use_bias>,
   }
   template <class In>
   using output_shape = Shape<geometry<In>.oh, geometry<In>.ow, Filters>;
+  // Keras's kernel layout; param_count, build, forward and backward are
+  // conv_core's, over geometry<In>.
   template <class In>
-  static constexpr std::size_t param_count = Spec.kernel[0] * Spec.kernel[1] *
-                                                 geometry<In>.c* Filters +
-                                             (Spec.use_bias ? Filters : 0);
-  template <class In>
-  static constexpr std::size_t scratch_per_sample = 0;
-
-  template <class In>
-  void build(Random& rng) {
-    core::template build<geometry<In>>({Spec.kernel[0], Spec.kernel[1], In::dims[2], Filters}, rng);
-  }
-  template <class In>
-  void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
-    core::template forward<geometry<In>>(x, y, n, pass);
-  }
-  template <class In>
-  void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
-    core::template backward<geometry<In>>(x, y, dy, dx, n, pass);
+  static std::vector<std::size_t> kernel_shape() {
+    return {Spec.kernel[0], Spec.kernel[1], In::dims[2], Filters};
   }
 };
 
