@@ -71,7 +71,7 @@ struct margin_layer : stateless_layer {
   template <class In>
   static constexpr std::size_t h = Rank == 3 ? In::dims[0] : 1;
   template <class In>
-  static constexpr std::size_t w = Rank == 3 ? In::dims[Rank == 3 ? 1 : 0] : In::dims[0];
+  static constexpr std::size_t w = In::dims[Rank == 3 ? 1 : 0];
   template <class In>
   static constexpr std::size_t out_h = !accepts<In> ? 1
                                        : Rank != 3  ? 1

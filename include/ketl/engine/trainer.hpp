@@ -285,7 +285,6 @@ class trainer {
 
   // ---- weights (engine/weight_io.hpp) ------------------------------------
 
-  // The trainable weights, as the optimizer sees them.
   // Every weight (Keras's model.weights), and those compile() gave the
   // optimizer (Keras's model.trainable_weights once compiled).
   std::span<const WeightRef<T>> weights() const { return net_.weights(); }

@@ -1,7 +1,8 @@
 // A model's weights in and out: get_weights/set_weights as arrays, and
 // save_weights/load_weights as NumPy's .npz, one array per weight named
 // "<layer>/kernel", in Keras's order and layouts (layer by layer, each
-// layer's trainable weights first). Every name and shape is checked before any weight changes.
+// layer's trainable weights first). Every name and shape is checked before
+// any weight changes.
 // Members of engine::trainer.
 #pragma once
 
