@@ -200,9 +200,13 @@ void check_conv2d_reference(std::size_t n) {
   std::vector<float> x(n * In::size), scratch;
   for (auto& v : x) v = float(rng.uniform(-1, 1));
   const auto y = run_forward<In>(layer, x, n, scratch);
-  const char pad = Spec.padding == same ? 's' : 'v';
-  const test::axis r{H, Spec.kernel[0], Spec.strides[0], Spec.dilation[0], pad};
-  const test::axis c{W, Spec.kernel[1], Spec.strides[1], Spec.dilation[1], pad};
+  // The options as constants: clang 14 misreads a class-type template
+  // argument's array members at run time (c.out() came out as 13 for 11).
+  constexpr char pad = Spec.padding == same ? 's' : 'v';
+  constexpr std::size_t kh = Spec.kernel[0], kw = Spec.kernel[1], sh = Spec.strides[0],
+                        sw = Spec.strides[1], dh = Spec.dilation[0], dw = Spec.dilation[1];
+  const test::axis r{H, kh, sh, dh, pad};
+  const test::axis c{W, kw, sw, dw, pad};
   const auto ref = test::conv2d_reference(std::vector<double>(x.begin(), x.end()), n, r, c, C, F,
                                           {layer.kernel().begin(), layer.kernel().end()},
                                           {layer.bias().begin(), layer.bias().end()});
@@ -222,12 +226,12 @@ void check_pool2d_reference(std::size_t n) {
   std::vector<float> x(n * In::size), scratch;
   for (auto& v : x) v = float(rng.uniform(-1, 1));
   const auto y = run_forward<In>(layer, x, n, scratch);
-  const char pad = Spec.padding == same ? 's' : 'v';
-  const std::size_t sh = Spec.strides[0] ? Spec.strides[0] : Spec.size[0];
-  const std::size_t sw = Spec.strides[1] ? Spec.strides[1] : Spec.size[1];
-  const auto ref =
-      test::pool2d_reference(Max, std::vector<double>(x.begin(), x.end()), n,
-                             {H, Spec.size[0], sh, 1, pad}, {W, Spec.size[1], sw, 1, pad}, C);
+  constexpr char pad = Spec.padding == same ? 's' : 'v';  // constants: see above
+  constexpr std::size_t ph = Spec.size[0], pw = Spec.size[1];
+  constexpr std::size_t sh = Spec.strides[0] ? Spec.strides[0] : ph;
+  constexpr std::size_t sw = Spec.strides[1] ? Spec.strides[1] : pw;
+  const auto ref = test::pool2d_reference(Max, std::vector<double>(x.begin(), x.end()), n,
+                                          {H, ph, sh, 1, pad}, {W, pw, sw, 1, pad}, C);
   REQUIRE(y.size() == ref.size());
   for (std::size_t i = 0; i < y.size(); ++i) CHECK(y[i] == Approx(ref[i]).margin(1e-6));
 }

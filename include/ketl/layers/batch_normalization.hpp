@@ -136,8 +136,8 @@ class BatchNormalization : public callable_layer<BatchNormalization<Spec, T>> {
     for (std::size_t c = 0; c < C; ++c) {
       const double inv = 1.0 / std::sqrt(double(var[c]) + double(opt_.epsilon));
       const T dg = T(sq_[c] * inv), db = T(sum_[c]);
-      dgamma_[c] = Spec.scale ? (acc ? dgamma_[c] + dg : dg) : T(0);
-      dbeta_[c] = Spec.center ? (acc ? dbeta_[c] + db : db) : T(0);
+      if constexpr (Spec.scale) dgamma_[c] = acc ? dgamma_[c] + dg : dg;
+      if constexpr (Spec.center) dbeta_[c] = acc ? dbeta_[c] + db : db;
     }
     if (dx) {
       const double M = double(rows);

@@ -81,7 +81,8 @@ class Conv1D
   // conv_core's, over geometry<In>.
   template <class In>
   static std::vector<std::size_t> kernel_shape() {
-    return {Spec.kernel, In::dims[1], Filters};
+    constexpr std::size_t k = Spec.kernel;  // a constant: see Conv2D
+    return {k, In::dims[1], Filters};
   }
 };
 

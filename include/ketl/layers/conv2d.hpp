@@ -92,7 +92,10 @@ class Conv2D
   // conv_core's, over geometry<In>.
   template <class In>
   static std::vector<std::size_t> kernel_shape() {
-    return {Spec.kernel[0], Spec.kernel[1], In::dims[2], Filters};
+    // Constants first: clang 14 misreads a class-type template argument's
+    // array members at run time.
+    constexpr std::size_t kh = Spec.kernel[0], kw = Spec.kernel[1];
+    return {kh, kw, In::dims[2], Filters};
   }
 };
 
