@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     vgg.compile(optimizers::SGD{.lr = 0.01f, .momentum = 0.9f, .decay = 1e-6f, .nesterov = true},
                 losses::categorical_crossentropy);
     vgg.fit(x_img, y_img, {.batch_size = 32, .epochs = epochs, .verbose = 2});
-    std::cout << "loss " << vgg.evaluate(x_img, y_img, {.batch_size = 32, .verbose = 0})[0] << "\n\n";
+    std::cout << "loss " << vgg.evaluate(x_img, y_img, {.batch_size = 32, .verbose = 0})[0]
+              << "\n\n";
 
     std::cout << "Sequence classification with 1D convolutions\n";
     constexpr std::size_t seq_length = 64;

@@ -17,9 +17,10 @@ using con3 = dlib::add_layer<dlib::con_<filters, 3, 3, 1, 1, 0, 0>, SUBNET>;
 using net_type = dlib::loss_multiclass_log<dlib::fc<
     10, dlib::dropout<dlib::relu<dlib::fc<
             128, dlib::max_pool<2, 2, 2, 2,
-                                dlib::relu<con3<64, dlib::max_pool<2, 2, 2, 2,
-                                                                   dlib::relu<con3<32, dlib::input<
-                                                                       dlib::matrix<float>>>>>>>>>>>>>;
+                                dlib::relu<con3<
+                                    64, dlib::max_pool<2, 2, 2, 2,
+                                                       dlib::relu<con3<32, dlib::input<dlib::matrix<
+                                                                               float>>>>>>>>>>>>>;
 
 int main(int argc, char** argv) {
   if (argc != 3) {
