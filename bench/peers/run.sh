@@ -14,16 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-3}
 # tiny-dnn's headers also include cereal, stb and gemmlowp.
-need=(python3-torch python3-numpy libdlib-dev tiny-dnn libcereal-dev libstb-dev libgemmlowp-dev
-  libopenblas-dev)
-missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-bash tools/install-deps.sh
+source bench/peers/common.sh
+install_peers python3-torch python3-numpy libdlib-dev tiny-dnn libcereal-dev libstb-dev libgemmlowp-dev \
+  libopenblas-dev
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -41,15 +34,7 @@ mkdir -p "$work/shim/third_party" && ln -s /usr/include/stb "$work/shim/third_pa
 g++ "${flags[@]}" -I"$work/shim" bench/peers/tinydnn_mlp.cpp -o "$work/tinydnn" -pthread &
 wait
 
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
-# Debian's OpenBLAS picks its kernels by CPU model; on a virtual CPU that
-# reports none it falls back to Prescott's (SSE3), about 5x slower. Name the
-# core its flags call for, so that every BLAS-backed peer gets its best.
-if grep -qw avx512f /proc/cpuinfo; then
-  export OPENBLAS_CORETYPE=SkylakeX
-elif grep -qw avx2 /proc/cpuinfo; then
-  export OPENBLAS_CORETYPE=Haswell
-fi
+single_thread_blas
 for batch in 32 128; do
   for r in $(seq "$runs"); do
     "$work/ketl" "$batch" "$work/data"

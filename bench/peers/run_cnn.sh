@@ -11,15 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-3}
-need=(python3-torch python3-numpy python3-venv libdlib-dev libopenblas-dev)
-missing=()
-for p in "${need[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-bash tools/install-deps.sh
+source bench/peers/common.sh
+install_peers python3-torch python3-numpy python3-venv libdlib-dev libopenblas-dev
 venv=${KETL_BENCH_VENV:-$HOME/.cache/ketl-bench/torch-venv}
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import torch" 2>/dev/null; then
   python3 -m venv "$venv"
@@ -35,12 +28,7 @@ g++ "${flags[@]}" -Iinclude bench/peers/cnn_ketl.cpp -o "$work/ketl" -lz -pthrea
 g++ "${flags[@]}" bench/peers/cnn_dlib.cpp -o "$work/dlib" $(pkg-config --libs dlib-1) -pthread &
 wait
 
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
-if grep -qw avx512f /proc/cpuinfo; then
-  export OPENBLAS_CORETYPE=SkylakeX
-elif grep -qw avx2 /proc/cpuinfo; then
-  export OPENBLAS_CORETYPE=Haswell
-fi
+single_thread_blas
 for batch in 32 128; do
   for r in $(seq "$runs"); do
     "$work/ketl" "$batch" "$work/data"
