@@ -26,14 +26,17 @@ run() {  # name
   local dir=build/$1
   rm -f "$dir/meson-logs/testlog.json"  # never count an earlier run's results
   echo "=== $1: build" >&2
+  local t0=$SECONDS
   if ! ninja -C "$dir" -j "$jobs" >"$dir/ninja.log" 2>&1; then
     tail -n 60 "$dir/ninja.log"
     echo "=== $1: BUILD FAILED" >&2
     failed_builds=$((failed_builds + 1))
     return
   fi
-  echo "=== $1: test" >&2
+  echo "=== $1: built in $((SECONDS - t0)) s; test" >&2
+  t0=$SECONDS
   meson test -C "$dir" --num-processes "$jobs" --print-errorlogs --no-rebuild
+  echo "=== $1: tested in $((SECONDS - t0)) s" >&2
 }
 
 failed_builds=0
@@ -66,7 +69,9 @@ done
 
 echo "=== fuzz: the readers, ${KETL_FUZZ_SECONDS:-60} s each" >&2
 rm -f build/fuzz/results.txt
+t0=$SECONDS
 bash tools/fuzz.sh "${KETL_FUZZ_SECONDS:-60}"
+echo "=== fuzz: done in $((SECONDS - t0)) s" >&2
 
 # Count from meson's logs: every TAP subtest and every plain test; then
 # each fuzz target once.
