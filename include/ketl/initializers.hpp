@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "ketl/error.hpp"
 #include "ketl/random.hpp"
@@ -15,7 +16,7 @@ namespace ketl {
 
 class Initializer {
  public:
-  enum class Kind { constant, uniform, normal, variance_scaling };
+  enum class Kind { constant, uniform, normal, variance_scaling, orthogonal };
   enum class Mode { fan_in, fan_out, fan_avg };
   enum class Distribution { uniform, truncated_normal };
 
@@ -51,6 +52,16 @@ class Initializer {
     return i;
   }
 
+  // Orthogonal(gain): a (rows, cols) kernel whose rows (or columns, when
+  // there are more rows) are orthonormal, times gain; the recurrent
+  // kernels' default.
+  static Initializer orthogonal(double gain = 1.0) {
+    Initializer i;
+    i.kind_ = Kind::orthogonal;
+    i.a_ = gain;
+    return i;
+  }
+
   // Fills a (fan_in, fan_out) kernel or a bias (fan_in = fan_out = its size).
   template <class T>
   void fill(std::span<T> w, std::size_t fan_in, std::size_t fan_out, Random& rng) const {
@@ -79,6 +90,9 @@ class Initializer {
         }
         return;
       }
+      case Kind::orthogonal:
+        fill_orthogonal(w, fan_in, fan_out, rng);
+        return;
     }
   }
 
@@ -89,6 +103,35 @@ class Initializer {
 
  private:
   Initializer() = default;
+
+  // Keras takes the SVD of a normal matrix; Gram-Schmidt on the shorter
+  // side's vectors gives a matrix of the same kind (orthonormal vectors
+  // spread uniformly), in double, each vector orthogonalised twice.
+  template <class T>
+  void fill_orthogonal(std::span<T> w, std::size_t rows, std::size_t cols, Random& rng) const {
+    if (rows * cols != w.size()) rows = 1, cols = w.size();  // a bias: one unit row
+    const bool by_rows = rows <= cols;
+    const std::size_t count = by_rows ? rows : cols, len = by_rows ? cols : rows;
+    std::vector<double> q(count * len);
+    for (auto& v : q) v = rng.normal();
+    for (std::size_t i = 0; i < count; ++i) {
+      double* v = q.data() + i * len;
+      for (int pass = 0; pass < 2; ++pass)
+        for (std::size_t j = 0; j < i; ++j) {
+          const double* u = q.data() + j * len;
+          double dot = 0;
+          for (std::size_t k = 0; k < len; ++k) dot += u[k] * v[k];
+          for (std::size_t k = 0; k < len; ++k) v[k] -= dot * u[k];
+        }
+      double norm = 0;
+      for (std::size_t k = 0; k < len; ++k) norm += v[k] * v[k];
+      norm = std::sqrt(norm);
+      for (std::size_t k = 0; k < len; ++k) v[k] = norm > 0 ? v[k] / norm : 0;
+    }
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = 0; c < cols; ++c)
+        w[r * cols + c] = static_cast<T>(a_ * (by_rows ? q[r * len + c] : q[c * len + r]));
+  }
   Kind kind_ = Kind::constant;
   double a_ = 0, b_ = 0;
   Mode mode_ = Mode::fan_avg;
@@ -120,6 +163,7 @@ inline Initializer he_normal() {
 inline Initializer lecun_uniform() {
   return Initializer::variance_scaling(1, M::fan_in, D::uniform);
 }
+inline Initializer orthogonal(double gain = 1.0) { return Initializer::orthogonal(gain); }
 inline Initializer lecun_normal() {
   return Initializer::variance_scaling(1, M::fan_in, D::truncated_normal);
 }
@@ -136,9 +180,11 @@ inline Initializer get(const std::string& name) {
   if (name == "lecun_normal") return lecun_normal();
   if (name == "random_uniform" || name == "uniform") return random_uniform();
   if (name == "random_normal" || name == "normal") return random_normal();
-  throw value_error("ketl: unknown initializer '" + name +
-                    "'; valid names: zeros, ones, glorot_uniform, glorot_normal, he_uniform, "
-                    "he_normal, lecun_uniform, lecun_normal, random_uniform, random_normal");
+  if (name == "orthogonal") return orthogonal();
+  throw value_error(
+      "ketl: unknown initializer '" + name +
+      "'; valid names: zeros, ones, glorot_uniform, glorot_normal, he_uniform, "
+      "he_normal, lecun_uniform, lecun_normal, random_uniform, random_normal, orthogonal");
 }
 }  // namespace initializers
 

@@ -1,0 +1,250 @@
+// What SimpleRNN, LSTM and GRU share: the weights in Keras's layout, the
+// input-to-hidden projection of every timestep as one GEMM, the step order
+// (go_backwards), and the weight and input gradients after backpropagation
+// through time as whole-sequence GEMMs. Each cell's own file has only its
+// per-step work: the recurrent product and the gates.
+//
+// Buffers are batch-major, (N, T, width), indexed by input time t, so that
+// the projection and the gradient GEMMs read the input's own rows:
+//   gates_  (N, T, G*U)  pre-activations, then the gates' values in place
+//   hprev_  (N, T, U)    the state the step at time t started from
+//   dgates_ (N, T, G*U)  dL/d(pre-activation) in backward
+// The step s reads time t = s, or T-1-s going backwards; its output goes
+// to position s of the returned sequence, as Keras's.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "ketl/activations.hpp"
+#include "ketl/detail/bias_activation.hpp"
+#include "ketl/detail/gemm.hpp"
+#include "ketl/detail/simd.hpp"
+#include "ketl/initializers.hpp"
+#include "ketl/layer.hpp"
+#include "ketl/recurrent.hpp"
+#include "ketl/shape.hpp"
+
+namespace ketl::detail {
+
+// Keras's options that stay run-time values.
+struct recurrent_options {
+  Initializer kernel_initializer = initializers::glorot_uniform();
+  Initializer recurrent_initializer = initializers::orthogonal();
+  Initializer bias_initializer = initializers::zeros();
+  // LSTM only: the forget gate's bias starts at 1 (Keras's default).
+  bool unit_forget_bias = true;
+  std::string name = {};
+};
+
+template <class Derived, std::size_t Units, std::size_t Gates, rnn Spec, class T>
+class recurrent_core {
+  static_assert(Units > 0, "ketl: a recurrent layer needs at least one unit");
+  static_assert(std::is_floating_point_v<T>,
+                "ketl: a recurrent layer's element type must be floating point");
+
+ public:
+  using value_type = T;
+  static constexpr std::size_t units = Units;
+  static constexpr std::size_t G = Gates * Units;  // the kernels' width
+  // Constants first: clang 14 misreads a class-type template argument's
+  // members at run time.
+  static constexpr bool return_sequences = Spec.return_sequences;
+  static constexpr bool go_backwards = Spec.go_backwards;
+  static constexpr bool use_bias = Spec.use_bias;
+  static constexpr bool reset_after = Spec.reset_after;
+  // GRU's reset_after keeps a second, recurrent bias.
+  static constexpr std::size_t bias_size = use_bias ? (reset_after ? 2 * G : G) : 0;
+
+  using Options = recurrent_options;
+  recurrent_core() = default;
+  explicit recurrent_core(Options o) : opt_(std::move(o)) {}
+
+  template <class In>
+  static constexpr bool accepts = In::rank == 2;
+  template <class In>
+  using output_shape =
+      std::conditional_t<return_sequences, Shape<In::dims[0], Units>, Shape<Units>>;
+  template <class In>
+  static constexpr std::size_t param_count = In::dims[In::rank - 1] * G + Units* G + bias_size;
+  template <class In>
+  static constexpr std::size_t scratch_per_sample = 0;
+
+  template <class In>
+  void build(Random& rng) {
+    constexpr std::size_t F = In::dims[1];
+    features_ = F;
+    kernel_.assign(F * G, T(0));
+    recurrent_.assign(Units * G, T(0));
+    bias_.assign(bias_size, T(0));
+    dkernel_.assign(F * G, T(0));
+    drecurrent_.assign(Units * G, T(0));
+    dbias_.assign(bias_size, T(0));
+    opt_.kernel_initializer.fill(std::span<T>(kernel_), F, G, rng);
+    opt_.recurrent_initializer.fill(std::span<T>(recurrent_), Units, G, rng);
+    if constexpr (use_bias) {
+      opt_.bias_initializer.fill(std::span<T>(bias_), bias_size, bias_size, rng);
+      static_cast<Derived&>(*this).init_bias();
+    }
+  }
+
+  template <class Fn>
+  void for_each_weight(Fn&& f) {
+    f(WeightRef<T>{"kernel", kernel_, dkernel_, {features_, G}});
+    f(WeightRef<T>{"recurrent_kernel", recurrent_, drecurrent_, {Units, G}});
+    if constexpr (use_bias) {
+      if constexpr (reset_after)
+        f(WeightRef<T>{"bias", bias_, dbias_, {2, G}});
+      else
+        f(WeightRef<T>{"bias", bias_, dbias_, {G}});
+    }
+  }
+
+  std::span<T> kernel() { return kernel_; }
+  std::span<T> recurrent_kernel() { return recurrent_; }
+  std::span<T> bias() { return bias_; }
+  std::string_view name() const { return opt_.name; }
+  const Options& options() const { return opt_; }
+
+ protected:
+  // A cell's change to the initialised bias (LSTM's unit_forget_bias).
+  void init_bias() {}
+
+  // The input time of step s.
+  static constexpr std::size_t time_of(std::size_t s, std::size_t steps) {
+    return go_backwards ? steps - 1 - s : s;
+  }
+
+  // Sizes the per-batch buffers for n samples of `steps` steps; they grow
+  // once and are reused.
+  void reserve(std::size_t n, std::size_t steps, std::size_t extra_state_buffers) {
+    const std::size_t rows = n * steps;
+    grow(gates_, rows * G);
+    grow(hprev_, rows * Units);
+    if (zeros_.size() < Units) zeros_.assign(Units, T(0));
+    extra_.resize(extra_state_buffers);
+    for (auto& b : extra_) grow(b, rows * Units);
+  }
+  // The backward buffers: dgates_ and the carried dL/dh (and dL/dc).
+  void reserve_backward(std::size_t n, std::size_t steps) {
+    grow(dgates_, n * steps * G);
+    dh_.assign(n * Units, T(0));
+    dc_.assign(n * Units, T(0));
+  }
+
+  // The first step starts from zeros (no stateful layer yet).
+  void zero_initial_state(std::size_t n, std::size_t steps) {
+    const std::size_t t0 = time_of(0, steps);
+    for (std::size_t i = 0; i < n; ++i)
+      std::fill_n(hprev_.data() + (i * steps + t0) * Units, Units, T(0));
+  }
+  // Where sample i's state after step s goes: the next step's hprev_ row,
+  // or, after the last step, the output.
+  T* state_out(std::size_t i, std::size_t s, std::size_t steps, T* y) {
+    if (s + 1 < steps) return hprev_.data() + (i * steps + time_of(s + 1, steps)) * Units;
+    return y + (return_sequences ? i * steps + s : i) * Units;
+  }
+  // The returned sequence also keeps every step's state.
+  void emit(std::size_t n, std::size_t s, std::size_t steps, T* y) {
+    if constexpr (return_sequences)
+      if (s + 1 < steps)
+        for (std::size_t i = 0; i < n; ++i)
+          std::copy_n(state_out(i, s, steps, y), Units, y + (i * steps + s) * Units);
+  }
+  // dL/dh of step s from the output (zeros where the output skips it).
+  const T* output_grad(std::size_t i, std::size_t s, std::size_t steps, const T* dy) const {
+    if constexpr (return_sequences) return dy + (i * steps + s) * Units;
+    return s + 1 == steps ? dy + i * Units : zeros_.data();
+  }
+  // Row offset of sample i at time t in a (N, T, width) buffer.
+  static constexpr std::size_t row(std::size_t i, std::size_t t, std::size_t steps,
+                                   std::size_t width) {
+    return (i * steps + t) * width;
+  }
+
+  // gates_ = x . kernel + bias for every (sample, step) row: one GEMM.
+  void project_inputs(const T* x, std::size_t rows) {
+    const std::size_t F = features_;
+    if constexpr (use_bias)
+      gemm_parallel(rows, G, F, x, F, std::size_t{1}, kernel_.data(), G, gates_.data(), G, false,
+                    bias_activation<Linear, T>{bias_.data(), {}});
+    else
+      gemm_parallel(rows, G, F, x, F, std::size_t{1}, kernel_.data(), G, gates_.data(), G, false);
+  }
+
+  // out (n rows, stride out_ld) (+)= h (n rows of Units at time t of a
+  // (N, T, Units) buffer) . recurrent_kernel[:, c0, c0 + cols).
+  void add_recurrent(std::size_t n, std::size_t steps, std::size_t t, const T* h, std::size_t c0,
+                     std::size_t cols, T* out, std::size_t out_ld, bool accumulate) {
+    gemm_parallel(n, cols, Units, h + t * Units, steps * Units, std::size_t{1},
+                  recurrent_.data() + c0, G, out, out_ld, accumulate);
+  }
+  // The step's gate rows (time t) += hprev(t) . recurrent_kernel[:, c0, c0 + cols).
+  void add_recurrent_to_gates(std::size_t n, std::size_t steps, std::size_t t, const T* h,
+                              std::size_t c0, std::size_t cols) {
+    add_recurrent(n, steps, t, h, c0, cols, gates_.data() + t * G + c0, steps * G, true);
+  }
+  // dh (n, Units) (+)= dz(t)[:, c0, c0 + cols) . recurrent_kernel[:, c0, c0 + cols)^T,
+  // dz a (N, T, ld) buffer; rt is recurrent_transposed().
+  void back_through_recurrent(std::size_t n, std::size_t steps, std::size_t t, const T* dz,
+                              std::size_t ld, std::size_t c0, std::size_t cols, const T* rt, T* dh,
+                              bool accumulate) {
+    gemm_parallel(n, Units, cols, dz + t * ld + c0, steps * ld, std::size_t{1}, rt + c0 * Units,
+                  Units, dh, Units, accumulate);
+  }
+
+  // After the steps of backward: the gradients of the kernel and bias from
+  // dgates_, of the recurrent kernel's columns [c0, c0 + cols) from
+  // hprev_-like rows `h`, and dx.
+  void input_gradients(const T* x, T* dx, std::size_t rows, bool acc) {
+    const std::size_t F = features_;
+    gemm_parallel(F, G, rows, x, std::size_t{1}, F, dgates_.data(), G, dkernel_.data(), G, acc);
+    if constexpr (use_bias) column_sums(dgates_.data(), rows, G, G, dbias_.data(), acc);
+    if (dx) {
+      grow(kernel_t_, F * G);
+      transpose(kernel_.data(), F, G, kernel_t_.data());
+      gemm_parallel(rows, F, G, dgates_.data(), G, std::size_t{1}, kernel_t_.data(), F, dx, F,
+                    false);
+    }
+  }
+  void recurrent_gradient(const T* h, const T* dz, std::size_t dz_ld, std::size_t rows,
+                          std::size_t c0, std::size_t cols, bool acc) {
+    gemm_parallel(Units, cols, rows, h, std::size_t{1}, Units, dz, dz_ld, drecurrent_.data() + c0,
+                  G, acc);
+  }
+  // recurrent_kernel^T, (G, Units), for dh = dz . recurrent_kernel^T.
+  const T* recurrent_transposed() {
+    grow(recurrent_t_, Units * G);
+    transpose(recurrent_.data(), Units, G, recurrent_t_.data());
+    return recurrent_t_.data();
+  }
+
+  // out[c] (+)= sum over rows of a[r, c].
+  static void column_sums(const T* a, std::size_t rows, std::size_t cols, std::size_t lda, T* out,
+                          bool acc) {
+    if (!acc) std::fill(out, out + cols, T(0));
+    for (std::size_t r = 0; r < rows; ++r) {
+      const T* row = a + r * lda;
+      T* o = out;
+      simd::zip_update<T>([](auto& s, const auto& v) { s += v; }, cols, o, row);
+    }
+  }
+
+  static void grow(std::vector<T>& v, std::size_t n) {
+    if (v.size() < n) v.resize(n);
+  }
+
+  Options opt_{};
+  std::size_t features_ = 0;
+  std::vector<T> kernel_, recurrent_, bias_, dkernel_, drecurrent_, dbias_;
+  std::vector<T> kernel_t_, recurrent_t_;
+  std::vector<T> gates_, hprev_, dgates_, zeros_, dh_, dc_;
+  std::vector<std::vector<T>> extra_;  // a cell's own (N, T, U) buffers
+};
+
+}  // namespace ketl::detail

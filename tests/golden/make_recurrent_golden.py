@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Golden outputs and gradients of Keras's recurrent layers, for ketl's tests.
+
+Runs real Keras 2 (tf_keras, `pip install tensorflow-cpu tf-keras`) on seeded
+random inputs and weights, and writes each case's input, weights (Keras's
+kernel, recurrent_kernel, bias), output, and the gradients of
+sum(output * r) for a seeded r, to recurrent.npz beside this script
+(`<case>__x`, `__kernel`, ..., `__y`, `__r`, `__dx`, `__dkernel`, ...).
+tests/unit/test_recurrent.cpp builds the same layers in ketl, sets the same
+weights and compares. The suite reads the committed file, so it runs without
+TensorFlow; run this script again to regenerate it.
+
+Keras 2.2.4's defaults (recurrent_activation='hard_sigmoid', GRU
+reset_after=False) are given explicitly: tf.keras changed both.
+"""
+import os
+import sys
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import tensorflow as tf  # noqa: E402
+import tf_keras as keras  # noqa: E402
+
+L = keras.layers
+rng = np.random.default_rng(20261130)
+HARD = "hard_sigmoid"
+
+# name: (layer, input shape with batch)
+CASES = {
+    "simple_rnn": (lambda: L.SimpleRNN(6), (3, 5, 4)),
+    "simple_rnn_seq_back": (lambda: L.SimpleRNN(6, return_sequences=True, go_backwards=True),
+                            (2, 5, 4)),
+    "lstm": (lambda: L.LSTM(6, recurrent_activation=HARD), (3, 5, 4)),
+    "lstm_seq_back": (lambda: L.LSTM(7, recurrent_activation=HARD, return_sequences=True,
+                                     go_backwards=True), (2, 6, 3)),
+    "lstm_sigmoid_nobias": (lambda: L.LSTM(5, use_bias=False), (2, 4, 3)),
+    "gru": (lambda: L.GRU(6, recurrent_activation=HARD, reset_after=False), (3, 5, 4)),
+    "gru_seq_back": (lambda: L.GRU(7, recurrent_activation=HARD, reset_after=False,
+                                   return_sequences=True, go_backwards=True), (2, 6, 3)),
+    "gru_reset_after": (lambda: L.GRU(6), (3, 5, 4)),  # tf.keras's defaults
+    "gru_reset_after_hard_seq": (lambda: L.GRU(5, recurrent_activation=HARD, reset_after=True,
+                                               return_sequences=True), (2, 4, 3)),
+}
+
+
+def main():
+    out = {}
+    for name, (make, shape) in CASES.items():
+        layer = make()
+        x = rng.uniform(-1.5, 1.5, size=shape).astype(np.float32)
+        layer.build(shape)
+        weights = [rng.uniform(-0.6, 0.6, size=w.shape).astype(np.float32)
+                   for w in layer.get_weights()]
+        layer.set_weights(weights)
+        xv = tf.constant(x)
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(xv)
+            y = layer(xv, training=False)
+            r = tf.constant(rng.uniform(-1, 1, size=y.shape).astype(np.float32))
+            loss = tf.reduce_sum(y * r)
+        out[name + "__x"] = x
+        out[name + "__y"] = y.numpy()
+        out[name + "__r"] = r.numpy()
+        out[name + "__dx"] = tape.gradient(loss, xv).numpy()
+        for w, v in zip(layer.weights, weights):
+            key = w.name.split("/")[-1].split(":")[0]
+            out[name + "__" + key] = v
+            out[name + "__d" + key] = tape.gradient(loss, w).numpy()
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recurrent.npz")
+    np.savez(path, **out)
+    print(f"wrote {len(CASES)} cases to {path} with tf_keras {keras.__version__}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,325 @@
+// Recurrent layers (issue 18): shapes and parameter counts at compile time,
+// outputs against a naive per-timestep reference (rnn_reference.hpp) and
+// against real Keras (tests/golden/recurrent.npz, made by
+// make_recurrent_golden.py), finite-difference gradients through time for
+// every option that changes the arithmetic, and a model that learns.
+#include <cmath>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include <ketl/ketl.hpp>
+
+#include "gradcheck.hpp"
+#include "rnn_reference.hpp"
+
+using namespace ketl;
+namespace ref = test::rnn_ref;
+
+namespace {
+
+// Sets every weight to uniform(-0.6, 0.6), so that gates leave their
+// linear middle and biases are not zero.
+template <class L, class T>
+void randomize(L& layer, Random& rng) {
+  layer.for_each_weight([&](WeightRef<T> w) {
+    for (auto& v : w.value) v = static_cast<T>(rng.uniform(-0.6, 0.6));
+  });
+}
+
+// The layer's weights in Keras's order (kernel, recurrent_kernel, bias), as double.
+template <class L, class T>
+std::vector<std::vector<double>> weights_of(L& layer) {
+  std::vector<std::vector<double>> out;
+  layer.for_each_weight([&](WeightRef<T> w) { out.emplace_back(w.value.begin(), w.value.end()); });
+  while (out.size() < 3) out.emplace_back();
+  return out;
+}
+
+template <class In, class L, class T>
+std::vector<T> forward(L& layer, const std::vector<T>& x, std::size_t n) {
+  using Out = typename L::template output_shape<In>;
+  std::vector<T> y(n * Out::size);
+  Pass<T> pass{};
+  layer.template forward<In>(x.data(), y.data(), n, pass);
+  return y;
+}
+
+template <class L>
+ref::config config_of(ref::cell kind, std::size_t steps, std::size_t features, ref::act a,
+                      ref::act ra) {
+  ref::config c;
+  c.kind = kind;
+  c.units = L::units;
+  c.features = features;
+  c.steps = steps;
+  c.return_sequences = L::spec.return_sequences;
+  c.go_backwards = L::spec.go_backwards;
+  c.use_bias = L::spec.use_bias;
+  c.reset_after = L::spec.reset_after;
+  c.activation = a;
+  c.recurrent_activation = ra;
+  return c;
+}
+
+// The layer against the naive reference on n samples of In, with random
+// weights, at the layer's element type.
+template <class In, class L>
+void check_reference(ref::cell kind, ref::act a = ref::act::tanh,
+                     ref::act ra = ref::act::hard_sigmoid, std::size_t n = 3) {
+  using T = typename L::value_type;
+  L layer;
+  Random rng(7);
+  layer.template build<In>(rng);
+  randomize<L, T>(layer, rng);
+  std::vector<T> x(n * In::size);
+  for (auto& v : x) v = static_cast<T>(rng.uniform(-1.5, 1.5));
+  const auto y = forward<In>(layer, x, n);
+  const auto w = weights_of<L, T>(layer);
+  const auto c = config_of<L>(kind, In::dims[0], In::dims[1], a, ra);
+  const auto want = ref::forward(c, std::vector<double>(x.begin(), x.end()), n, w[0], w[1], w[2]);
+  REQUIRE(y.size() == want.size());
+  const double tol = std::is_same_v<T, float> ? 2e-5 : 1e-12;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    INFO("element " << i);
+    CHECK(double(y[i]) == Approx(want[i]).margin(tol));
+  }
+}
+
+// d(sum(y * r))/d(every weight and every input) against central differences.
+template <class In, class L>
+void check_gradients(std::size_t n = 2) {
+  using Out = typename L::template output_shape<In>;
+  L layer;
+  Random rng(11);
+  layer.template build<In>(rng);
+  randomize<L, double>(layer, rng);
+  auto x = test::random_vector(n * In::size, rng, -1.5, 1.5);
+  const auto r = test::random_vector(n * Out::size, rng);
+  auto loss = [&] {
+    const auto y = forward<In>(layer, x, n);
+    double s = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) s += y[i] * r[i];
+    return s;
+  };
+  const auto y = forward<In>(layer, x, n);
+  auto dy = r;
+  std::vector<double> dx(x.size());
+  Pass<double> pass{true};
+  layer.template backward<In>(x.data(), y.data(), dy.data(), dx.data(), n, pass);
+  std::vector<std::vector<double>> grads;
+  layer.for_each_weight(
+      [&](WeightRef<double> w) { grads.emplace_back(w.grad.begin(), w.grad.end()); });
+  std::size_t k = 0;
+  layer.for_each_weight([&](WeightRef<double> w) {
+    INFO("weight " << w.name);
+    test::check_gradient(w.value, grads[k++], loss);
+  });
+  INFO("input");
+  test::check_gradient(x, dx, loss);
+}
+
+const io::NpyArray& golden(const std::string& key) {
+  static const auto data = io::load_npz(KETL_TEST_GOLDEN_DIR "/recurrent.npz", "golden");
+  const auto it = data.find(key);
+  INFO(key);
+  REQUIRE(it != data.end());
+  return it->second;
+}
+
+template <class V>
+void check_close(const V& got, const std::vector<double>& want, double tol) {
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO("element " << i);
+    CHECK(double(got[i]) == Approx(want[i]).margin(tol).epsilon(tol));
+  }
+}
+
+// Keras's weights into the layer; its output, and the gradients of
+// sum(y * r), against Keras's.
+template <class In, class L>
+void check_golden(const std::string& name) {
+  INFO("case " << name);
+  using Out = typename L::template output_shape<In>;
+  const auto& xs = golden(name + "__x");
+  const auto& ys = golden(name + "__y");
+  REQUIRE(xs.shape == std::vector<std::size_t>{xs.shape[0], In::dims[0], In::dims[1]});
+  REQUIRE(ys.shape.size() == Out::rank + 1);
+  for (std::size_t i = 0; i < Out::rank; ++i) CHECK(ys.shape[i + 1] == Out::dims[i]);
+  L layer;
+  Random rng(1);
+  layer.template build<In>(rng);
+  layer.for_each_weight([&](WeightRef<float> w) {
+    const auto& v = golden(name + "__" + std::string(w.name));
+    REQUIRE(v.shape == w.shape);
+    std::copy(v.values.begin(), v.values.end(), w.value.begin());
+  });
+  const std::size_t n = xs.shape[0];
+  const std::vector<float> x(xs.values.begin(), xs.values.end());
+  const auto y = forward<In>(layer, x, n);
+  check_close(y, ys.values, 2e-5);
+  const auto& r = golden(name + "__r").values;
+  std::vector<float> dy(r.begin(), r.end());
+  std::vector<float> dx(x.size());
+  Pass<float> pass{true};
+  layer.template backward<In>(x.data(), y.data(), dy.data(), dx.data(), n, pass);
+  check_close(dx, golden(name + "__dx").values, 1e-4);
+  layer.for_each_weight([&](WeightRef<float> w) {
+    INFO("gradient of " << w.name);
+    check_close(w.grad, golden(name + "__d" + std::string(w.name)).values, 1e-4);
+  });
+}
+
+}  // namespace
+
+TEST_CASE("recurrent layers: outputs and gradients as real Keras's", "[recurrent][golden]") {
+  check_golden<Shape<5, 4>, SimpleRNN<6>>("simple_rnn");
+  check_golden<Shape<5, 4>, SimpleRNN<6, rnn{.return_sequences = true, .go_backwards = true}>>(
+      "simple_rnn_seq_back");
+  check_golden<Shape<5, 4>, LSTM<6>>("lstm");
+  check_golden<Shape<6, 3>, LSTM<7, rnn{.return_sequences = true, .go_backwards = true}>>(
+      "lstm_seq_back");
+  check_golden<Shape<4, 3>, LSTM<5, rnn{.use_bias = false}, Tanh, Sigmoid>>("lstm_sigmoid_nobias");
+  check_golden<Shape<5, 4>, GRU<6>>("gru");
+  check_golden<Shape<6, 3>, GRU<7, rnn{.return_sequences = true, .go_backwards = true}>>(
+      "gru_seq_back");
+  check_golden<Shape<5, 4>, GRU<6, rnn{.reset_after = true}, Tanh, Sigmoid>>("gru_reset_after");
+  check_golden<Shape<4, 3>, GRU<5, rnn{.return_sequences = true, .reset_after = true}>>(
+      "gru_reset_after_hard_seq");
+}
+
+TEST_CASE("recurrent layers: output shapes and parameter counts are Keras's", "[recurrent]") {
+  using In = Shape<8, 16>;
+  // LSTM(64) on (8, 16): 4 * 64 * (16 + 64 + 1).
+  static_assert(std::is_same_v<LSTM<64>::output_shape<In>, Shape<64>>);
+  static_assert(LSTM<64>::param_count<In> == 4 * 64 * (16 + 64 + 1));
+  static_assert(
+      std::is_same_v<LSTM<64, rnn{.return_sequences = true}>::output_shape<In>, Shape<8, 64>>);
+  static_assert(SimpleRNN<32>::param_count<In> == 32 * (16 + 32 + 1));
+  static_assert(GRU<32>::param_count<In> == 3 * 32 * (16 + 32 + 1));
+  static_assert(GRU<32, rnn{.reset_after = true}>::param_count<In> == 3 * 32 * (16 + 32 + 2));
+  static_assert(LSTM<8, rnn{.use_bias = false}>::param_count<In> == 4 * 8 * (16 + 8));
+  static_assert(!LSTM<8>::accepts<Shape<16>>);
+
+  auto model = Sequential{Input<8, 16>{}, LSTM<64, rnn{.return_sequences = true}>{}, GRU<32>{},
+                          Dense<10, Softmax>{}};
+  STATIC_REQUIRE(decltype(model)::param_count ==
+                 4 * 64 * (16 + 64 + 1) + 3 * 32 * (64 + 32 + 1) + 10 * (32 + 1));
+  std::ostringstream os;
+  model.summary(os);
+  const auto s = os.str();
+  CHECK(s.find("lstm_") != std::string::npos);
+  CHECK(s.find("(LSTM)") != std::string::npos);
+  CHECK(s.find("(None, 8, 64)") != std::string::npos);
+  CHECK(s.find("gru_") != std::string::npos);
+  // Keras's weight layouts and names.
+  std::vector<std::string> names;
+  std::vector<std::vector<std::size_t>> shapes;
+  for (const auto& w : model.weights()) {
+    names.emplace_back(w.name);
+    shapes.push_back(w.shape);
+  }
+  REQUIRE(names.size() == 8);
+  CHECK(names[0] == "kernel");
+  CHECK(names[1] == "recurrent_kernel");
+  CHECK(names[2] == "bias");
+  CHECK(shapes[0] == std::vector<std::size_t>{16, 256});
+  CHECK(shapes[1] == std::vector<std::size_t>{64, 256});
+  CHECK(shapes[2] == std::vector<std::size_t>{256});
+  CHECK(shapes[4] == std::vector<std::size_t>{32, 96});
+}
+
+TEST_CASE("recurrent layers: initial weights as Keras's", "[recurrent]") {
+  using In = Shape<5, 6>;
+  LSTM<12> lstm;
+  Random rng(3);
+  lstm.build<In>(rng);
+  // unit_forget_bias: zeros, ones for the forget gate, zeros.
+  const auto b = lstm.bias();
+  for (std::size_t j = 0; j < 48; ++j) CHECK(b[j] == (j >= 12 && j < 24 ? 1.0f : 0.0f));
+  // The orthogonal recurrent kernel (12, 48): orthonormal rows.
+  const auto r = lstm.recurrent_kernel();
+  for (std::size_t i = 0; i < 12; ++i)
+    for (std::size_t j = 0; j < 12; ++j) {
+      double dot = 0;
+      for (std::size_t k = 0; k < 48; ++k) dot += double(r[i * 48 + k]) * r[j * 48 + k];
+      CHECK(dot == Approx(i == j ? 1.0 : 0.0).margin(1e-5));
+    }
+  // A tall one (more rows than columns): orthonormal columns, times gain.
+  std::vector<double> tall(10 * 4);
+  initializers::orthogonal(2.0).fill(std::span<double>(tall), 10, 4, rng);
+  for (std::size_t i = 0; i < 4; ++i)
+    for (std::size_t j = 0; j < 4; ++j) {
+      double dot = 0;
+      for (std::size_t k = 0; k < 10; ++k) dot += tall[k * 4 + i] * tall[k * 4 + j];
+      CHECK(dot == Approx(i == j ? 4.0 : 0.0).margin(1e-12));
+    }
+  // GRU and SimpleRNN: zero biases.
+  GRU<4, rnn{.reset_after = true}> gru;
+  gru.build<In>(rng);
+  for (auto v : gru.bias()) CHECK(v == 0.0f);
+  CHECK(gru.bias().size() == 24);
+}
+
+TEST_CASE("recurrent layers match the step-by-step reference", "[recurrent]") {
+  using In = Shape<6, 5>;
+  using C = ref::cell;
+  using A = ref::act;
+  SECTION("SimpleRNN") {
+    check_reference<In, SimpleRNN<7>>(C::simple);
+    check_reference<In, SimpleRNN<7, rnn{.return_sequences = true, .go_backwards = true}>>(
+        C::simple);
+    check_reference<In, SimpleRNN<3, rnn{.use_bias = false}, Relu, double>>(C::simple, A::relu);
+  }
+  SECTION("LSTM") {
+    check_reference<In, LSTM<7>>(C::lstm);
+    check_reference<In, LSTM<9, rnn{.return_sequences = true}>>(C::lstm);
+    check_reference<In, LSTM<9, rnn{.go_backwards = true}, Tanh, Sigmoid, double>>(C::lstm, A::tanh,
+                                                                                   A::sigmoid);
+    check_reference<
+        In, LSTM<4, rnn{.return_sequences = true, .go_backwards = true, .use_bias = false}>>(
+        C::lstm);
+  }
+  SECTION("GRU") {
+    check_reference<In, GRU<7>>(C::gru);
+    check_reference<In, GRU<9, rnn{.return_sequences = true, .go_backwards = true}>>(C::gru);
+    check_reference<In, GRU<7, rnn{.reset_after = true}, Tanh, Sigmoid, double>>(C::gru, A::tanh,
+                                                                                 A::sigmoid);
+    check_reference<In, GRU<5, rnn{.return_sequences = true, .reset_after = true}>>(C::gru);
+    check_reference<In, GRU<5, rnn{.use_bias = false, .reset_after = true}>>(C::gru);
+  }
+  SECTION("batch of one, one step, 33 units (odd SIMD tails)") {
+    check_reference<Shape<1, 3>, LSTM<33>>(C::lstm, A::tanh, A::hard_sigmoid, 1);
+    check_reference<Shape<2, 3>, GRU<33, rnn{.return_sequences = true}>>(C::gru, A::tanh,
+                                                                         A::hard_sigmoid, 5);
+  }
+}
+
+TEST_CASE("recurrent layers: gradients through time match finite differences", "[recurrent]") {
+  using In = Shape<4, 3>;
+  // Sigmoid gates: hard_sigmoid's kinks would make differences unreliable.
+  SECTION("SimpleRNN") {
+    check_gradients<In, SimpleRNN<5, rnn{}, Tanh, double>>();
+    check_gradients<
+        In, SimpleRNN<5, rnn{.return_sequences = true, .go_backwards = true}, Tanh, double>>();
+  }
+  SECTION("LSTM") {
+    check_gradients<In, LSTM<5, rnn{}, Tanh, Sigmoid, double>>();
+    check_gradients<In, LSTM<5, rnn{.return_sequences = true}, Tanh, Sigmoid, double>>();
+    check_gradients<In,
+                    LSTM<4, rnn{.go_backwards = true, .use_bias = false}, Tanh, Sigmoid, double>>();
+  }
+  SECTION("GRU") {
+    check_gradients<In, GRU<5, rnn{}, Tanh, Sigmoid, double>>();
+    check_gradients<
+        In, GRU<5, rnn{.return_sequences = true, .go_backwards = true}, Tanh, Sigmoid, double>>();
+    check_gradients<In, GRU<5, rnn{.reset_after = true}, Tanh, Sigmoid, double>>();
+    check_gradients<In,
+                    GRU<4, rnn{.return_sequences = true, .use_bias = false, .reset_after = true},
+                        Tanh, Sigmoid, double>>();
+  }
+}
