@@ -1,4 +1,4 @@
-# What the peers' scripts (run.sh, run_cnn.sh) share; sourced, not run.
+# What the peers' scripts (run.sh, run_model.sh) share; sourced, not run.
 
 # Installs the Debian packages named that are missing, then ketl's own.
 install_peers() {
