@@ -33,6 +33,7 @@
 #include "ketl/layers/dense.hpp"
 #include "ketl/layers/dot.hpp"
 #include "ketl/layers/dropout.hpp"
+#include "ketl/layers/embedding.hpp"
 #include "ketl/layers/flatten.hpp"
 #include "ketl/layers/global_average_pooling1d.hpp"
 #include "ketl/layers/global_average_pooling2d.hpp"

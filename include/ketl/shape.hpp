@@ -23,11 +23,40 @@ struct Shape {
   static constexpr std::size_t outer = size / last;
 };
 
+// The shape of an integer input's samples (token indices): a Shape whose
+// values only a layer that reads indices (Embedding) may take.
+template <std::size_t... Dims>
+struct IndexShape : Shape<Dims...> {};
+
 namespace detail {
 template <class T>
 struct is_shape : std::false_type {};
 template <std::size_t... D>
 struct is_shape<Shape<D...>> : std::true_type {};
+template <std::size_t... D>
+struct is_shape<IndexShape<D...>> : std::true_type {};
+template <class T>
+inline constexpr bool is_index_shape = false;
+template <std::size_t... D>
+inline constexpr bool is_index_shape<IndexShape<D...>> = true;
+
+// Whether layer L reads token indices (Embedding), and whether it may take
+// In: indices go to such a layer and nowhere else.
+template <class L>
+inline constexpr bool reads_indices = requires {
+  requires L::reads_indices;
+};
+template <class L, class In>
+inline constexpr bool index_compatible = reads_indices<L> == is_index_shape<In>;
+// A layer's bound on the indices it reads (Embedding's input_dim); none
+// for other layers.
+template <class L>
+constexpr std::size_t index_limit_of() {
+  if constexpr (reads_indices<L>)
+    return L::input_dim;
+  else
+    return std::size_t(-1);
+}
 
 // Shape<d0, ..., dn-1, Last>: the same leading axes with a new last axis.
 template <class S, std::size_t Last>

@@ -323,3 +323,109 @@ TEST_CASE("recurrent layers: gradients through time match finite differences", "
                         Tanh, Sigmoid, double>>();
   }
 }
+
+TEST_CASE("Embedding: rows looked up, gradients added into the rows of the tokens",
+          "[recurrent][embedding]") {
+  using In = IndexShape<3>;
+  Embedding<5, 2, double> emb;
+  Random rng(5);
+  emb.build<In>(rng);
+  // Keras's 'uniform' initializer: U(-0.05, 0.05).
+  for (double v : emb.embeddings()) CHECK(std::abs(v) <= 0.05);
+  for (std::size_t i = 0; i < 10; ++i) emb.embeddings()[i] = double(i);
+  std::vector<double> x{4, 0, 4, 1, 2, 3};  // two samples of three tokens
+  std::vector<double> y(12);
+  Pass<double> pass{};
+  emb.forward<In>(x.data(), y.data(), 2, pass);
+  CHECK(y == std::vector<double>{8, 9, 0, 1, 8, 9, 2, 3, 4, 5, 6, 7});
+  // Token 4 twice: its row gets both gradients; rows 0..3 one each.
+  std::vector<double> dy{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  emb.backward<In>(x.data(), y.data(), dy.data(), nullptr, 2, pass);
+  std::vector<double> grad;
+  emb.for_each_weight([&](WeightRef<double> w) {
+    CHECK(w.name == "embeddings");
+    CHECK(w.shape == std::vector<std::size_t>{5, 2});
+    grad.assign(w.grad.begin(), w.grad.end());
+  });
+  CHECK(grad == std::vector<double>{3, 4, 7, 8, 9, 10, 11, 12, 1 + 5, 2 + 6});
+  // An index outside the table, or not an integer, is refused before any write.
+  std::fill(y.begin(), y.end(), -1.0);
+  x[4] = 5;
+  CHECK_THROWS_WITH(emb.forward<In>(x.data(), y.data(), 2, pass),
+                    Catch::Contains("index 5") && Catch::Contains("sample 1, position 1") &&
+                        Catch::Contains("[0, 5)"));
+  x[4] = 1.5;
+  CHECK_THROWS_AS(emb.forward<In>(x.data(), y.data(), 2, pass), value_error);
+  CHECK(y == std::vector<double>(12, -1.0));
+}
+
+TEST_CASE("integer inputs: Embedding -> LSTM trains on int32 tokens; bad tokens change nothing",
+          "[recurrent][embedding]") {
+  utils::set_random_seed(3);
+  auto model =
+      Sequential{Input<6>::of<std::int32_t>{}, Embedding<12, 4>{}, LSTM<8>{}, Dense<1, Sigmoid>{}};
+  STATIC_REQUIRE(decltype(model)::param_count == 48 + 4 * 8 * (4 + 8 + 1) + 9);
+  std::ostringstream os;
+  model.summary(os);
+  CHECK_THAT(os.str(), Catch::Contains("embedding_1 (Embedding)") &&
+                           Catch::Contains("(None, 6, 4)") && Catch::Contains("lstm_1 (LSTM)"));
+  // Whether token 1 comes before token 2: an order the LSTM must read.
+  Random rng(9);
+  const std::size_t n = 256;
+  xt::xtensor<std::int32_t, 2> x = xt::zeros<std::int32_t>({n, std::size_t(6)});
+  xt::xtensor<float, 2> y = xt::zeros<float>({n, std::size_t(1)});
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t t = 0; t < 6; ++t) x(i, t) = 3 + std::int32_t(rng.uniform(0, 9));
+    const auto a = std::size_t(rng.uniform(0, 6)), b = (a + 1 + std::size_t(rng.uniform(0, 5))) % 6;
+    x(i, a) = 1;
+    x(i, b) = 2;
+    y(i, 0) = a < b ? 1.0f : 0.0f;
+  }
+  model.compile(optimizers::Adam{.lr = 0.01f}, losses::binary_crossentropy, metrics::accuracy);
+  const auto h = model.fit(x, y, {.batch_size = 32, .epochs = 30, .verbose = 0});
+  CHECK(h.history.at("acc").back() > 0.95);
+  // int64 tokens are integers too.
+  const xt::xtensor<std::int64_t, 2> x64 = xt::cast<std::int64_t>(x);
+  CHECK(model.evaluate(x64, y, {.verbose = 0})[1] > 0.95);
+
+  const auto before = model.get_weights();
+  auto unchanged = [&] {
+    const auto after = model.get_weights();
+    for (std::size_t i = 0; i < after.size(); ++i) CHECK(after[i] == before[i]);
+  };
+  auto bad = x;
+  bad(17, 4) = 12;
+  CHECK_THROWS_WITH(
+      model.fit(bad, y, {.epochs = 1, .verbose = 0}),
+      Catch::Contains("index 12 in row 17 (position 4)") && Catch::Contains("outside [0, 12)"));
+  bad(17, 4) = -1;
+  CHECK_THROWS_AS(model.train_on_batch(bad, y), value_error);
+  CHECK_THROWS_AS(model.predict(bad), value_error);
+  const xt::xtensor<float, 2> floats = xt::cast<float>(x);
+  CHECK_THROWS_WITH(
+      model.fit(floats, y, {.epochs = 1, .verbose = 0}),
+      Catch::Contains("to hold integers (token indices) but got an array of float32"));
+  unchanged();
+}
+
+TEST_CASE("integer inputs: a functional model mixes token and float inputs",
+          "[recurrent][embedding]") {
+  utils::set_random_seed(4);
+  auto tokens = Input<5>::of<std::int32_t>{{.name = "tokens"}};
+  auto extra = Input<3>{{.name = "extra"}};
+  auto seq = GRU<6>{}(Embedding<10, 3>{}(tokens));
+  auto out = Dense<2, Softmax>{}(Concatenate{}(seq, Dense<4, Relu>{}(extra)));
+  auto model = Model(inputs(tokens, extra), outputs(out));
+  STATIC_REQUIRE(decltype(model)::network_type::input_index_limits[0] == 10);
+  STATIC_REQUIRE(decltype(model)::network_type::input_index_limits[1] == std::size_t(-1));
+  xt::xtensor<std::int32_t, 2> xt_ = {{1, 2, 3, 4, 5}, {9, 0, 0, 1, 1}, {2, 2, 2, 2, 2}};
+  xt::xtensor<float, 2> xf = {{0.1f, 0.2f, 0.3f}, {1, 0, -1}, {0.5f, 0.5f, 0.5f}};
+  xt::xtensor<float, 2> y = {{1, 0}, {0, 1}, {1, 0}};
+  model.compile(optimizers::SGD{}, losses::categorical_crossentropy);
+  const auto first = model.train_on_batch(std::tie(xt_, xf), y);
+  for (int i = 0; i < 20; ++i) model.train_on_batch(std::tie(xt_, xf), y);
+  CHECK(model.test_on_batch(std::tie(xt_, xf), y)[0] < first[0]);
+  xt_(2, 0) = 10;
+  CHECK_THROWS_WITH(model.predict(std::tie(xt_, xf)),
+                    Catch::Contains("index 10 in row 2 (position 0) of tokens"));
+}

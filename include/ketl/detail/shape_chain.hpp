@@ -32,6 +32,27 @@ template <std::size_t... D, class... L>
 struct start_shape<Input<D...>, L...> {
   using type = Shape<D...>;
 };
+template <class E, std::size_t... D, class... L>
+struct start_shape<TypedInput<E, D...>, L...> {
+  using type = IndexShape<D...>;
+};
+
+// Token indices go to a layer that reads them (Embedding), and such a layer
+// takes nothing else; an Input passes its own shape on.
+template <class L, class In>
+inline constexpr bool index_link_ok = is_input<L>::value || index_compatible<L, In>;
+// The reason, when index_link_ok is false.
+template <class L, class In>
+constexpr void check_index_link() {
+  if constexpr (!is_input<L>::value) {
+    static_assert(!reads_indices<L> || is_index_shape<In>,
+                  "ketl::Embedding reads token indices: call it on an integer Input, "
+                  "ketl::Input<d...>::of<std::int32_t>, as Keras's Input(dtype='int32')");
+    static_assert(reads_indices<L> || !is_index_shape<In>,
+                  "ketl: an integer Input (token indices) feeds only an Embedding, as in "
+                  "Keras 2.2.4; give float data a plain Input<d...>");
+  }
+}
 
 template <class... T>
 struct type_list {};
@@ -64,7 +85,8 @@ struct at<I, type_list<Ts...>> {
 // ::value' evaluates to false").
 template <std::size_t layer_index, class layer_type, class input_shape>
 struct layer_at_index_takes_input_shape {
-  static constexpr bool value = layer_type::template accepts<input_shape>;
+  static constexpr bool value =
+      index_link_ok<layer_type, input_shape> && layer_type::template accepts<input_shape>;
 };
 
 template <bool Fits, class L, class In>
@@ -81,7 +103,7 @@ struct output_of<true, L, In> {
 // report_bad_link) from its own class, where the error's backtrace is short.
 template <std::size_t I, class L, class In>
 struct link {
-  static constexpr bool fits = L::template accepts<In>;
+  static constexpr bool fits = index_link_ok<L, In> && L::template accepts<In>;
   using output = typename output_of<fits, L, In>::type;
 };
 template <std::size_t I, class L>
@@ -191,7 +213,10 @@ constexpr auto sequential_pack_check() {
         layer_at_index_takes_input_shape<bad, layer, in>::value,
         "ketl::Sequential: a layer cannot take the output shape of the layer before it; "
         "the condition names the layer's index (the Input is 0), its type and that shape");
-    layer::template check_input<in>();
+    if constexpr (!index_link_ok<layer, in>)
+      check_index_link<layer, in>();
+    else
+      layer::template check_input<in>();
   }
   static_assert(common_value_type<layer_value_type_t<L>...>::agree,
                 "ketl::Sequential: all layers with weights must use one element type");

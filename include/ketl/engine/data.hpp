@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -82,6 +83,32 @@ std::string channels_hint(const Want& want, const Got& got) {
          "last)";
 }
 
+// An integer input's array: integers (a float array is refused, where
+// Keras's feed would truncate it), each in [0, limit), checked before any
+// batch runs, so a bad index changes nothing and names its row.
+inline void check_indices(const ArrayView& a, const std::string& name, std::size_t limit,
+                          std::string_view what) {
+  if (is_floating(a.dtype))
+    throw value_error("Error when checking input: expected " + name +
+                      " to hold integers (token indices) but got an array of " +
+                      std::string(dtype_name(a.dtype)) + where(what));
+  visit_dtype(a.dtype, [&](auto e) {
+    using E = decltype(e);
+    if constexpr (std::is_integral_v<E>) {
+      const E* p = a.as<E>();
+      const std::size_t width = a.row_size();
+      for (std::size_t i = 0, size = a.size(); i < size; ++i) {
+        const bool negative = std::is_signed_v<E> && p[i] < E(0);
+        if (negative || static_cast<std::uint64_t>(p[i]) >= limit)
+          throw value_error("ketl: Embedding: index " + std::to_string(p[i]) + " in row " +
+                            std::to_string(i / width) + " (position " + std::to_string(i % width) +
+                            ") of " + name + " is outside [0, " + std::to_string(limit) + ")" +
+                            where(what));
+      }
+    }
+  });
+}
+
 // Every input's array against its shape and element type; returns n.
 template <Network N>
 std::size_t check_inputs(std::string_view what, const Arrays& x,
@@ -97,12 +124,8 @@ std::size_t check_inputs(std::string_view what, const Arrays& x,
                               " to have shape " + shape_string(shapes[I]) +
                               " but got array with shape " + shape_string(got) +
                               channels_hint(shapes[I], got) + where(what));
-          using E = input_value_t<N, I>;
-          if (std::is_integral_v<E> && is_floating(x[I].dtype))
-            throw value_error("Error when checking input: expected " + names[I] +
-                              " to hold integers (" + std::string(dtype_name(dtype_of<E>)) +
-                              ") but got an array of " + std::string(dtype_name(x[I].dtype)) +
-                              where(what));
+          if constexpr (is_index_shape<input_shape_t<N, I>>)
+            check_indices(x[I], names[I], index_limit<N, I>(), what);
         }(),
         ...);
   }

@@ -14,6 +14,7 @@
 //   N::input_value_types          detail::type_list<E...>, each input's element type
 //   N::output_shapes              detail::type_list<Shape<...>...>, one per output
 //   N::output_ends_in_softmax     std::array<bool, outputs>: may the loss give dL/dz?
+//   N::input_index_limits         optional, std::array<size_t, inputs>: token index bounds
 // and at run time:
 //   reserve(n)                    grow the batch buffers to n samples
 //   forward(x, n, training)       x[i]: input i's n rows, of its element type
@@ -82,6 +83,17 @@ template <class N, std::size_t I>
 using input_value_t = typename ketl::detail::at<I, typename N::input_value_types>::type;
 template <class N, std::size_t K>
 using output_shape_t = typename ketl::detail::at<K, typename N::output_shapes>::type;
+
+// The bound on input I's token indices (the input_dim of the Embeddings
+// that read it; the smallest, if several do), from the network's optional
+// N::input_index_limits; none otherwise.
+template <class N, std::size_t I>
+constexpr std::size_t index_limit() {
+  if constexpr (requires { N::input_index_limits[I]; })
+    return N::input_index_limits[I];
+  else
+    return std::size_t(-1);
+}
 }  // namespace engine
 
 }  // namespace ketl

@@ -31,6 +31,9 @@ struct node_tag {
 };
 }  // namespace detail
 
+template <class E, std::size_t... Dims>
+struct TypedInput;
+
 template <std::size_t... Dims>
 struct Input : stateless_layer {
   using shape = Shape<Dims...>;
@@ -55,6 +58,11 @@ struct Input : stateless_layer {
   template <class In, class T>
   void backward(const T*, const T*, T*, T*, std::size_t, Pass<T>&) {}
 
+  // An input of integers (token indices), Keras's Input(shape, dtype='int32'):
+  // ketl::Input<100>::of<std::int32_t>{}. Only an Embedding reads it.
+  template <class E>
+  using of = TypedInput<E, Dims...>;
+
   // The functional API's identity of this input, and its creation order.
   const void* id() const { return id_.get(); }
   std::uint64_t seq() const { return id_->seq; }
@@ -63,13 +71,37 @@ struct Input : stateless_layer {
   std::shared_ptr<const detail::node_tag> id_ = std::make_shared<const detail::node_tag>();
 };
 
+// The integer Input's samples: the model carries them in its element type
+// (exact below 2^24 in float, which Embedding's static_assert keeps to),
+// and only a layer that reads indices may take them.
+template <class E, std::size_t... Dims>
+struct TypedInput : Input<Dims...> {
+  static_assert(std::is_integral_v<E> && !std::is_same_v<E, bool>,
+                "ketl::Input<d...>::of<E>: E is an integer type (token indices); a float input "
+                "is plain Input<d...>");
+  using dtype = E;
+  using shape = IndexShape<Dims...>;
+  using Input<Dims...>::Input;
+
+  template <class In>
+  static constexpr bool accepts = std::is_same_v<In, shape>;
+  template <class In>
+  static constexpr void check_input() {}
+  template <class In>
+  using output_shape = shape;
+};
+
 namespace detail {
 template <class L>
 struct is_input : std::false_type {};
 template <std::size_t... D>
 struct is_input<Input<D...>> : std::true_type {};
+template <class E, std::size_t... D>
+struct is_input<TypedInput<E, D...>> : std::true_type {};
 template <std::size_t... D>
 inline constexpr bool is_node<Input<D...>> = true;
+template <class E, std::size_t... D>
+inline constexpr bool is_node<TypedInput<E, D...>> = true;
 }  // namespace detail
 
 }  // namespace ketl

@@ -82,6 +82,10 @@ template <std::size_t... D, class Nodes>
 struct parent_positions<Input<D...>, Nodes> {
   static constexpr std::array<std::size_t, 0> value{};
 };
+template <class E, std::size_t... D, class Nodes>
+struct parent_positions<TypedInput<E, D...>, Nodes> {
+  static constexpr std::array<std::size_t, 0> value{};
+};
 
 template <class Node, class Nodes>
 struct has_consumer;

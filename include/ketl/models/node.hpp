@@ -36,19 +36,31 @@ inline constexpr bool is_merge_layer = requires {
 
 // The shape of a node of layer L on parents P...: its output shape, or
 // invalid_shape when it cannot take them (after one error naming them).
+template <class L, class In>
+constexpr bool call_check_reason() {
+  if constexpr (!index_link_ok<L, In>)
+    check_index_link<L, In>();
+  else
+    L::template check_input<In>();
+  return true;
+}
 template <class L, class... In>
 struct layer_call_check {
-  static constexpr bool fits = L::template accepts<In...>;
+  static constexpr bool fits = (index_link_ok<L, In> && ...) && L::template accepts<In...>;
   // The layer's own reason first: its static_assert shows the numbers.
-  static_assert((L::template check_input<In...>(), true));
+  static_assert((call_check_reason<L, In>() && ...));
   static_assert(fits,
                 "ketl::Model: the layer L cannot take InputShape, the output shape of the node it "
                 "is called on");
 };
 template <class L, class... In>
 struct merge_call_check {
-  static constexpr bool fits = L::template accepts<type_list<In...>>;
-  static_assert((L::template check_input<type_list<In...>>(), true));
+  static constexpr bool indices = (is_index_shape<In> || ...);
+  static constexpr bool fits = !indices && L::template accepts<type_list<In...>>;
+  static_assert(!indices,
+                "ketl: an integer Input (token indices) feeds only an Embedding, as in Keras "
+                "2.2.4; give float data a plain Input<d...>");
+  static_assert(indices || (L::template check_input<type_list<In...>>(), true));
   static_assert(fits, "ketl::Model: the merge layer L cannot merge the shapes In...");
 };
 

@@ -87,6 +87,9 @@ class sequential_network {
   using output_shapes = detail::type_list<output_shape>;
   static constexpr std::array<bool, 1> output_ends_in_softmax{
       detail::ends_in_softmax<layer_type<depth - 1>>};
+  // An integer Input's indices are bounded by the Embedding after it.
+  static constexpr std::array<std::size_t, 1> input_index_limits{
+      detail::index_limit_of<layer_type<(depth > 1 ? 1 : 0)>>()};
 
  private:
   template <class F>
