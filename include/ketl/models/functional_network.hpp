@@ -68,17 +68,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   // Each integer Input's index bound: the smallest input_dim of the
   // Embeddings called on it.
   static constexpr std::array<std::size_t, sizeof...(In)> input_index_limits{
-      []<class I, class... N>(std::type_identity<I>, ketl::detail::type_list<N...>*) {
-        std::size_t limit = std::size_t(-1);
-        (
-            [&] {
-              if constexpr (detail::is_call<N>)
-                if constexpr (std::is_same_v<typename N::parents, ketl::detail::type_list<I>>)
-                  limit = std::min(limit, ketl::detail::index_limit_of<typename N::layer_type>());
-            }(),
-            ...);
-        return limit;
-      }(std::type_identity<In>{}, static_cast<nodes*>(nullptr))...};
+      detail::index_limit_on<In>(static_cast<nodes*>(nullptr))...};
   // Each node type's layer parameters, at compile time (0 for an Input).
   static constexpr std::array<std::size_t, positions> node_param_counts =
       []<class... N>(ketl::detail::type_list<N...>*) {

@@ -70,6 +70,21 @@ constexpr std::size_t param_count_of() {
   else
     return 0;
 }
+
+// The bound on Input I's token indices: the smallest input_dim of the
+// Embeddings called on it among the nodes N...; none when there are none.
+template <class I, class... N>
+constexpr std::size_t index_limit_on(ketl::detail::type_list<N...>*) {
+  std::size_t limit = std::size_t(-1);
+  (
+      [&] {
+        if constexpr (is_call<N>)
+          if constexpr (std::is_same_v<typename N::parents, ketl::detail::type_list<I>>)
+            limit = std::min(limit, ketl::detail::index_limit_of<typename N::layer_type>());
+      }(),
+      ...);
+  return limit;
+}
 }  // namespace detail
 
 }  // namespace ketl::models
