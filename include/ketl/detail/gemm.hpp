@@ -131,6 +131,51 @@ void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std:
   gemm_parallel(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, block_epilogue<T>{});
 }
 
+// A B operand copied once into column panels of P = 2 vectors, each k x P
+// and contiguous, for GEMMs that read the same B many times: a recurrent
+// layer's kernel, once per timestep. gemm would otherwise pack a B whose
+// rows sit a multiple of 256 bytes apart again at every call (a tenth of an
+// LSTM epoch); a panel's rows are P apart, which gemm reads in place.
+template <class T>
+struct packed_b {
+  static constexpr std::size_t P = 2 * simd::width<T>;
+  std::vector<T> panels;
+  const T* source = nullptr;  // the columns past the last whole panel are read here
+  std::size_t k = 0, n = 0, ldb = 0, wide = 0;
+
+  void pack(const T* b, std::size_t rows, std::size_t cols, std::size_t ld) {
+    source = b, k = rows, n = cols, ldb = ld, wide = cols / P * P;
+    if (panels.size() < k * wide) panels.resize(k * wide);
+    for (std::size_t j = 0; j < wide; j += P)
+      for (std::size_t p = 0; p < k; ++p)
+        std::copy_n(b + p * ldb + j, P, panels.data() + j * k + p * P);
+  }
+};
+
+// C (m x n) (+)= A' * B for a packed B, its panels shared out among the
+// threads as gemm_parallel's columns are.
+template <class T>
+void gemm_parallel(std::size_t m, const T* a, std::size_t a_rs, std::size_t a_cs,
+                   const packed_b<T>& b, T* c, std::size_t ldc, bool accumulate) {
+  constexpr std::size_t P = packed_b<T>::P, min_work = std::size_t{1} << 20;
+  const std::size_t panels = b.wide / P, n = b.n, k = b.k;
+  auto columns = [&](std::size_t p0, std::size_t p1, bool rest) {
+    for (std::size_t p = p0; p < p1; ++p)
+      gemm(m, P, k, a, a_rs, a_cs, b.panels.data() + p * P * k, P, c + p * P, ldc, accumulate);
+    if (rest && b.wide < n)
+      gemm(m, n - b.wide, k, a, a_rs, a_cs, b.source + b.wide, b.ldb, c + b.wide, ldc, accumulate);
+  };
+  const std::size_t threads = num_threads();
+  if (threads < 2 || m * n * k < min_work || panels < threads) {
+    columns(0, panels, true);
+    return;
+  }
+  auto part = [&](std::size_t i) {
+    columns(panels * i / threads, panels * (i + 1) / threads, i + 1 == threads);
+  };
+  thread_pool::instance().run(threads, part);
+}
+
 // dst (cols x rows) = src (rows x cols)^T. Whole 8 x 8 tiles go through a
 // fixed-size block the compiler keeps in registers (1.8x the speed of
 // 32 x 32 tiles with run-time bounds, for Dense's 784 x 128 kernel); the

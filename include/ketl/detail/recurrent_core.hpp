@@ -14,6 +14,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -177,25 +178,36 @@ class recurrent_core {
       gemm_parallel(rows, G, F, x, F, std::size_t{1}, kernel_.data(), G, gates_.data(), G, false);
   }
 
+  // The recurrent kernel's column blocks [c0, c0 + cols) the steps read,
+  // packed once per pass; block b is packed_[b] (GRU reads two blocks).
+  const packed_b<T>& packed_recurrent(std::size_t b, std::size_t c0, std::size_t cols) {
+    packed_[b].pack(recurrent_.data() + c0, Units, cols, G);
+    return packed_[b];
+  }
+  // The same for the transposed kernel's row blocks [r0, r0 + rows).
+  const packed_b<T>& packed_recurrent_t(std::size_t b, const T* rt, std::size_t r0,
+                                        std::size_t rows) {
+    packed_t_[b].pack(rt + r0 * Units, rows, Units, Units);
+    return packed_t_[b];
+  }
+
   // out (n rows, stride out_ld) (+)= h (n rows of Units at time t of a
-  // (N, T, Units) buffer) . recurrent_kernel[:, c0, c0 + cols).
-  void add_recurrent(std::size_t n, std::size_t steps, std::size_t t, const T* h, std::size_t c0,
-                     std::size_t cols, T* out, std::size_t out_ld, bool accumulate) {
-    gemm_parallel(n, cols, Units, h + t * Units, steps * Units, std::size_t{1},
-                  recurrent_.data() + c0, G, out, out_ld, accumulate);
+  // (N, T, Units) buffer) . recurrent_kernel[:, c0, c0 + cols), packed.
+  void add_recurrent(std::size_t n, std::size_t steps, std::size_t t, const T* h,
+                     const packed_b<T>& u, T* out, std::size_t out_ld, bool accumulate) {
+    gemm_parallel(n, h + t * Units, steps * Units, std::size_t{1}, u, out, out_ld, accumulate);
   }
-  // The step's gate rows (time t) += hprev(t) . recurrent_kernel[:, c0, c0 + cols).
+  // The step's gate rows (time t), from column c0, += hprev(t) . u.
   void add_recurrent_to_gates(std::size_t n, std::size_t steps, std::size_t t, const T* h,
-                              std::size_t c0, std::size_t cols) {
-    add_recurrent(n, steps, t, h, c0, cols, gates_.data() + t * G + c0, steps * G, true);
+                              const packed_b<T>& u, std::size_t c0) {
+    add_recurrent(n, steps, t, h, u, gates_.data() + t * G + c0, steps * G, true);
   }
-  // dh (n, Units) (+)= dz(t)[:, c0, c0 + cols) . recurrent_kernel[:, c0, c0 + cols)^T,
-  // dz a (N, T, ld) buffer; rt is recurrent_transposed().
+  // dh (n, Units) (+)= dz(t)[:, c0, c0 + rows of ut) . ut, dz a (N, T, ld)
+  // buffer and ut packed rows of recurrent_kernel^T.
   void back_through_recurrent(std::size_t n, std::size_t steps, std::size_t t, const T* dz,
-                              std::size_t ld, std::size_t c0, std::size_t cols, const T* rt, T* dh,
+                              std::size_t ld, std::size_t c0, const packed_b<T>& ut, T* dh,
                               bool accumulate) {
-    gemm_parallel(n, Units, cols, dz + t * ld + c0, steps * ld, std::size_t{1}, rt + c0 * Units,
-                  Units, dh, Units, accumulate);
+    gemm_parallel(n, dz + t * ld + c0, steps * ld, std::size_t{1}, ut, dh, Units, accumulate);
   }
 
   // After the steps of backward: the gradients of the kernel and bias from
@@ -245,6 +257,7 @@ class recurrent_core {
   std::vector<T> kernel_t_, recurrent_t_;
   std::vector<T> gates_, hprev_, dgates_, zeros_, dh_, dc_;
   std::vector<std::vector<T>> extra_;  // a cell's own (N, T, U) buffers
+  std::array<packed_b<T>, 2> packed_, packed_t_;
 };
 
 }  // namespace ketl::detail

@@ -56,12 +56,13 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
     const T* hp_all = this->hprev_.data();
     // The recurrent bias, or zeros.
     const T* rb = after && core::use_bias ? this->bias_.data() + G : nullptr;
+    const auto& u_zr = this->packed_recurrent(0, 0, 2 * U);
+    const auto& u_h = this->packed_recurrent(1, 2 * U, U);
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
       if (s > 0) {
-        this->add_recurrent_to_gates(n, S, t, hp_all, 0, 2 * U);
-        if constexpr (after)
-          this->add_recurrent(n, S, t, hp_all, 2 * U, U, extra + t * U, S * U, false);
+        this->add_recurrent_to_gates(n, S, t, hp_all, u_zr, 0);
+        if constexpr (after) this->add_recurrent(n, S, t, hp_all, u_h, extra + t * U, S * U, false);
       } else if constexpr (after) {
         for (std::size_t i = 0; i < n; ++i) std::fill_n(extra + this->row(i, t, S, U), U, T(0));
       }
@@ -95,7 +96,7 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
       }
       if constexpr (!after) {
         if (s > 0)
-          this->add_recurrent(n, S, t, extra, 2 * U, U, this->gates_.data() + t * G + 2 * U, S * G,
+          this->add_recurrent(n, S, t, extra, u_h, this->gates_.data() + t * G + 2 * U, S * G,
                               true);
         for (std::size_t i = 0; i < n; ++i) {
           T* g = this->gates_.data() + this->row(i, t, S, G);
@@ -118,6 +119,8 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
     this->reserve_backward(n, S);
     const T* rt = this->recurrent_transposed();
+    const auto& ut_zr = this->packed_recurrent_t(0, rt, 0, 2 * U);
+    const auto& ut_h = this->packed_recurrent_t(1, rt, 2 * U, U);
     const T* extra = this->extra_[0].data();
     const T* hp_all = this->hprev_.data();
     T* dg_all = this->dgates_.data();
@@ -160,12 +163,12 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
       }
       if constexpr (after) {
         if (s > 0) {
-          this->back_through_recurrent(n, S, t, dg_all, G, 0, 2 * U, rt, dh, true);
-          this->back_through_recurrent(n, S, t, dq_.data(), U, 0, U, rt + 2 * U * U, dh, true);
+          this->back_through_recurrent(n, S, t, dg_all, G, 0, ut_zr, dh, true);
+          this->back_through_recurrent(n, S, t, dq_.data(), U, 0, ut_h, dh, true);
         }
       } else {
         // dL/d(r * h_prev) = dhh . Uh^T, then the reset gate and h_prev's share.
-        this->back_through_recurrent(n, S, t, dg_all, G, 2 * U, U, rt, tmp, false);
+        this->back_through_recurrent(n, S, t, dg_all, G, 2 * U, ut_h, tmp, false);
         for (std::size_t i = 0; i < n; ++i) {
           const T* g = this->gates_.data() + this->row(i, t, S, G);
           T* d = dg_all + this->row(i, t, S, G);
@@ -176,7 +179,7 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
               },
               U, g + U, hp_all + this->row(i, t, S, U), tmp + i * U, dh + i * U, d + U);
         }
-        if (s > 0) this->back_through_recurrent(n, S, t, dg_all, G, 0, 2 * U, rt, dh, true);
+        if (s > 0) this->back_through_recurrent(n, S, t, dg_all, G, 0, ut_zr, dh, true);
       }
     }
     const bool acc = pass.accumulate_weight_grads;

@@ -49,9 +49,10 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
     this->zero_initial_state(n, S);
     T* c_all = this->extra_[0].data();   // c after the step at time t
     T* tc_all = this->extra_[1].data();  // act(c)
+    const auto& u = this->packed_recurrent(0, 0, G);
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
-      if (s > 0) this->add_recurrent_to_gates(n, S, t, this->hprev_.data(), 0, G);
+      if (s > 0) this->add_recurrent_to_gates(n, S, t, this->hprev_.data(), u, 0);
       for (std::size_t i = 0; i < n; ++i) {
         T* g = this->gates_.data() + this->row(i, t, S, G);
         const T* cp =
@@ -78,7 +79,7 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
   void backward(const T* x, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
     this->reserve_backward(n, S);
-    const T* rt = this->recurrent_transposed();
+    const auto& ut = this->packed_recurrent_t(0, this->recurrent_transposed(), 0, G);
     const T* c_all = this->extra_[0].data();
     const T* tc_all = this->extra_[1].data();
     for (std::size_t s = S; s-- > 0;) {
@@ -105,7 +106,7 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
             d + U, d + 2 * U, d + 3 * U);
       }
       if (s > 0)
-        this->back_through_recurrent(n, S, t, this->dgates_.data(), G, 0, G, rt, this->dh_.data(),
+        this->back_through_recurrent(n, S, t, this->dgates_.data(), G, 0, ut, this->dh_.data(),
                                      false);
     }
     const bool acc = pass.accumulate_weight_grads;

@@ -43,9 +43,10 @@ class SimpleRNN : public detail::recurrent_core<SimpleRNN<Units, Spec, Act, T>, 
     this->reserve(n, S, 0);
     this->project_inputs(x, n * S);
     this->zero_initial_state(n, S);
+    const auto& u = this->packed_recurrent(0, 0, U);
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
-      if (s > 0) this->add_recurrent_to_gates(n, S, t, this->hprev_.data(), 0, U);
+      if (s > 0) this->add_recurrent_to_gates(n, S, t, this->hprev_.data(), u, 0);
       for (std::size_t i = 0; i < n; ++i)
         detail::simd::zip_update<T>(
             [this](auto& a, auto& h) {
@@ -61,7 +62,7 @@ class SimpleRNN : public detail::recurrent_core<SimpleRNN<Units, Spec, Act, T>, 
   void backward(const T* x, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units;
     this->reserve_backward(n, S);
-    const T* rt = this->recurrent_transposed();
+    const auto& ut = this->packed_recurrent_t(0, this->recurrent_transposed(), 0, U);
     for (std::size_t s = S; s-- > 0;) {
       const std::size_t t = this->time_of(s, S);
       for (std::size_t i = 0; i < n; ++i)
@@ -71,7 +72,7 @@ class SimpleRNN : public detail::recurrent_core<SimpleRNN<Units, Spec, Act, T>, 
                                     this->output_grad(i, s, S, dy), this->dh_.data() + i * U,
                                     this->dgates_.data() + this->row(i, t, S, U));
       if (s > 0)
-        this->back_through_recurrent(n, S, t, this->dgates_.data(), U, 0, U, rt, this->dh_.data(),
+        this->back_through_recurrent(n, S, t, this->dgates_.data(), U, 0, ut, this->dh_.data(),
                                      false);
     }
     const bool acc = pass.accumulate_weight_grads;
