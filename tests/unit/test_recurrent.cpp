@@ -429,3 +429,66 @@ TEST_CASE("integer inputs: a functional model mixes token and float inputs",
   CHECK_THROWS_WITH(model.predict(std::tie(xt_, xf)),
                     Catch::Contains("index 10 in row 2 (position 0) of tokens"));
 }
+
+TEST_CASE("the README's sequence model builds with Keras's shapes", "[recurrent][embedding]") {
+  auto model =
+      Sequential{Input<80>::of<std::int32_t>{}, Embedding<20000, 128>{},
+                 LSTM<64, rnn{.return_sequences = true}>{}, GRU<32>{}, Dense<1, Sigmoid>{}};
+  STATIC_REQUIRE(decltype(model)::param_count ==
+                 20000 * 128 + 4 * 64 * (128 + 64 + 1) + 3 * 32 * (64 + 32 + 1) + 33);
+  std::ostringstream os;
+  model.summary(os);
+  CHECK_THAT(os.str(), Catch::Contains("(None, 80, 128)") && Catch::Contains("(None, 80, 64)") &&
+                           Catch::Contains("(None, 32)") && Catch::Contains("2,618,753"));
+}
+
+TEST_CASE("TimeDistributed and RepeatVector: shapes, values, gradients", "[recurrent][wrappers]") {
+  using In = Shape<4, 5>;
+  using TD = TimeDistributed<Dense<3, Tanh, double>>;
+  static_assert(std::is_same_v<TD::output_shape<In>, Shape<4, 3>>);
+  static_assert(TD::param_count<In> == 5 * 3 + 3);
+  static_assert(!TD::accepts<Shape<5>>);
+  static_assert(std::is_same_v<RepeatVector<3>::output_shape<Shape<5>>, Shape<3, 5>>);
+  static_assert(!RepeatVector<3>::accepts<Shape<2, 5>>);
+  static_assert(
+      std::is_same_v<TimeDistributed<Flatten>::output_shape<Shape<3, 2, 2>>, Shape<3, 4>>);
+  // The wrapped layer on every step is the layer on every (sample, step) row.
+  TD td;
+  Random rng(2);
+  td.build<In>(rng);
+  std::vector<double> x(2 * In::size);
+  for (auto& v : x) v = rng.uniform(-1, 1);
+  const auto y = forward<In>(td, x, 2);
+  const auto rows = forward<Shape<5>>(td.layer(), x, 8);
+  CHECK(y == rows);
+  SECTION("gradients") {
+    check_gradients<In, TD>();
+    check_gradients<Shape<5>, RepeatVector<3>>();
+    check_gradients<Shape<3, 4>, TimeDistributed<RepeatVector<2>>>();
+  }
+  SECTION("a per-step classifier learns: LSTM sequences -> TimeDistributed(Dense softmax)") {
+    utils::set_random_seed(6);
+    // Each step's label is whether its feature is above the running mean.
+    auto model = Sequential{Input<6, 1>{}, LSTM<16, rnn{.return_sequences = true}>{},
+                            TimeDistributed<Dense<2, Softmax>>{}};
+    std::ostringstream os;
+    model.summary(os);
+    CHECK_THAT(os.str(), Catch::Contains("time_distributed_1 (TimeDist (None, 6, 2)"));
+    const std::size_t n = 256;
+    xt::xtensor<float, 3> xs({n, std::size_t(6), std::size_t(1)});
+    xt::xtensor<float, 3> ys = xt::zeros<float>({n, std::size_t(6), std::size_t(2)});
+    Random r(8);
+    for (std::size_t i = 0; i < n; ++i) {
+      double sum = 0;
+      for (std::size_t t = 0; t < 6; ++t) {
+        xs(i, t, 0) = float(r.uniform(-1, 1));
+        sum += xs(i, t, 0);
+        ys(i, t, xs(i, t, 0) > sum / double(t + 1) ? 1 : 0) = 1;
+      }
+    }
+    model.compile(optimizers::Adam{.lr = 0.01f}, losses::categorical_crossentropy,
+                  metrics::accuracy);
+    const auto h = model.fit(xs, ys, {.batch_size = 32, .epochs = 25, .verbose = 0});
+    CHECK(h.history.at("acc").back() > 0.9);
+  }
+}
