@@ -32,7 +32,8 @@ void lstm_pass(benchmark::State& state, bool backward) {
   std::vector<float> x(n * In::size), y(n * U), dy(n * U), dx(n * In::size);
   for (auto& v : x) v = float(rng.uniform());
   for (auto& v : dy) v = float(rng.uniform(-1, 1));
-  ketl::Pass<float> pass{true, &rng, nullptr};
+  std::vector<float> scratch(n * Layer::scratch_per_sample<In>);
+  ketl::Pass<float> pass{true, &rng, scratch.data()};
   layer.forward<In>(x.data(), y.data(), n, pass);
   std::vector<float> g = dy;
   for (auto _ : state) {

@@ -13,6 +13,7 @@
 
 #include <ketl/ketl.hpp>
 
+#include "functional_helpers.hpp"
 #include "gradcheck.hpp"
 #include "rnn_reference.hpp"
 
@@ -39,11 +40,21 @@ std::vector<std::vector<double>> weights_of(L& layer) {
   return out;
 }
 
+// The scratch a layer asks for, per call: forward fills it, backward reads it.
+template <class In, class L, class T>
+std::vector<T>& scratch_of() {
+  static std::vector<T> s;
+  return s;
+}
+
 template <class In, class L, class T>
 std::vector<T> forward(L& layer, const std::vector<T>& x, std::size_t n) {
   using Out = typename L::template output_shape<In>;
   std::vector<T> y(n * Out::size);
   Pass<T> pass{};
+  auto& scratch = scratch_of<In, L, T>();
+  scratch.assign(n * L::template scratch_per_sample<In> + 1, T(0));
+  pass.scratch = scratch.data();
   layer.template forward<In>(x.data(), y.data(), n, pass);
   return y;
 }
@@ -109,6 +120,7 @@ void check_gradients(std::size_t n = 2) {
   auto dy = r;
   std::vector<double> dx(x.size());
   Pass<double> pass{true};
+  pass.scratch = scratch_of<In, L, double>().data();  // the one forward just filled
   layer.template backward<In>(x.data(), y.data(), dy.data(), dx.data(), n, pass);
   std::vector<std::vector<double>> grads;
   layer.for_each_weight(
@@ -166,6 +178,7 @@ void check_golden(const std::string& name) {
   std::vector<float> dy(r.begin(), r.end());
   std::vector<float> dx(x.size());
   Pass<float> pass{true};
+  pass.scratch = scratch_of<In, L, float>().data();  // the one forward just filled
   layer.template backward<In>(x.data(), y.data(), dy.data(), dx.data(), n, pass);
   check_close(dx, golden(name + "__dx").values, 1e-4);
   layer.for_each_weight([&](WeightRef<float> w) {
@@ -491,4 +504,18 @@ TEST_CASE("TimeDistributed and RepeatVector: shapes, values, gradients", "[recur
     const auto h = model.fit(xs, ys, {.batch_size = 32, .epochs = 25, .verbose = 0});
     CHECK(h.history.at("acc").back() > 0.9);
   }
+}
+
+TEST_CASE("a shared LSTM on two sequences: each call keeps its own state for backward",
+          "[recurrent][functional]") {
+  // The state backward reads lives in each call's scratch: with it in the
+  // layer, the second call would overwrite the first's.
+  auto a = Input<4, 3>{}, b = Input<4, 3>{};
+  auto enc = shared(LSTM<5, rnn{}, Tanh, Sigmoid, double>{});
+  auto out = Dense<2, Linear, double>{}(Concatenate{}(enc(a), enc(b)));
+  auto model = Model{inputs(a, b), outputs(out)};
+  CHECK(model.weights().size() == 5);
+  Random rng(12);
+  const auto va = test::random_vector(2 * 12, rng), vb = test::random_vector(2 * 12, rng);
+  test::check_model_gradient(model, 2, rng, va, vb);
 }

@@ -23,11 +23,11 @@ namespace ketl {
 
 template <std::size_t Units, rnn Spec = rnn{}, ActivationFunction Act = Tanh,
           ActivationFunction RecAct = HardSigmoid, class T = float>
-class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Units, 3, Spec, T>,
+class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Units, 3, 1, Spec, T>,
             public callable_layer<GRU<Units, Spec, Act, RecAct, T>> {
   static_assert(ElementwiseActivation<Act> && ElementwiseActivation<RecAct>,
                 "ketl::GRU: its activations must be elementwise (softmax is not)");
-  using core = detail::recurrent_core<GRU, Units, 3, Spec, T>;
+  using core = detail::recurrent_core<GRU, Units, 3, 1, Spec, T>;
   static constexpr bool after = core::reset_after;
 
  public:
@@ -47,13 +47,13 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
 
   // extra_[0]: r * h_prev (reset before) or h_prev Uh + bh' (reset after).
   template <class In>
-  void forward(const T* x, T* y, std::size_t n, Pass<T>&) {
+  void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
-    this->reserve(n, S, 1);
-    this->project_inputs(x, n * S);
+    this->bind(pass.scratch, n, S);
+    this->project_inputs(x, n, S);
     this->zero_initial_state(n, S);
-    T* extra = this->extra_[0].data();
-    const T* hp_all = this->hprev_.data();
+    T* extra = this->extra_[0];
+    const T* hp_all = this->hprev_;
     // The recurrent bias, or zeros.
     const T* rb = after && core::use_bias ? this->bias_.data() + G : nullptr;
     const auto& u_zr = this->packed_recurrent(0, 0, 2 * U);
@@ -61,15 +61,15 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
       if (s > 0) {
-        this->add_recurrent_to_gates(n, S, t, hp_all, u_zr, 0);
-        if constexpr (after) this->add_recurrent(n, S, t, hp_all, u_h, extra + t * U, S * U, false);
+        this->add_recurrent_to_gates(n, t, hp_all, u_zr, 0);
+        if constexpr (after) this->add_recurrent(n, t, hp_all, u_h, extra + t * n * U, U, false);
       } else if constexpr (after) {
-        for (std::size_t i = 0; i < n; ++i) std::fill_n(extra + this->row(i, t, S, U), U, T(0));
+        for (std::size_t i = 0; i < n; ++i) std::fill_n(extra + this->row(i, t, n, U), U, T(0));
       }
       for (std::size_t i = 0; i < n; ++i) {
-        T* g = this->gates_.data() + this->row(i, t, S, G);
-        const T* hp = hp_all + this->row(i, t, S, U);
-        T* e = extra + this->row(i, t, S, U);
+        T* g = this->gates_ + this->row(i, t, n, G);
+        const T* hp = hp_all + this->row(i, t, n, U);
+        T* e = extra + this->row(i, t, n, U);
         if constexpr (after) {
           const T* bz = rb ? rb : this->zeros_.data();
           const T* br = rb ? rb + U : this->zeros_.data();
@@ -95,17 +95,15 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
         }
       }
       if constexpr (!after) {
-        if (s > 0)
-          this->add_recurrent(n, S, t, extra, u_h, this->gates_.data() + t * G + 2 * U, S * G,
-                              true);
+        if (s > 0) this->add_recurrent(n, t, extra, u_h, this->gates_ + t * n * G + 2 * U, G, true);
         for (std::size_t i = 0; i < n; ++i) {
-          T* g = this->gates_.data() + this->row(i, t, S, G);
+          T* g = this->gates_ + this->row(i, t, n, G);
           detail::simd::zip_update<T>(
               [this](const auto& z, auto& hh, const auto& h_prev, auto& h) {
                 hh = act_.apply(hh);
                 h = z * h_prev + (std::remove_cvref_t<decltype(z)>(1) - z) * hh;
               },
-              U, g, g + 2 * U, hp_all + this->row(i, t, S, U), this->state_out(i, s, S, y));
+              U, g, g + 2 * U, hp_all + this->row(i, t, n, U), this->state_out(i, s, S, y));
         }
       }
       this->emit(n, s, S, y);
@@ -115,14 +113,15 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
   // dgates_ holds dL/d(pre-activation) of the input side (z, r, h); with
   // reset_after, dq_ holds the recurrent side's h block, dL/d(h_prev Uh + bh').
   template <class In>
-  void backward(const T* x, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
+  void backward(const T*, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
+    this->bind(pass.scratch, n, S);
     this->reserve_backward(n, S);
     const T* rt = this->recurrent_transposed();
     const auto& ut_zr = this->packed_recurrent_t(0, rt, 0, 2 * U);
     const auto& ut_h = this->packed_recurrent_t(1, rt, 2 * U, U);
-    const T* extra = this->extra_[0].data();
-    const T* hp_all = this->hprev_.data();
+    const T* extra = this->extra_[0];
+    const T* hp_all = this->hprev_;
     T* dg_all = this->dgates_.data();
     T* dh = this->dh_.data();
     T* tmp = this->dc_.data();  // dL/d(r * h_prev) (reset before)
@@ -132,9 +131,9 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
       // dh: the carried gradient plus the output's; the direct part of
       // dL/dh_prev (z * dh) replaces it in the same pass.
       for (std::size_t i = 0; i < n; ++i) {
-        const T* g = this->gates_.data() + this->row(i, t, S, G);
-        T* d = dg_all + this->row(i, t, S, G);
-        const T* hp = hp_all + this->row(i, t, S, U);
+        const T* g = this->gates_ + this->row(i, t, n, G);
+        T* d = dg_all + this->row(i, t, n, G);
+        const T* hp = hp_all + this->row(i, t, n, U);
         if constexpr (after)
           detail::simd::zip_update<T>(
               [this](const auto& z, const auto& r, const auto& hh, const auto& q,
@@ -147,9 +146,9 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
                 dq = dhh * r;
                 dhv = dtot * z;
               },
-              U, g, g + U, g + 2 * U, extra + this->row(i, t, S, U), hp,
+              U, g, g + U, g + 2 * U, extra + this->row(i, t, n, U), hp,
               this->output_grad(i, s, S, dy), dh + i * U, d, d + U, d + 2 * U,
-              dq_.data() + this->row(i, t, S, U));
+              dq_.data() + this->row(i, t, n, U));
         else
           detail::simd::zip_update<T>(
               [this](const auto& z, const auto& hh, const auto& h_prev, const auto& dyv, auto& dhv,
@@ -163,23 +162,23 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
       }
       if constexpr (after) {
         if (s > 0) {
-          this->back_through_recurrent(n, S, t, dg_all, G, 0, ut_zr, dh, true);
-          this->back_through_recurrent(n, S, t, dq_.data(), U, 0, ut_h, dh, true);
+          this->back_through_recurrent(n, t, dg_all, G, 0, ut_zr, dh, true);
+          this->back_through_recurrent(n, t, dq_.data(), U, 0, ut_h, dh, true);
         }
       } else {
         // dL/d(r * h_prev) = dhh . Uh^T, then the reset gate and h_prev's share.
-        this->back_through_recurrent(n, S, t, dg_all, G, 2 * U, ut_h, tmp, false);
+        this->back_through_recurrent(n, t, dg_all, G, 2 * U, ut_h, tmp, false);
         for (std::size_t i = 0; i < n; ++i) {
-          const T* g = this->gates_.data() + this->row(i, t, S, G);
-          T* d = dg_all + this->row(i, t, S, G);
+          const T* g = this->gates_ + this->row(i, t, n, G);
+          T* d = dg_all + this->row(i, t, n, G);
           detail::simd::zip_update<T>(
               [this](const auto& r, const auto& h_prev, const auto& drh, auto& dhv, auto& dr) {
                 dr = drh * h_prev * rec_act_.derivative(r);
                 dhv += drh * r;
               },
-              U, g + U, hp_all + this->row(i, t, S, U), tmp + i * U, dh + i * U, d + U);
+              U, g + U, hp_all + this->row(i, t, n, U), tmp + i * U, dh + i * U, d + U);
         }
-        if (s > 0) this->back_through_recurrent(n, S, t, dg_all, G, 0, ut_zr, dh, true);
+        if (s > 0) this->back_through_recurrent(n, t, dg_all, G, 0, ut_zr, dh, true);
       }
     }
     const bool acc = pass.accumulate_weight_grads;
@@ -196,7 +195,7 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
     } else {
       this->recurrent_gradient(extra, dg_all + 2 * U, G, rows, 2 * U, U, acc);
     }
-    this->input_gradients(x, dx, rows, acc);
+    this->input_gradients(dx, n, S, acc);
   }
 
  private:

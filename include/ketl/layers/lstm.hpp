@@ -18,12 +18,12 @@ namespace ketl {
 
 template <std::size_t Units, rnn Spec = rnn{}, ActivationFunction Act = Tanh,
           ActivationFunction RecAct = HardSigmoid, class T = float>
-class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Units, 4, Spec, T>,
+class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Units, 4, 2, Spec, T>,
              public callable_layer<LSTM<Units, Spec, Act, RecAct, T>> {
   static_assert(!Spec.reset_after, "ketl::LSTM: reset_after is GRU's option");
   static_assert(ElementwiseActivation<Act> && ElementwiseActivation<RecAct>,
                 "ketl::LSTM: its activations must be elementwise (softmax is not)");
-  using core = detail::recurrent_core<LSTM, Units, 4, Spec, T>;
+  using core = detail::recurrent_core<LSTM, Units, 4, 2, Spec, T>;
   friend core;
 
  public:
@@ -42,21 +42,21 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
   }
 
   template <class In>
-  void forward(const T* x, T* y, std::size_t n, Pass<T>&) {
+  void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
-    this->reserve(n, S, 2);
-    this->project_inputs(x, n * S);
+    this->bind(pass.scratch, n, S);
+    this->project_inputs(x, n, S);
     this->zero_initial_state(n, S);
-    T* c_all = this->extra_[0].data();   // c after the step at time t
-    T* tc_all = this->extra_[1].data();  // act(c)
+    T* c_all = this->extra_[0];   // c after the step at time t
+    T* tc_all = this->extra_[1];  // act(c)
     const auto& u = this->packed_recurrent(0, 0, G);
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
-      if (s > 0) this->add_recurrent_to_gates(n, S, t, this->hprev_.data(), u, 0);
+      if (s > 0) this->add_recurrent_to_gates(n, t, this->hprev_, u, 0);
       for (std::size_t i = 0; i < n; ++i) {
-        T* g = this->gates_.data() + this->row(i, t, S, G);
+        T* g = this->gates_ + this->row(i, t, n, G);
         const T* cp =
-            s > 0 ? c_all + this->row(i, this->time_of(s - 1, S), S, U) : this->zeros_.data();
+            s > 0 ? c_all + this->row(i, this->time_of(s - 1, S), n, U) : this->zeros_.data();
         detail::simd::zip_update<T>(
             [this](auto& gi, auto& gf, auto& gc, auto& go, const auto& c_prev, auto& c, auto& tc,
                    auto& h) {
@@ -68,27 +68,28 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
               tc = act_.apply(c);
               h = go * tc;
             },
-            U, g, g + U, g + 2 * U, g + 3 * U, cp, c_all + this->row(i, t, S, U),
-            tc_all + this->row(i, t, S, U), this->state_out(i, s, S, y));
+            U, g, g + U, g + 2 * U, g + 3 * U, cp, c_all + this->row(i, t, n, U),
+            tc_all + this->row(i, t, n, U), this->state_out(i, s, S, y));
       }
       this->emit(n, s, S, y);
     }
   }
 
   template <class In>
-  void backward(const T* x, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
+  void backward(const T*, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
+    this->bind(pass.scratch, n, S);
     this->reserve_backward(n, S);
     const auto& ut = this->packed_recurrent_t(0, this->recurrent_transposed(), 0, G);
-    const T* c_all = this->extra_[0].data();
-    const T* tc_all = this->extra_[1].data();
+    const T* c_all = this->extra_[0];
+    const T* tc_all = this->extra_[1];
     for (std::size_t s = S; s-- > 0;) {
       const std::size_t t = this->time_of(s, S);
       for (std::size_t i = 0; i < n; ++i) {
-        const T* g = this->gates_.data() + this->row(i, t, S, G);
-        T* d = this->dgates_.data() + this->row(i, t, S, G);
+        const T* g = this->gates_ + this->row(i, t, n, G);
+        T* d = this->dgates_.data() + this->row(i, t, n, G);
         const T* cp =
-            s > 0 ? c_all + this->row(i, this->time_of(s - 1, S), S, U) : this->zeros_.data();
+            s > 0 ? c_all + this->row(i, this->time_of(s - 1, S), n, U) : this->zeros_.data();
         detail::simd::zip_update<T>(
             [this](const auto& gi, const auto& gf, const auto& gc, const auto& go,
                    const auto& c_prev, const auto& tc, const auto& dyv, auto& dh, auto& dc,
@@ -101,17 +102,16 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
               dgc = dc * gi * act_.derivative(gc);
               dc *= gf;  // dL/dc of the step before
             },
-            U, g, g + U, g + 2 * U, g + 3 * U, cp, tc_all + this->row(i, t, S, U),
+            U, g, g + U, g + 2 * U, g + 3 * U, cp, tc_all + this->row(i, t, n, U),
             this->output_grad(i, s, S, dy), this->dh_.data() + i * U, this->dc_.data() + i * U, d,
             d + U, d + 2 * U, d + 3 * U);
       }
       if (s > 0)
-        this->back_through_recurrent(n, S, t, this->dgates_.data(), G, 0, ut, this->dh_.data(),
-                                     false);
+        this->back_through_recurrent(n, t, this->dgates_.data(), G, 0, ut, this->dh_.data(), false);
     }
     const bool acc = pass.accumulate_weight_grads;
-    this->recurrent_gradient(this->hprev_.data(), this->dgates_.data(), G, n * S, 0, G, acc);
-    this->input_gradients(x, dx, n * S, acc);
+    this->recurrent_gradient(this->hprev_, this->dgates_.data(), G, n * S, 0, G, acc);
+    this->input_gradients(dx, n, S, acc);
   }
 
  private:

@@ -14,12 +14,13 @@
 namespace ketl {
 
 template <std::size_t Units, rnn Spec = rnn{}, ActivationFunction Act = Tanh, class T = float>
-class SimpleRNN : public detail::recurrent_core<SimpleRNN<Units, Spec, Act, T>, Units, 1, Spec, T>,
-                  public callable_layer<SimpleRNN<Units, Spec, Act, T>> {
+class SimpleRNN
+    : public detail::recurrent_core<SimpleRNN<Units, Spec, Act, T>, Units, 1, 0, Spec, T>,
+      public callable_layer<SimpleRNN<Units, Spec, Act, T>> {
   static_assert(!Spec.reset_after, "ketl::SimpleRNN: reset_after is GRU's option");
   static_assert(ElementwiseActivation<Act>,
                 "ketl::SimpleRNN: its activation must be elementwise (softmax is not)");
-  using core = detail::recurrent_core<SimpleRNN, Units, 1, Spec, T>;
+  using core = detail::recurrent_core<SimpleRNN, Units, 1, 0, Spec, T>;
 
  public:
   using typename core::Options;
@@ -38,29 +39,30 @@ class SimpleRNN : public detail::recurrent_core<SimpleRNN<Units, Spec, Act, T>, 
   }
 
   template <class In>
-  void forward(const T* x, T* y, std::size_t n, Pass<T>&) {
+  void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units;
-    this->reserve(n, S, 0);
-    this->project_inputs(x, n * S);
+    this->bind(pass.scratch, n, S);
+    this->project_inputs(x, n, S);
     this->zero_initial_state(n, S);
     const auto& u = this->packed_recurrent(0, 0, U);
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
-      if (s > 0) this->add_recurrent_to_gates(n, S, t, this->hprev_.data(), u, 0);
+      if (s > 0) this->add_recurrent_to_gates(n, t, this->hprev_, u, 0);
       for (std::size_t i = 0; i < n; ++i)
         detail::simd::zip_update<T>(
             [this](auto& a, auto& h) {
               a = act_.apply(a);
               h = a;
             },
-            U, this->gates_.data() + this->row(i, t, S, U), this->state_out(i, s, S, y));
+            U, this->gates_ + this->row(i, t, n, U), this->state_out(i, s, S, y));
       this->emit(n, s, S, y);
     }
   }
 
   template <class In>
-  void backward(const T* x, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
+  void backward(const T*, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units;
+    this->bind(pass.scratch, n, S);
     this->reserve_backward(n, S);
     const auto& ut = this->packed_recurrent_t(0, this->recurrent_transposed(), 0, U);
     for (std::size_t s = S; s-- > 0;) {
@@ -68,16 +70,15 @@ class SimpleRNN : public detail::recurrent_core<SimpleRNN<Units, Spec, Act, T>, 
       for (std::size_t i = 0; i < n; ++i)
         detail::simd::zip_update<T>([this](const auto& h, const auto& dyv, const auto& dh,
                                            auto& dz) { dz = (dh + dyv) * act_.derivative(h); },
-                                    U, this->gates_.data() + this->row(i, t, S, U),
+                                    U, this->gates_ + this->row(i, t, n, U),
                                     this->output_grad(i, s, S, dy), this->dh_.data() + i * U,
-                                    this->dgates_.data() + this->row(i, t, S, U));
+                                    this->dgates_.data() + this->row(i, t, n, U));
       if (s > 0)
-        this->back_through_recurrent(n, S, t, this->dgates_.data(), U, 0, ut, this->dh_.data(),
-                                     false);
+        this->back_through_recurrent(n, t, this->dgates_.data(), U, 0, ut, this->dh_.data(), false);
     }
     const bool acc = pass.accumulate_weight_grads;
-    this->recurrent_gradient(this->hprev_.data(), this->dgates_.data(), U, n * S, 0, U, acc);
-    this->input_gradients(x, dx, n * S, acc);
+    this->recurrent_gradient(this->hprev_, this->dgates_.data(), U, n * S, 0, U, acc);
+    this->input_gradients(dx, n, S, acc);
   }
 
  private:
