@@ -4,7 +4,8 @@
 #   gcc-release  g++ 12, release (its test programs at -O1), warnings as errors: unit, compile-fail,
 #                examples, benchmarks
 #   gcc-asan     g++ 12 with AddressSanitizer + UndefinedBehaviorSanitizer (-O0): the unit tests
-#   clang        clang++ 14, release, warnings as errors: unit and compile-fail
+#   clang        clang++ 14, release (its test programs at -O1), warnings as errors: unit and
+#                compile-fail
 #   gcc-tsan     g++ 12 with ThreadSanitizer (-O1): the threaded tests (generator workers, helper threads)
 # then the file readers' libFuzzer targets, 60 s each, in parallel (tools/fuzz.sh; KETL_FUZZ_SECONDS
 # overrides; docs/robustness.md has the 10-minute runs).
@@ -58,8 +59,8 @@ finish_tests() {
 }
 
 failed_builds=0
-# The test programs at -O1 (tests/meson.build says why); examples,
-# benchmarks and the portable GEMM tests stay at -O2, and so does clang.
+# The test programs at -O1, here and in clang (tests/meson.build says why);
+# the examples, the benchmarks and the portable GEMM tests stay at -O2.
 setup gcc-release g++ --buildtype=release -Dunit_optimization=1 || failed_builds=$((failed_builds + 1))
 # -O0 -g1: line tables are all ASan's reports need, and full debug info of
 # this template-heavy code more than doubles the build. At -O1 the build
@@ -72,8 +73,8 @@ setup gcc-asan g++ --buildtype=plain -Doptimization=0 -Db_sanitize=address,undef
   failed_builds=$((failed_builds + 1))
 # The headers' self-containment, the benchmarks' compiling, the examples
 # and the consumer projects are checked by gcc-release alone.
-setup clang clang++ --buildtype=release -Db_lundef=false -Dheader_checks=false -Dconsumer_tests=false \
-  -Dbenchmarks=false -Dexamples=false ||
+setup clang clang++ --buildtype=release -Dunit_optimization=1 -Db_lundef=false -Dheader_checks=false \
+  -Dconsumer_tests=false -Dbenchmarks=false -Dexamples=false ||
   failed_builds=$((failed_builds + 1))
 setup gcc-tsan g++ --buildtype=plain -Doptimization=1 -Db_sanitize=thread -Dcpp_args="-g1" \
   -Dunit_suite=false -Dbenchmarks=false -Dexamples=false -Dcompile_fail_tests=false \
