@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, then build and run the whole
 # suite in three configurations:
-#   gcc-release  g++ 12, release (its test programs at -O1), warnings as errors: unit, compile-fail,
-#                examples, benchmarks
+#   gcc-release  g++ 12, release (test programs and examples at -O1), warnings as errors: unit,
+#                compile-fail, examples, benchmarks
 #   gcc-asan     g++ 12 with AddressSanitizer + UndefinedBehaviorSanitizer (-O0): the unit tests
 #   clang        clang++ 14, release (its test programs at -O1), warnings as errors: unit and
-#                compile-fail
+#                compile-fail (the threaded tests are the other three's)
 #   gcc-tsan     g++ 12 with ThreadSanitizer (-O1): the threaded tests (generator workers, helper threads)
-# then the file readers' libFuzzer targets, 60 s each, in parallel (tools/fuzz.sh; KETL_FUZZ_SECONDS
+# then the file readers' libFuzzer targets, 40 s each, in parallel (tools/fuzz.sh; KETL_FUZZ_SECONDS
 # overrides; docs/robustness.md has the 10-minute runs).
 # The last line is "N passed, M failed", counted over every test case of every
 # configuration: each Catch2 test case counts once, and so does each compile-fail test.
@@ -59,8 +59,9 @@ finish_tests() {
 }
 
 failed_builds=0
-# The test programs at -O1, here and in clang (tests/meson.build says why);
-# the examples, the benchmarks and the portable GEMM tests stay at -O2.
+# The test programs and the examples at -O1, here and in clang
+# (tests/meson.build says why); the benchmarks and the portable GEMM tests
+# stay at -O2.
 setup gcc-release g++ --buildtype=release -Dunit_optimization=1 || failed_builds=$((failed_builds + 1))
 # -O0 -g1: line tables are all ASan's reports need, and full debug info of
 # this template-heavy code more than doubles the build. At -O1 the build
@@ -73,8 +74,10 @@ setup gcc-asan g++ --buildtype=plain -Doptimization=0 -Db_sanitize=address,undef
   failed_builds=$((failed_builds + 1))
 # The headers' self-containment, the benchmarks' compiling, the examples
 # and the consumer projects are checked by gcc-release alone.
+# Its threaded tests are the other three configurations' (ThreadSanitizer's
+# above all): clang builds the unit suite and the compile-fail tests.
 setup clang clang++ --buildtype=release -Dunit_optimization=1 -Db_lundef=false -Dheader_checks=false \
-  -Dconsumer_tests=false -Dbenchmarks=false -Dexamples=false ||
+  -Dconsumer_tests=false -Dbenchmarks=false -Dexamples=false -Dthread_tests=false ||
   failed_builds=$((failed_builds + 1))
 setup gcc-tsan g++ --buildtype=plain -Doptimization=1 -Db_sanitize=thread -Dcpp_args="-g1" \
   -Dunit_suite=false -Dbenchmarks=false -Dexamples=false -Dcompile_fail_tests=false \
@@ -93,10 +96,10 @@ for c in gcc-release gcc-asan clang gcc-tsan; do
 done
 
 # The fuzzers beside the last test phase (ThreadSanitizer's, short).
-echo "=== fuzz: the readers, ${KETL_FUZZ_SECONDS:-60} s each" >&2
+echo "=== fuzz: the readers, ${KETL_FUZZ_SECONDS:-40} s each" >&2
 rm -f build/fuzz/results.txt
 t0=$SECONDS
-bash tools/fuzz.sh "${KETL_FUZZ_SECONDS:-60}"
+bash tools/fuzz.sh "${KETL_FUZZ_SECONDS:-40}"
 echo "=== fuzz: done in $((SECONDS - t0)) s" >&2
 finish_tests
 

@@ -8,10 +8,9 @@ Usage: cnn_torch.py <batch> <data directory>
 """
 import pathlib
 import sys
-import time
-
 import numpy as np
 import torch
+from torch_epoch import sgd_epoch
 
 torch.set_num_threads(1)
 torch.manual_seed(1)
@@ -28,18 +27,4 @@ for m in model:
     if isinstance(m, (nn.Linear, nn.Conv2d)):
         nn.init.xavier_uniform_(m.weight)
         nn.init.zeros_(m.bias)
-opt = torch.optim.SGD(model.parameters(), lr=0.01)
-loss_fn = nn.CrossEntropyLoss()
-
-start = time.perf_counter()
-total = 0.0
-for s in range(0, 60000, batch):
-    xb, yb = x[s:s + batch], y[s:s + batch]
-    opt.zero_grad()
-    loss = loss_fn(model(xb), yb)
-    loss.backward()
-    opt.step()
-    total += loss.item() * len(xb)
-elapsed = time.perf_counter() - start
-name = "pytorch-" + torch.__version__.split("+")[0]
-print(f"{name} {batch} {elapsed:.4f} loss {total / 60000:.4f}")
+sgd_epoch(model, x, y, batch)

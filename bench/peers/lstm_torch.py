@@ -8,10 +8,9 @@ Usage: lstm_torch.py <batch> <data directory>
 """
 import pathlib
 import sys
-import time
-
 import numpy as np
 import torch
+from torch_epoch import sgd_epoch
 
 torch.set_num_threads(1)
 torch.manual_seed(1)
@@ -35,18 +34,4 @@ class Model(nn.Module):
 
 
 model = Model()
-opt = torch.optim.SGD(model.parameters(), lr=0.01)
-loss_fn = nn.CrossEntropyLoss()
-
-start = time.perf_counter()
-total = 0.0
-for s in range(0, 60000, batch):
-    xb, yb = x[s:s + batch], y[s:s + batch]
-    opt.zero_grad()
-    loss = loss_fn(model(xb), yb)
-    loss.backward()
-    opt.step()
-    total += loss.item() * len(xb)
-elapsed = time.perf_counter() - start
-name = "pytorch-" + torch.__version__.split("+")[0]
-print(f"{name} {batch} {elapsed:.4f} loss {total / 60000:.4f}")
+sgd_epoch(model, x, y, batch)

@@ -5,10 +5,9 @@
 // per-step work: the recurrent product and the gates.
 //
 // What backward needs from forward lives in the call's scratch (so a shared
-// layer's calls keep theirs apart), time-major, (T, N, width): a step's rows
-// are one block, which its GEMMs and its gate pass find in L2 (batch-major,
-// a step's rows sat T*4*units floats apart, on few L2 sets; batch 128 ran
-// 1.3x slower per sample than batch 32):
+// layer's calls keep theirs apart), time-major, (T, N, width), so that a
+// step's rows are one contiguous block for its GEMMs and its gate pass (an
+// epoch's time measured the same as with batch-major buffers, within noise):
 //   gates_  (T, N, G*U)  pre-activations, then the gates' values in place
 //   hprev_  (T, N, U)    the state the step at time t started from
 //   extra_  (T, N, U)    each a cell's own (LSTM: c and act(c))
