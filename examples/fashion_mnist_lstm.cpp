@@ -4,7 +4,7 @@
 //   model = Sequential([LSTM(128, input_shape=(28, 28)),
 //                       Dense(10, activation='softmax')])
 //   model.compile(Adam(), 'categorical_crossentropy', metrics=['accuracy'])
-//   model.fit(x_train, y_train, batch_size=64, epochs=5, validation_data=(x_test, y_test))
+//   model.fit(x_train, y_train, batch_size=32, epochs=5, validation_data=(x_test, y_test))
 //
 // Usage: fashion_mnist_lstm [epochs] [training samples] [batch size] [data directory]
 #include <algorithm>
@@ -16,7 +16,7 @@
 int main(int argc, char** argv) {
   const int epochs = argc > 1 ? std::atoi(argv[1]) : 5;
   const long samples = argc > 2 ? std::atol(argv[2]) : 0;  // 0: all 60,000
-  const std::size_t batch = argc > 3 ? std::size_t(std::atol(argv[3])) : 64;
+  const std::size_t batch = argc > 3 ? std::size_t(std::atol(argv[3])) : 32;
   const std::string dir = argc > 4 ? argv[4] : ketl::datasets::fashion_mnist::default_directory;
   try {
     auto [train, test] = ketl::datasets::fashion_mnist::load_data(dir);
