@@ -82,14 +82,14 @@ struct FitOptions {
 
 template <class T = float>
 struct EvaluateOptions {
-  std::optional<std::size_t> batch_size = std::nullopt;  // None: 32
+  std::optional<std::size_t> batch_size = std::nullopt;  // None: 32, or the model's fixed one
   int verbose = 1;
   Arrays sample_weight = {};
   std::optional<std::size_t> steps = std::nullopt;  // steps mode, as fit's steps_per_epoch
 };
 
 struct PredictOptions {
-  std::size_t batch_size = 32;
+  std::optional<std::size_t> batch_size = std::nullopt;  // None: 32, or the model's fixed one
   int verbose = 0;
 };
 

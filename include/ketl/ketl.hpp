@@ -25,6 +25,7 @@
 #include "ketl/layers/average_pooling1d.hpp"
 #include "ketl/layers/average_pooling2d.hpp"
 #include "ketl/layers/batch_normalization.hpp"
+#include "ketl/layers/bidirectional.hpp"
 #include "ketl/layers/concatenate.hpp"
 #include "ketl/layers/conv1d.hpp"
 #include "ketl/layers/conv2d.hpp"

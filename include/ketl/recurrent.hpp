@@ -5,6 +5,7 @@
 //   ketl::LSTM<64>                                            (N, T, F) -> (N, 64)
 //   ketl::LSTM<64, ketl::rnn{.return_sequences = true}>       (N, T, F) -> (N, T, 64)
 //   ketl::GRU<32, ketl::rnn{.go_backwards = true, .reset_after = true}>
+//   ketl::LSTM<32, ketl::rnn{.stateful = true}>     after Input<T, F>::batch<N>
 //
 // Fields keep Keras 2.2.4's names and defaults. The activations follow as
 // types, as Dense's: ketl::LSTM<64, ketl::rnn{}, ketl::Tanh, ketl::Sigmoid>
@@ -24,6 +25,10 @@ struct rnn {
   // separate recurrent bias (Keras's reset_after=True, CuDNN's variant and
   // tf.keras's default); the bias is then (2, 3 * units).
   bool reset_after = false;
+  // The state after each batch's last step is the next batch's initial
+  // state, sample i to sample i, until reset_states(). The model's batch
+  // size must be fixed (Input<...>::batch<N>, Keras's batch_input_shape).
+  bool stateful = false;
 };
 
 }  // namespace ketl

@@ -41,7 +41,33 @@ CASES = {
     "gru_reset_after": (lambda: L.GRU(6), (3, 5, 4)),  # tf.keras's defaults
     "gru_reset_after_hard_seq": (lambda: L.GRU(5, recurrent_activation=HARD, reset_after=True,
                                                return_sequences=True), (2, 4, 3)),
+    # Bidirectional: its weights are the forward layer's, then the backward's.
+    "bi_lstm_concat": (lambda: L.Bidirectional(L.LSTM(4, recurrent_activation=HARD)), (3, 5, 3)),
+    "bi_gru_seq_sum": (lambda: L.Bidirectional(
+        L.GRU(4, recurrent_activation=HARD, reset_after=False, return_sequences=True),
+        merge_mode="sum"), (2, 5, 3)),
+    "bi_rnn_seq_mul": (lambda: L.Bidirectional(L.SimpleRNN(3, return_sequences=True),
+                                               merge_mode="mul"), (2, 4, 3)),
+    "bi_lstm_back_ave": (lambda: L.Bidirectional(
+        L.LSTM(4, recurrent_activation=HARD, go_backwards=True), merge_mode="ave"), (2, 4, 3)),
 }
+
+SNAKE = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
+
+
+def short(w):
+    return w.name.split("/")[-1].split(":")[0]
+
+
+def weight_keys(layer):
+    """ketl's names of the layer's weights, in the order of layer.weights."""
+    if isinstance(layer, L.Bidirectional):
+        base = SNAKE[type(layer.forward_layer).__name__]
+        both = layer.forward_layer.weights + layer.backward_layer.weights
+        assert [w.name for w in both] == [w.name for w in layer.weights]
+        return ([f"forward_{base}/{short(w)}" for w in layer.forward_layer.weights] +
+                [f"backward_{base}/{short(w)}" for w in layer.backward_layer.weights])
+    return [short(w) for w in layer.weights]
 
 
 def main():
@@ -63,8 +89,7 @@ def main():
         out[name + "__y"] = y.numpy()
         out[name + "__r"] = r.numpy()
         out[name + "__dx"] = tape.gradient(loss, xv).numpy()
-        for w, v in zip(layer.weights, weights):
-            key = w.name.split("/")[-1].split(":")[0]
+        for w, v, key in zip(layer.weights, weights, weight_keys(layer)):
             out[name + "__" + key] = v
             out[name + "__d" + key] = tape.gradient(loss, w).numpy()
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recurrent.npz")

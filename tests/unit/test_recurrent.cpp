@@ -15,49 +15,17 @@
 
 #include "functional_helpers.hpp"
 #include "gradcheck.hpp"
+#include "layer_calls.hpp"
 #include "rnn_reference.hpp"
 
 using namespace ketl;
 namespace ref = test::rnn_ref;
+using test::forward;
+using test::randomize;
+using test::scratch_of;
+using test::weights_of;
 
 namespace {
-
-// Sets every weight to uniform(-0.6, 0.6), so that gates leave their
-// linear middle and biases are not zero.
-template <class L, class T>
-void randomize(L& layer, Random& rng) {
-  layer.for_each_weight([&](WeightRef<T> w) {
-    for (auto& v : w.value) v = static_cast<T>(rng.uniform(-0.6, 0.6));
-  });
-}
-
-// The layer's weights in Keras's order (kernel, recurrent_kernel, bias), as double.
-template <class L, class T>
-std::vector<std::vector<double>> weights_of(L& layer) {
-  std::vector<std::vector<double>> out;
-  layer.for_each_weight([&](WeightRef<T> w) { out.emplace_back(w.value.begin(), w.value.end()); });
-  while (out.size() < 3) out.emplace_back();
-  return out;
-}
-
-// The scratch a layer asks for, per call: forward fills it, backward reads it.
-template <class In, class L, class T>
-std::vector<T>& scratch_of() {
-  static std::vector<T> s;
-  return s;
-}
-
-template <class In, class L, class T>
-std::vector<T> forward(L& layer, const std::vector<T>& x, std::size_t n) {
-  using Out = typename L::template output_shape<In>;
-  std::vector<T> y(n * Out::size);
-  Pass<T> pass{};
-  auto& scratch = scratch_of<In, L, T>();
-  scratch.assign(n * L::template scratch_per_sample<In> + 1, T(0));
-  pass.scratch = scratch.data();
-  layer.template forward<In>(x.data(), y.data(), n, pass);
-  return y;
-}
 
 template <class L>
 ref::config config_of(ref::cell kind, std::size_t steps, std::size_t features, ref::act a,
@@ -502,6 +470,68 @@ TEST_CASE("TimeDistributed and RepeatVector: shapes, values, gradients", "[recur
     model.compile(optimizers::Adam{.lr = 0.01f}, losses::categorical_crossentropy,
                   metrics::accuracy);
     const auto h = model.fit(xs, ys, {.batch_size = 32, .epochs = 25, .verbose = 0});
+    CHECK(h.history.at("acc").back() > 0.9);
+  }
+}
+
+TEST_CASE("Bidirectional: Keras's outputs, gradients, shapes and weight names",
+          "[recurrent][wrappers][golden]") {
+  SECTION("as real Keras's, each merge mode") {
+    check_golden<Shape<5, 3>, Bidirectional<LSTM<4>>>("bi_lstm_concat");
+    check_golden<Shape<5, 3>,
+                 Bidirectional<GRU<4, rnn{.return_sequences = true}>, merge_mode::sum>>(
+        "bi_gru_seq_sum");
+    check_golden<Shape<4, 3>,
+                 Bidirectional<SimpleRNN<3, rnn{.return_sequences = true}>, merge_mode::mul>>(
+        "bi_rnn_seq_mul");
+    check_golden<Shape<4, 3>, Bidirectional<LSTM<4, rnn{.go_backwards = true}>, merge_mode::ave>>(
+        "bi_lstm_back_ave");
+  }
+  SECTION("finite differences, each merge mode") {
+    using In = Shape<4, 3>;
+    using L = LSTM<5, rnn{}, Tanh, Sigmoid, double>;
+    using LS = LSTM<5, rnn{.return_sequences = true}, Tanh, Sigmoid, double>;
+    check_gradients<In, Bidirectional<L>>();
+    check_gradients<In, Bidirectional<LS, merge_mode::sum>>();
+    check_gradients<In, Bidirectional<LS, merge_mode::mul>>();
+    check_gradients<In, Bidirectional<L, merge_mode::ave>>();
+    // A backward layer of its own: another cell, another size.
+    check_gradients<In, Bidirectional<LS, merge_mode::concat,
+                                      GRU<3, rnn{.return_sequences = true, .go_backwards = true},
+                                          Tanh, Sigmoid, double>>>();
+  }
+  SECTION("Keras's documented model: shapes, parameters, names; it learns") {
+    utils::set_random_seed(3);
+    auto model =
+        Sequential{Input<5, 10>{}, Bidirectional<LSTM<10, rnn{.return_sequences = true}>>{},
+                   Bidirectional<LSTM<10>>{}, Dense<5, Softmax>{}};
+    // 2 * 4 * 10 * (10 + 10 + 1), 2 * 4 * 10 * (20 + 10 + 1), 21 * 5: Keras's summary.
+    STATIC_REQUIRE(decltype(model)::param_count == 1680 + 2480 + 105);
+    std::ostringstream os;
+    model.summary(os);
+    CHECK_THAT(os.str(), Catch::Contains("bidirectional_1 (Bidirection (None, 5, 20)") &&
+                             Catch::Contains("(None, 20)") && Catch::Contains("4,265"));
+    const auto& names = model.network().weight_names();
+    REQUIRE(names.size() == 14);
+    CHECK(names[0] == "bidirectional_1/forward_lstm/kernel");
+    CHECK(names[5] == "bidirectional_1/backward_lstm/bias");
+    CHECK(names[6] == "bidirectional_2/forward_lstm/kernel");
+    // The class is the step where the sequence peaks: both directions help.
+    const std::size_t n = 320;
+    xt::xtensor<float, 3> xs({n, std::size_t(5), std::size_t(10)});
+    xt::xtensor<float, 2> ys = xt::zeros<float>({n, std::size_t(5)});
+    Random r(4);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::size_t peak = r.below(5);
+      for (std::size_t t = 0; t < 5; ++t)
+        for (std::size_t f = 0; f < 10; ++f)
+          xs(i, t, f) = float(r.uniform(-0.5, 0.5) + (t == peak ? 1.0 : 0.0));
+      ys(i, peak) = 1;
+    }
+    model.compile(optimizers::Adam{.lr = 0.01f}, losses::categorical_crossentropy,
+                  metrics::accuracy);
+    const auto h = model.fit(xs, ys, {.batch_size = 32, .epochs = 10, .verbose = 0});
+    CHECK(h.history.at("loss").back() < 0.5 * h.history.at("loss").front());
     CHECK(h.history.at("acc").back() > 0.9);
   }
 }

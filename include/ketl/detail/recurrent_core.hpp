@@ -29,6 +29,7 @@
 #include "ketl/detail/bias_activation.hpp"
 #include "ketl/detail/gemm.hpp"
 #include "ketl/detail/simd.hpp"
+#include "ketl/error.hpp"
 #include "ketl/initializers.hpp"
 #include "ketl/layer.hpp"
 #include "ketl/recurrent.hpp"
@@ -62,6 +63,9 @@ class recurrent_core {
   static constexpr bool go_backwards = Spec.go_backwards;
   static constexpr bool use_bias = Spec.use_bias;
   static constexpr bool reset_after = Spec.reset_after;
+  static constexpr bool stateful = Spec.stateful;
+  // States carried between batches: h, and LSTM's c.
+  static constexpr std::size_t state_count = Extra == 2 ? 2 : 1;
   // GRU's reset_after keeps a second, recurrent bias.
   static constexpr std::size_t bias_size = use_bias ? (reset_after ? 2 * G : G) : 0;
 
@@ -78,7 +82,9 @@ class recurrent_core {
   static constexpr std::size_t param_count = In::dims[In::rank - 1] * G + Units* G + bias_size;
   template <class In>
   static constexpr std::size_t scratch_per_sample = In::dims[0] * (G + Units * (1 + Extra) +
-                                                                   In::dims[In::rank - 1]);
+                                                                   In::dims[In::rank - 1]) +
+                                                    (stateful ? Units
+                                                              : 0);  // a stateful LSTM's initial c
 
   template <class In>
   void build(Random& rng) {
@@ -113,6 +119,29 @@ class recurrent_core {
   std::span<T> kernel() { return kernel_; }
   std::span<T> recurrent_kernel() { return recurrent_; }
   std::span<T> bias() { return bias_; }
+
+  // Keras's layer.reset_states(): the next batch starts from zeros.
+  void reset_states() {
+    for (auto& s : states_) std::fill(s.begin(), s.end(), T(0));
+  }
+  // Keras's reset_states(states): the carried states given, h then LSTM's c,
+  // each (batch, units) row-major; checked before any is set.
+  void reset_states(const std::vector<std::vector<T>>& values) {
+    const std::string who = "ketl: reset_states on " + std::string(Derived::class_name);
+    if (!stateful) throw value_error(who + ": Layer must be stateful.");
+    if (values.size() != state_count)
+      throw value_error(who + ": it expects " + std::to_string(state_count) +
+                        " states, but it received " + std::to_string(values.size()));
+    for (const auto& v : values)
+      if (v.empty() || v.size() % Units != 0 || v.size() != values[0].size())
+        throw value_error(who + ": each state is (batch, " + std::to_string(Units) +
+                          "), the same batch for all; got " + std::to_string(v.size()) +
+                          " values");
+    for (std::size_t k = 0; k < state_count; ++k) states_[k] = values[k];
+  }
+  // The carried state k (h, then LSTM's c), (batch, units); empty before
+  // the first batch and in a layer that is not stateful.
+  std::span<const T> states(std::size_t k = 0) const { return states_[k]; }
   std::string_view name() const { return opt_.name; }
   const Options& options() const { return opt_; }
 
@@ -133,7 +162,9 @@ class recurrent_core {
     hprev_ = gates_ + rows * G;
     for (std::size_t k = 0; k < Extra; ++k) extra_[k] = hprev_ + rows * Units * (k + 1);
     x_tm_ = hprev_ + rows * Units * (Extra + 1);
+    if constexpr (stateful) c0_ = x_tm_ + rows * features_;
     if (zeros_.size() < Units) zeros_.assign(Units, T(0));
+    if (!stateful) c0_ = zeros_.data();
   }
   // The backward buffers: dgates_ and the carried dL/dh (and dL/dc).
   void reserve_backward(std::size_t n, std::size_t steps) {
@@ -142,9 +173,32 @@ class recurrent_core {
     dc_.assign(n * Units, T(0));
   }
 
-  // The first step starts from zeros (no stateful layer yet).
-  void zero_initial_state(std::size_t n, std::size_t steps) {
-    std::fill_n(hprev_ + time_of(0, steps) * n * Units, n * Units, T(0));
+  // The first step's state: zeros, or a stateful layer's carried state
+  // (zeros too for a batch of another size, as after reset_states()).
+  void initial_state(std::size_t n, std::size_t steps) {
+    T* h0 = hprev_ + time_of(0, steps) * n * Units;
+    for (std::size_t k = 0; k < state_count; ++k) {
+      T* to = k == 0 ? h0 : c0_;
+      if (stateful && states_[k].size() == n * Units)
+        std::copy(states_[k].begin(), states_[k].end(), to);
+      else if (k == 0 || stateful)
+        std::fill_n(to, n * Units, T(0));
+    }
+  }
+  // Sample i's initial c (LSTM): the carried one, or zeros.
+  const T* c0(std::size_t i) const { return stateful ? c0_ + i * Units : zeros_.data(); }
+  // Whether step 0 has a recurrent product: only a carried state is not zero.
+  static constexpr bool step_has_state(std::size_t s) { return s > 0 || stateful; }
+  // A stateful layer keeps the last step's h (the output's last step) and
+  // LSTM's c for the next batch.
+  void keep_state(std::size_t n, std::size_t steps, const T* y, const T* c_last) {
+    if constexpr (stateful) {
+      states_[0].resize(n * Units);
+      for (std::size_t i = 0; i < n; ++i)
+        std::copy_n(y + (return_sequences ? i * steps + steps - 1 : i) * Units, Units,
+                    states_[0].data() + i * Units);
+      if constexpr (state_count == 2) states_[1].assign(c_last, c_last + n * Units);
+    }
   }
   // Where sample i's state after step s goes: the next step's hprev_ row,
   // or, after the last step, the output.
@@ -269,6 +323,8 @@ class recurrent_core {
   T* hprev_ = nullptr;
   T* x_tm_ = nullptr;
   std::array<T*, Extra + 1> extra_{};  // Extra used; one more so that a size of 0 is valid
+  T* c0_ = nullptr;                    // LSTM's initial c: the carried one, or zeros
+  std::array<std::vector<T>, state_count> states_;  // a stateful layer's, between batches
   std::array<packed_b<T>, 2> packed_, packed_t_;
 };
 

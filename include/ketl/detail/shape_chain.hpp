@@ -36,6 +36,8 @@ template <class E, std::size_t... D, class... L>
 struct start_shape<TypedInput<E, D...>, L...> {
   using type = IndexShape<D...>;
 };
+template <std::size_t B, class I, class... L>
+struct start_shape<BatchInput<B, I>, L...> : start_shape<I, L...> {};
 
 // Token indices go to a layer that reads them (Embedding), and such a layer
 // takes nothing else; an Input passes its own shape on.

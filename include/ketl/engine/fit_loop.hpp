@@ -62,6 +62,7 @@ auto trainer<Net>::standardize(std::string_view what, const Arrays& x, const Arr
 template <Network Net>
 void trainer<Net>::step_on(const dataset& d, const std::size_t* idx, std::size_t first,
                            std::size_t m, bool training, double* out) {
+  if constexpr (fixed_batch > 0) check_fixed_batch("a batch", m, m);
   auto& c = *compiled_;
   net_.reserve(m);
   input_ptrs xp{};
@@ -140,7 +141,26 @@ std::vector<double> trainer<Net>::evaluate_arrays(const Arrays& x, const Arrays&
     throw value_error("ketl: evaluate: batch_size must be positive");
   if (o.verbose < 0 || o.verbose > 2)
     throw value_error("ketl: evaluate: verbose must be 0, 1 or 2");
-  return test_loop(d, o.batch_size.value_or(32), o.verbose, o.steps.value_or(0));
+  const std::size_t bs = batch_or_default(o.batch_size);
+  check_fixed_batch("evaluate", o.steps ? d.n : bs, d.n);
+  return test_loop(d, bs, o.verbose, o.steps.value_or(0));
+}
+
+template <Network Net>
+void trainer<Net>::check_fixed_batch(std::string_view what, std::size_t batch_size,
+                                     std::size_t n) {
+  if constexpr (fixed_batch > 0) {
+    const std::string b = std::to_string(fixed_batch);
+    if (batch_size != fixed_batch)
+      throw value_error("ketl: " + std::string(what) + ": the model's batch size is fixed at " +
+                        b + " (Input<...>::batch<" + b + ">); got batch_size " +
+                        std::to_string(batch_size));
+    if (n % fixed_batch != 0)
+      throw value_error("ketl: " + std::string(what) +
+                        ": In a stateful network, you should only pass inputs with a number of "
+                        "samples that can be divided by the batch size (" + b + "). Found: " +
+                        std::to_string(n) + " samples");
+  }
 }
 
 // Keras's test_loop: batch values weighted by batch size. In steps mode
@@ -236,6 +256,12 @@ History trainer<Net>::fit_arrays(Arrays x, Arrays y, const FitOptions<T>& o) {
     throw value_error(
         "Must specify `validation_steps` to perform validation when doing step-wise training.");
   }
+  if constexpr (fixed_batch > 0) {
+    // Every batch, training and validation, has the fixed size, before any runs.
+    check_fixed_batch("fit", steps ? d.n : batch_or_default(o.batch_size), d.n);
+    if (validate)
+      check_fixed_batch("fit's validation", val_steps ? v.n : batch_or_default(o.batch_size), v.n);
+  }
 
   handle model(*this);
   for (const auto& cb : o.callbacks) cb.set_model(model);
@@ -243,7 +269,7 @@ History trainer<Net>::fit_arrays(Arrays x, Arrays y, const FitOptions<T>& o) {
   ketl::detail::warn_if_slow_build(os);
   const auto& names = compiled_->names;
   const std::size_t n = d.n;
-  const std::size_t batch_size = o.batch_size.value_or(32);
+  const std::size_t batch_size = batch_or_default(o.batch_size);
   const std::size_t bs = steps ? n : std::min(batch_size, n);
   const std::size_t batches = steps ? steps : (n + bs - 1) / bs;
   const std::size_t target = steps ? steps : n;  // what the bar and BaseLogger count
@@ -337,6 +363,7 @@ auto trainer<Net>::make_outputs(std::size_t n) -> predict_result {
 template <Network Net>
 template <class F>
 void trainer<Net>::predict_rows(const Arrays& x, std::size_t first, std::size_t m, F&& fn) {
+  if constexpr (fixed_batch > 0) check_fixed_batch("a batch", m, m);
   net_.reserve(m);
   input_ptrs xp{};
   [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -351,10 +378,13 @@ void trainer<Net>::predict_rows(const Arrays& x, std::size_t first, std::size_t 
 template <Network Net>
 auto trainer<Net>::predict_arrays(const Arrays& x, const PredictOptions& o) -> predict_result {
   const std::size_t n = check_x("predict", x);
-  if (o.batch_size == 0) throw value_error("ketl: predict: batch_size must be positive");
+  if (o.batch_size == std::size_t{0})
+    throw value_error("ketl: predict: batch_size must be positive");
+  const std::size_t batch_size = batch_or_default(o.batch_size);
+  check_fixed_batch("predict", batch_size, n);
   predict_result out = make_outputs(n);
   if (n == 0) return out;
-  const std::size_t bs = std::min(o.batch_size, n);
+  const std::size_t bs = std::min(batch_size, n);
   std::unique_ptr<Progbar> bar;
   if (o.verbose)
     bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});

@@ -15,6 +15,7 @@
 //   N::output_shapes              detail::type_list<Shape<...>...>, one per output
 //   N::output_ends_in_softmax     std::array<bool, outputs>: may the loss give dL/dz?
 //   N::input_index_limits         optional, std::array<size_t, inputs>: token index bounds
+//   N::fixed_batch_size           optional: every batch's rows (Input<d...>::batch<N>); 0: any
 // and at run time:
 //   reserve(n)                    grow the batch buffers to n samples
 //   forward(x, n, training)       x[i]: input i's n rows, of its element type
@@ -23,6 +24,7 @@
 //   weights()                     every weight, layer by layer (Keras's order)
 //   trainable_weights()           those the optimizer updates
 //   refresh_trainable()           read the layers' trainable flags again
+//   reset_states()                optional: the stateful layers' states to zeros
 //   weight_names()                one per weights()
 //   input_names(), output_names(), summary(os), rng()
 #pragma once
@@ -86,6 +88,14 @@ using output_shape_t = typename ketl::detail::at<K, typename N::output_shapes>::
 
 // The bound on input I's token indices (the input_dim of the Embeddings
 // that read it; the smallest, if several do), from the network's optional
+// N::fixed_batch_size, or 0 (any batch size).
+template <class N>
+constexpr std::size_t fixed_batch_size() {
+  if constexpr (requires { N::fixed_batch_size; })
+    return N::fixed_batch_size;
+  else
+    return 0;
+}
 // N::input_index_limits; none otherwise.
 template <class N, std::size_t I>
 constexpr std::size_t index_limit() {

@@ -294,6 +294,12 @@ class trainer {
   void save_weights(const std::string& path) const;
   void load_weights(const std::string& path);
 
+  // Keras's model.reset_states(): each stateful layer's next batch starts
+  // from zeros; a no-op in a model without one.
+  void reset_states() {
+    if constexpr (requires { net_.reset_states(); }) net_.reset_states();
+  }
+
   void summary(std::ostream& os = std::cout) const { net_.summary(os); }
   Random& rng() { return net_.rng(); }
 
@@ -301,6 +307,14 @@ class trainer {
   Net net_;
 
  private:
+  // Input<d...>::batch<N>'s N: every batch has exactly N rows; 0: any.
+  static constexpr std::size_t fixed_batch = engine::fixed_batch_size<Net>();
+  // An unset batch_size: the fixed one, else Keras's 32.
+  static std::size_t batch_or_default(std::optional<std::size_t> b) {
+    return b.value_or(fixed_batch ? fixed_batch : 32);
+  }
+  // Before a call runs: its batch size and its rows fit the fixed batch.
+  static void check_fixed_batch(std::string_view what, std::size_t batch_size, std::size_t n);
   using input_ptrs = std::array<const void*, input_count>;
   using target_ptrs = std::array<const T*, output_count>;
 

@@ -34,6 +34,9 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
   using typename core::Options;
   static constexpr std::string_view class_name = "GRU";
   static constexpr rnn spec = Spec;
+  // The same layer with other rnn options (Bidirectional's backward copy).
+  template <rnn S>
+  using with_spec = GRU<Units, S, Act, RecAct, T>;
 
   using core::core;
   GRU() = default;
@@ -51,7 +54,7 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
     this->bind(pass.scratch, n, S);
     this->project_inputs(x, n, S);
-    this->zero_initial_state(n, S);
+    this->initial_state(n, S);
     T* extra = this->extra_[0];
     const T* hp_all = this->hprev_;
     // The recurrent bias, or zeros.
@@ -60,7 +63,7 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
     const auto& u_h = this->packed_recurrent(1, 2 * U, U);
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
-      if (s > 0) {
+      if (this->step_has_state(s)) {
         this->add_recurrent_to_gates(n, t, hp_all, u_zr, 0);
         if constexpr (after) this->add_recurrent(n, t, hp_all, u_h, extra + t * n * U, U, false);
       } else if constexpr (after) {
@@ -95,7 +98,8 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
         }
       }
       if constexpr (!after) {
-        if (s > 0) this->add_recurrent(n, t, extra, u_h, this->gates_ + t * n * G + 2 * U, G, true);
+        if (this->step_has_state(s))
+          this->add_recurrent(n, t, extra, u_h, this->gates_ + t * n * G + 2 * U, G, true);
         for (std::size_t i = 0; i < n; ++i) {
           T* g = this->gates_ + this->row(i, t, n, G);
           detail::simd::zip_update<T>(
@@ -108,6 +112,7 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
       }
       this->emit(n, s, S, y);
     }
+    this->keep_state(n, S, y, nullptr);
   }
 
   // dgates_ holds dL/d(pre-activation) of the input side (z, r, h); with

@@ -33,6 +33,8 @@ struct node_tag {
 
 template <class E, std::size_t... Dims>
 struct TypedInput;
+template <std::size_t B, class I>
+struct BatchInput;
 
 template <std::size_t... Dims>
 struct Input : stateless_layer {
@@ -62,6 +64,11 @@ struct Input : stateless_layer {
   // ketl::Input<100>::of<std::int32_t>{}. Only an Embedding reads it.
   template <class E>
   using of = TypedInput<E, Dims...>;
+  // Keras's batch_input_shape: the batch size fixed in the model's type, as
+  // a stateful RNN needs: ketl::Input<8, 16>::batch<32>{}. 0: any size.
+  static constexpr std::size_t batch_size = 0;
+  template <std::size_t B>
+  using batch = BatchInput<B, Input>;
 
   // The functional API's identity of this input, and its creation order.
   const void* id() const { return id_.get(); }
@@ -89,6 +96,17 @@ struct TypedInput : Input<Dims...> {
   static constexpr void check_input() {}
   template <class In>
   using output_shape = shape;
+  template <std::size_t B>
+  using batch = BatchInput<B, TypedInput>;
+};
+
+// An Input (float or integer) whose every batch has B samples.
+template <std::size_t B, class I>
+struct BatchInput : I {
+  static_assert(B > 0, "ketl::Input<d...>::batch<B>: a batch has at least one sample");
+  static constexpr std::size_t batch_size = B;
+  using I::I;
+  BatchInput() = default;
 };
 
 namespace detail {
@@ -102,6 +120,19 @@ template <std::size_t... D>
 inline constexpr bool is_node<Input<D...>> = true;
 template <class E, std::size_t... D>
 inline constexpr bool is_node<TypedInput<E, D...>> = true;
+template <std::size_t B, class I>
+struct is_input<BatchInput<B, I>> : is_input<I> {};
+template <std::size_t B, class I>
+inline constexpr bool is_node<BatchInput<B, I>> = true;
+
+// An Input type's fixed batch size; 0 for any other layer.
+template <class L>
+constexpr std::size_t fixed_batch_of() {
+  if constexpr (is_input<L>::value)
+    return L::batch_size;
+  else
+    return 0;
+}
 }  // namespace detail
 
 }  // namespace ketl

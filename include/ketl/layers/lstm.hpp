@@ -30,6 +30,9 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
   using typename core::Options;
   static constexpr std::string_view class_name = "LSTM";
   static constexpr rnn spec = Spec;
+  // The same layer with other rnn options (Bidirectional's backward copy).
+  template <rnn S>
+  using with_spec = LSTM<Units, S, Act, RecAct, T>;
 
   using core::core;
   LSTM() = default;
@@ -46,17 +49,16 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
     this->bind(pass.scratch, n, S);
     this->project_inputs(x, n, S);
-    this->zero_initial_state(n, S);
+    this->initial_state(n, S);
     T* c_all = this->extra_[0];   // c after the step at time t
     T* tc_all = this->extra_[1];  // act(c)
     const auto& u = this->packed_recurrent(0, 0, G);
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
-      if (s > 0) this->add_recurrent_to_gates(n, t, this->hprev_, u, 0);
+      if (this->step_has_state(s)) this->add_recurrent_to_gates(n, t, this->hprev_, u, 0);
       for (std::size_t i = 0; i < n; ++i) {
         T* g = this->gates_ + this->row(i, t, n, G);
-        const T* cp =
-            s > 0 ? c_all + this->row(i, this->time_of(s - 1, S), n, U) : this->zeros_.data();
+        const T* cp = s > 0 ? c_all + this->row(i, this->time_of(s - 1, S), n, U) : this->c0(i);
         detail::simd::zip_update<T>(
             [this](auto& gi, auto& gf, auto& gc, auto& go, const auto& c_prev, auto& c, auto& tc,
                    auto& h) {
@@ -73,6 +75,7 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
       }
       this->emit(n, s, S, y);
     }
+    this->keep_state(n, S, y, c_all + this->time_of(S - 1, S) * n * U);
   }
 
   template <class In>
@@ -88,8 +91,7 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
       for (std::size_t i = 0; i < n; ++i) {
         const T* g = this->gates_ + this->row(i, t, n, G);
         T* d = this->dgates_.data() + this->row(i, t, n, G);
-        const T* cp =
-            s > 0 ? c_all + this->row(i, this->time_of(s - 1, S), n, U) : this->zeros_.data();
+        const T* cp = s > 0 ? c_all + this->row(i, this->time_of(s - 1, S), n, U) : this->c0(i);
         detail::simd::zip_update<T>(
             [this](const auto& gi, const auto& gf, const auto& gc, const auto& go,
                    const auto& c_prev, const auto& tc, const auto& dyv, auto& dh, auto& dc,

@@ -26,6 +26,9 @@ class SimpleRNN
   using typename core::Options;
   static constexpr std::string_view class_name = "SimpleRNN";
   static constexpr rnn spec = Spec;
+  // The same layer with other rnn options (Bidirectional's backward copy).
+  template <rnn S>
+  using with_spec = SimpleRNN<Units, S, Act, T>;
 
   using core::core;
   SimpleRNN() = default;
@@ -43,11 +46,11 @@ class SimpleRNN
     constexpr std::size_t S = In::dims[0], U = Units;
     this->bind(pass.scratch, n, S);
     this->project_inputs(x, n, S);
-    this->zero_initial_state(n, S);
+    this->initial_state(n, S);
     const auto& u = this->packed_recurrent(0, 0, U);
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
-      if (s > 0) this->add_recurrent_to_gates(n, t, this->hprev_, u, 0);
+      if (this->step_has_state(s)) this->add_recurrent_to_gates(n, t, this->hprev_, u, 0);
       for (std::size_t i = 0; i < n; ++i)
         detail::simd::zip_update<T>(
             [this](auto& a, auto& h) {
@@ -57,6 +60,7 @@ class SimpleRNN
             U, this->gates_ + this->row(i, t, n, U), this->state_out(i, s, S, y));
       this->emit(n, s, S, y);
     }
+    this->keep_state(n, S, y, nullptr);
   }
 
   template <class In>

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "ketl/detail/layer_names.hpp"
+#include "ketl/detail/stateful.hpp"
 #include "ketl/error.hpp"
 #include "ketl/layer.hpp"
 #include "ketl/models/graph.hpp"
@@ -69,6 +70,19 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   // Embeddings called on it.
   static constexpr std::array<std::size_t, sizeof...(In)> input_index_limits{
       detail::index_limit_on<In>(static_cast<nodes*>(nullptr))...};
+  // The Inputs' fixed batch size (Input<d...>::batch<N>), or 0; they agree,
+  // and a stateful layer needs one.
+  static constexpr std::size_t fixed_batch_size = std::max({std::size_t{0}, In::batch_size...});
+  static_assert(((In::batch_size == 0 || In::batch_size == fixed_batch_size) && ...),
+                "ketl::Model: its Inputs fix different batch sizes");
+  static_assert([]<std::size_t... P>(std::index_sequence<P...>) {
+    return ([] {
+      if constexpr (detail::is_call<node_t<P>>)
+        return ketl::detail::stateful_ok<P, typename node_t<P>::layer_type, fixed_batch_size>();
+      else
+        return true;
+    }() && ...);
+  }(std::make_index_sequence<positions>{}));
   // Each node type's layer parameters, at compile time (0 for an Input).
   static constexpr std::array<std::size_t, positions> node_param_counts =
       []<class... N>(ketl::detail::type_list<N...>*) {
@@ -132,6 +146,9 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   std::span<const WeightRef<T>> trainable_weights() const { return trainable_; }
   // Reads the layers' trainable flags again (compile() does).
   void refresh_trainable() { collect_weights(); }
+  void reset_states() {
+    for_each_layer([](auto& l, std::size_t) { ketl::detail::reset_layer_states(l); });
+  }
   const std::vector<std::string>& weight_names() const { return weight_names_; }
   std::vector<std::string> input_names() const {
     std::vector<std::string> out;
@@ -382,27 +399,28 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
                             names[a] + "\" is used twice");
   }
 
+  // f(layer, its slot) once for each layer object (a shared layer once).
+  template <class F>
+  void for_each_layer(F f) {
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+      ([&] {
+        if constexpr (detail::is_call<node_t<P>>)
+          for (std::size_t i : by_position_[P])
+            if (inst_[i].use == 0)
+              f(*static_cast<typename node_t<P>::layer_type*>(inst_[i].layer), inst_[i].slot);
+      }(),
+       ...);
+    }(std::make_index_sequence<positions>{});
+  }
+
   void collect_weights() {
     weights_.clear();
     trainable_.clear();
     weight_names_.clear();
     std::vector<std::vector<WeightRef<T>>> per_slot(layers_.size());
-    [&]<std::size_t... P>(std::index_sequence<P...>) {
-      (
-          [&] {
-            using N = node_t<P>;
-            if constexpr (detail::is_call<N>) {
-              using L = typename N::layer_type;
-              for (std::size_t i : by_position_[P])
-                if (inst_[i].use == 0)
-                  static_cast<L*>(inst_[i].layer)->for_each_weight([&](WeightRef<T> w) {
-                    per_slot[inst_[i].slot].push_back(std::move(w));
-                  });
-            }
-          }(),
-          ...);
-    }
-    (std::make_index_sequence<positions>{});
+    for_each_layer([&](auto& l, std::size_t slot) {
+      l.for_each_weight([&](WeightRef<T> w) { per_slot[slot].push_back(std::move(w)); });
+    });
     for (std::size_t s = 0; s < layers_.size(); ++s)
       for (auto& w : per_slot[s]) {
         weight_names_.push_back(layers_[s].name + "/" + std::string(w.name));

@@ -86,6 +86,8 @@ template <class E, std::size_t... D, class Nodes>
 struct parent_positions<TypedInput<E, D...>, Nodes> {
   static constexpr std::array<std::size_t, 0> value{};
 };
+template <std::size_t B, class I, class Nodes>
+struct parent_positions<BatchInput<B, I>, Nodes> : parent_positions<I, Nodes> {};
 
 template <class Node, class Nodes>
 struct has_consumer;

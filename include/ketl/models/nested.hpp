@@ -68,6 +68,8 @@ class nested : public callable_layer<nested<Net>> {
                      pass.accumulate_weight_grads);
   }
 
+  void reset_states() { net_.reset_states(); }
+
   template <class F>
   void for_each_weight(F&& f) {
     net_.refresh_trainable();  // its own layers may be frozen

@@ -29,6 +29,7 @@
 
 #include "ketl/detail/layer_names.hpp"
 #include "ketl/detail/shape_chain.hpp"
+#include "ketl/detail/stateful.hpp"
 #include "ketl/error.hpp"
 #include "ketl/layer.hpp"
 #include "ketl/models/summary.hpp"
@@ -90,6 +91,12 @@ class sequential_network {
   // An integer Input's indices are bounded by the Embedding after it.
   static constexpr std::array<std::size_t, 1> input_index_limits{
       detail::index_limit_of<layer_type<(depth > 1 ? 1 : 0)>>()};
+  // The Input's fixed batch size (Input<d...>::batch<N>), or 0; a stateful
+  // layer needs one.
+  static constexpr std::size_t fixed_batch_size = detail::fixed_batch_of<layer_type<0>>();
+  static_assert([]<std::size_t... I>(std::index_sequence<I...>) {
+    return (detail::stateful_ok<I, L, fixed_batch_size>() && ...);
+  }(std::index_sequence_for<L...>{}));
 
  private:
   template <class F>
@@ -165,6 +172,9 @@ class sequential_network {
   std::span<const WeightRef<T>> trainable_weights() const { return trainable_; }
   // Reads the layers' trainable flags again (compile() does).
   void refresh_trainable() { collect_weights(); }
+  void reset_states() {
+    boost::hana::for_each(layers_, [](auto& l) { detail::reset_layer_states(l); });
+  }
   const std::vector<std::string>& weight_names() const { return weight_names_; }
   std::vector<std::string> input_names() const {
     // Keras's Sequential names its implicit input after the first layer.
