@@ -135,8 +135,7 @@ class recurrent_core {
     for (const auto& v : values)
       if (v.empty() || v.size() % Units != 0 || v.size() != values[0].size())
         throw value_error(who + ": each state is (batch, " + std::to_string(Units) +
-                          "), the same batch for all; got " + std::to_string(v.size()) +
-                          " values");
+                          "), the same batch for all; got " + std::to_string(v.size()) + " values");
     for (std::size_t k = 0; k < state_count; ++k) states_[k] = values[k];
   }
   // The carried state k (h, then LSTM's c), (batch, units); empty before

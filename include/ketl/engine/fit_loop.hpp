@@ -147,19 +147,18 @@ std::vector<double> trainer<Net>::evaluate_arrays(const Arrays& x, const Arrays&
 }
 
 template <Network Net>
-void trainer<Net>::check_fixed_batch(std::string_view what, std::size_t batch_size,
-                                     std::size_t n) {
+void trainer<Net>::check_fixed_batch(std::string_view what, std::size_t batch_size, std::size_t n) {
   if constexpr (fixed_batch > 0) {
     const std::string b = std::to_string(fixed_batch);
     if (batch_size != fixed_batch)
-      throw value_error("ketl: " + std::string(what) + ": the model's batch size is fixed at " +
-                        b + " (Input<...>::batch<" + b + ">); got batch_size " +
+      throw value_error("ketl: " + std::string(what) + ": the model's batch size is fixed at " + b +
+                        " (Input<...>::batch<" + b + ">); got batch_size " +
                         std::to_string(batch_size));
     if (n % fixed_batch != 0)
       throw value_error("ketl: " + std::string(what) +
                         ": In a stateful network, you should only pass inputs with a number of "
-                        "samples that can be divided by the batch size (" + b + "). Found: " +
-                        std::to_string(n) + " samples");
+                        "samples that can be divided by the batch size (" +
+                        b + "). Found: " + std::to_string(n) + " samples");
   }
 }
 

@@ -403,14 +403,16 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   template <class F>
   void for_each_layer(F f) {
     [&]<std::size_t... P>(std::index_sequence<P...>) {
-      ([&] {
-        if constexpr (detail::is_call<node_t<P>>)
-          for (std::size_t i : by_position_[P])
-            if (inst_[i].use == 0)
-              f(*static_cast<typename node_t<P>::layer_type*>(inst_[i].layer), inst_[i].slot);
-      }(),
-       ...);
-    }(std::make_index_sequence<positions>{});
+      (
+          [&] {
+            if constexpr (detail::is_call<node_t<P>>)
+              for (std::size_t i : by_position_[P])
+                if (inst_[i].use == 0)
+                  f(*static_cast<typename node_t<P>::layer_type*>(inst_[i].layer), inst_[i].slot);
+          }(),
+          ...);
+    }
+    (std::make_index_sequence<positions>{});
   }
 
   void collect_weights() {
