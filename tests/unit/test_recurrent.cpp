@@ -450,7 +450,11 @@ TEST_CASE("TimeDistributed and RepeatVector: shapes, values, gradients", "[recur
   SECTION("a per-step classifier learns: LSTM sequences -> TimeDistributed(Dense softmax)") {
     utils::set_random_seed(6);
     // Each step's label is whether its feature is above the running mean.
-    auto model = Sequential{Input<6, 1>{}, LSTM<16, rnn{.return_sequences = true}>{},
+    // With dropout and recurrent_dropout too (run-time options: the same type).
+    const bool dropping = GENERATE(false, true);
+    LSTM<16, rnn{.return_sequences = true}>::Options opt;
+    if (dropping) opt.dropout = opt.recurrent_dropout = 0.1f;
+    auto model = Sequential{Input<6, 1>{}, LSTM<16, rnn{.return_sequences = true}>{opt},
                             TimeDistributed<Dense<2, Softmax>>{}};
     std::ostringstream os;
     model.summary(os);
@@ -470,7 +474,123 @@ TEST_CASE("TimeDistributed and RepeatVector: shapes, values, gradients", "[recur
     model.compile(optimizers::Adam{.lr = 0.01f}, losses::categorical_crossentropy,
                   metrics::accuracy);
     const auto h = model.fit(xs, ys, {.batch_size = 32, .epochs = 25, .verbose = 0});
-    CHECK(h.history.at("acc").back() > 0.9);
+    INFO("dropout " << dropping);
+    CHECK(h.history.at("acc").back() > (dropping ? 0.85 : 0.9));
+    CHECK(model.evaluate(xs, ys, {.verbose = 0})[1] > 0.9);
+  }
+}
+
+namespace {
+// forward and backward in training, the dropout masks drawn from a Random
+// seeded the same for every call.
+template <class In, class L, class T>
+std::vector<T> forward_training(L& layer, const std::vector<T>& x, std::size_t n) {
+  using Out = typename L::template output_shape<In>;
+  std::vector<T> y(n * Out::size);
+  Random masks(99);
+  Pass<T> pass{true, &masks};
+  auto& scratch = scratch_of<In, L, T>();
+  scratch.assign(n * L::template scratch_per_sample<In> + 1, T(0));
+  pass.scratch = scratch.data();
+  layer.template forward<In>(x.data(), y.data(), n, pass);
+  return y;
+}
+
+template <class In, class L>
+void check_dropout_gradients(float dropout, float recurrent_dropout) {
+  constexpr std::size_t n = 3;
+  using Out = typename L::template output_shape<In>;
+  typename L::Options opt;
+  opt.dropout = dropout;
+  opt.recurrent_dropout = recurrent_dropout;
+  L layer{opt};
+  Random rng(17);
+  layer.template build<In>(rng);
+  randomize<L, double>(layer, rng);
+  auto x = test::random_vector(n * In::size, rng, -1.5, 1.5);
+  const auto r = test::random_vector(n * Out::size, rng);
+  auto loss = [&] {
+    const auto y = forward_training<In>(layer, x, n);
+    double s = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) s += y[i] * r[i];
+    return s;
+  };
+  const auto y = forward_training<In>(layer, x, n);
+  const auto dx = test::backward<In>(layer, x, y, r, n);
+  CHECK(y != forward<In>(layer, x, n));  // inference drops nothing (after backward: one scratch)
+  std::vector<std::vector<double>> grads;
+  layer.for_each_weight(
+      [&](WeightRef<double> w) { grads.emplace_back(w.grad.begin(), w.grad.end()); });
+  std::size_t k = 0;
+  layer.for_each_weight([&](WeightRef<double> w) {
+    INFO("weight " << w.name);
+    test::check_gradient(w.value, grads[k++], loss);
+  });
+  INFO("input");
+  test::check_gradient(x, dx, loss);
+}
+}  // namespace
+
+TEST_CASE("recurrent dropout: one mask per sequence, gradients through it",
+          "[recurrent][dropout]") {
+  SECTION("the input mask: each sample's feature is dropped at every step or none") {
+    // SimpleRNN(1, linear), kernel 1, no recurrence: y_t = x_t * mask.
+    SimpleRNN<1, rnn{.return_sequences = true}, Linear> layer{{.dropout = 0.25f}};
+    Random rng(3);
+    layer.build<Shape<5, 1>>(rng);
+    layer.kernel()[0] = 1.0f;
+    layer.recurrent_kernel()[0] = 0.0f;
+    layer.bias()[0] = 0.0f;
+    const std::size_t n = 4000;
+    const std::vector<float> x(n * 5, 1.0f);
+    const auto y = forward_training<Shape<5, 1>>(layer, x, n);
+    std::size_t dropped = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const float v = y[i * 5];
+      CHECK((v == 0.0f || v == Approx(1 / 0.75f)));
+      for (std::size_t t = 1; t < 5; ++t) CHECK(y[i * 5 + t] == v);
+      dropped += v == 0.0f;
+    }
+    CHECK(double(dropped) / n == Approx(0.25).margin(0.03));
+    CHECK(forward<Shape<5, 1>>(layer, x, n) == x);  // inference: no mask
+  }
+  SECTION("the state mask: the same at every step") {
+    // h_t = 1 + m * h_{t-1}: m = 0 gives 1, 1, 1...; m = 2 gives 1, 3, 7, 15.
+    SimpleRNN<1, rnn{.return_sequences = true}, Linear> layer{{.recurrent_dropout = 0.5f}};
+    Random rng(4);
+    layer.build<Shape<4, 1>>(rng);
+    layer.kernel()[0] = 1.0f;
+    layer.recurrent_kernel()[0] = 1.0f;
+    layer.bias()[0] = 0.0f;
+    const std::size_t n = 2000;
+    const auto y = forward_training<Shape<4, 1>>(layer, std::vector<float>(n * 4, 1.0f), n);
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool keep = y[i * 4 + 1] != 1.0f;
+      kept += keep;
+      const std::vector<float> got(y.begin() + std::ptrdiff_t(i * 4),
+                                   y.begin() + std::ptrdiff_t(i * 4 + 4));
+      CHECK(got == (keep ? std::vector<float>{1, 3, 7, 15} : std::vector<float>{1, 1, 1, 1}));
+    }
+    CHECK(double(kept) / n == Approx(0.5).margin(0.04));
+  }
+  SECTION("finite differences with the masks held fixed") {
+    using In = Shape<4, 3>;
+    check_dropout_gradients<In, SimpleRNN<4, rnn{.return_sequences = true}, Tanh, double>>(0.3f,
+                                                                                           0.4f);
+    check_dropout_gradients<In, LSTM<4, rnn{}, Tanh, Sigmoid, double>>(0.3f, 0.4f);
+    check_dropout_gradients<In, LSTM<4, rnn{.go_backwards = true}, Tanh, Sigmoid, double>>(0.0f,
+                                                                                           0.5f);
+    check_dropout_gradients<In, GRU<4, rnn{.return_sequences = true}, Tanh, Sigmoid, double>>(0.3f,
+                                                                                              0.4f);
+    check_dropout_gradients<In, GRU<4, rnn{.reset_after = true}, Tanh, Sigmoid, double>>(0.3f,
+                                                                                         0.4f);
+  }
+  SECTION("a rate outside [0, 1) is refused when the layer is built") {
+    Random rng(1);
+    LSTM<2> bad{{.dropout = 1.0f}};
+    auto build = [&] { bad.build<Shape<3, 2>>(rng); };
+    CHECK_THROWS_WITH(build(), Catch::Contains("dropout and recurrent_dropout must be in [0, 1)"));
   }
 }
 

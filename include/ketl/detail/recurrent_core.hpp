@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ketl/activations.hpp"
@@ -44,6 +45,11 @@ struct recurrent_options {
   Initializer bias_initializer = initializers::zeros();
   // LSTM only: the forget gate's bias starts at 1 (Keras's default).
   bool unit_forget_bias = true;
+  // In training, the fraction of the inputs' and of the state's units
+  // dropped, one mask per sequence for all its steps (variational dropout,
+  // Keras's dropout and recurrent_dropout); each in [0, 1).
+  float dropout = 0.0f;
+  float recurrent_dropout = 0.0f;
   std::string name = {};
 };
 
@@ -81,13 +87,18 @@ class recurrent_core {
   template <class In>
   static constexpr std::size_t param_count = In::dims[In::rank - 1] * G + Units* G + bias_size;
   template <class In>
-  static constexpr std::size_t scratch_per_sample = In::dims[0] * (G + Units * (1 + Extra) +
-                                                                   In::dims[In::rank - 1]) +
-                                                    (stateful ? Units
-                                                              : 0);  // a stateful LSTM's initial c
+  static constexpr std::size_t scratch_per_sample =
+      In::dims[0] * (G + Units * (1 + Extra) + In::dims[In::rank - 1]) +
+      (stateful ? Units : 0) +         // a stateful LSTM's initial c
+      In::dims[In::rank - 1] + Units;  // the dropout masks
 
   template <class In>
   void build(Random& rng) {
+    for (const float rate : {opt_.dropout, opt_.recurrent_dropout})
+      if (!(rate >= 0.0f && rate < 1.0f))
+        throw value_error("ketl::" + std::string(Derived::class_name) +
+                          ": dropout and recurrent_dropout must be in [0, 1), got " +
+                          std::to_string(rate));
     constexpr std::size_t F = In::dims[1];
     features_ = F;
     kernel_.assign(F * G, T(0));
@@ -153,23 +164,66 @@ class recurrent_core {
     return go_backwards ? steps - 1 - s : s;
   }
 
-  // The call's buffers in its scratch (forward and backward both bind them).
-  void bind(T* scratch, std::size_t n, std::size_t steps) {
+  // The call's buffers in its scratch (forward and backward both bind
+  // them), and whether its training pass drops units.
+  void bind(const Pass<T>& pass, std::size_t n, std::size_t steps) {
     const std::size_t rows = n * steps;
     n_ = n;
-    gates_ = scratch;
+    gates_ = pass.scratch;
     hprev_ = gates_ + rows * G;
     for (std::size_t k = 0; k < Extra; ++k) extra_[k] = hprev_ + rows * Units * (k + 1);
     x_tm_ = hprev_ + rows * Units * (Extra + 1);
-    if constexpr (stateful) c0_ = x_tm_ + rows * features_;
+    T* p = x_tm_ + rows * features_;
     if (zeros_.size() < Units) zeros_.assign(Units, T(0));
-    if (!stateful) c0_ = zeros_.data();
+    c0_ = zeros_.data();
+    if constexpr (stateful) c0_ = std::exchange(p, p + n * Units);
+    xmask_ = p;
+    hmask_ = p + n * features_;
+    dropping_ = pass.training && opt_.dropout > 0.0f;
+    rec_dropping_ = pass.training && opt_.recurrent_dropout > 0.0f;
+  }
+  // Forward's masks, kept for backward: 0, or 1 / (1 - rate) (Keras's
+  // K.dropout of ones), per sample and unit, the same at every step.
+  void draw_masks(Pass<T>& pass, std::size_t n) {
+    auto draw = [&](T* m, std::size_t count, float rate) {
+      const T scale = T(1) / (T(1) - T(rate));
+      for (std::size_t i = 0; i < count; ++i) m[i] = pass.rng->uniform() >= rate ? scale : T(0);
+    };
+    if (dropping_) draw(xmask_, n * features_, opt_.dropout);
+    if (rec_dropping_) draw(hmask_, n * Units, opt_.recurrent_dropout);
+  }
+  // The state step t's recurrent products read: hprev(t), or hprev(t)
+  // times the recurrent dropout mask.
+  const T* recurrent_input(std::size_t n, std::size_t t, const T* h_all) {
+    const T* h = h_all + t * n * Units;
+    if (!rec_dropping_) return h;
+    grow(hm_, n * Units);
+    for (std::size_t i = 0; i < n * Units; ++i) hm_[i] = h[i] * hmask_[i];
+    return hm_.data();
+  }
+  // Every step's recurrent_input, for the recurrent kernel's gradient.
+  const T* recurrent_inputs(std::size_t n, std::size_t steps, const T* h_all) {
+    if (!rec_dropping_) return h_all;
+    grow(hm_all_, steps * n * Units);
+    for (std::size_t t = 0; t < steps; ++t)
+      for (std::size_t i = 0; i < n * Units; ++i)
+        hm_all_[t * n * Units + i] = h_all[t * n * Units + i] * hmask_[i];
+    return hm_all_.data();
+  }
+  // dh (+)= part, through the recurrent dropout mask: the gradient that
+  // reached the state through the recurrent products.
+  void add_through_mask(std::size_t n, const T* part, T* dh, bool accumulate) const {
+    for (std::size_t i = 0; i < n * Units; ++i) {
+      const T v = rec_dropping_ ? part[i] * hmask_[i] : part[i];
+      dh[i] = accumulate ? dh[i] + v : v;
+    }
   }
   // The backward buffers: dgates_ and the carried dL/dh (and dL/dc).
   void reserve_backward(std::size_t n, std::size_t steps) {
     grow(dgates_, n * steps * G);
     dh_.assign(n * Units, T(0));
     dc_.assign(n * Units, T(0));
+    grow(dpart_, n * Units);
   }
 
   // The first step's state: zeros, or a stateful layer's carried state
@@ -227,8 +281,14 @@ class recurrent_core {
   void project_inputs(const T* x, std::size_t n, std::size_t steps) {
     const std::size_t F = features_;
     for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t t = 0; t < steps; ++t)
-        std::copy_n(x + (i * steps + t) * F, F, x_tm_ + row(i, t, n, F));
+      for (std::size_t t = 0; t < steps; ++t) {
+        const T* from = x + (i * steps + t) * F;
+        T* to = x_tm_ + row(i, t, n, F);
+        if (dropping_)
+          for (std::size_t f = 0; f < F; ++f) to[f] = from[f] * xmask_[i * F + f];
+        else
+          std::copy_n(from, F, to);
+      }
     const std::size_t rows = n * steps;
     if constexpr (use_bias)
       gemm_parallel(rows, G, F, x_tm_, F, std::size_t{1}, kernel_.data(), G, gates_, G, false,
@@ -250,22 +310,31 @@ class recurrent_core {
     return packed_t_[b];
   }
 
-  // out (n rows, stride out_ld) (+)= h (n rows of Units at time t of a
-  // (N, T, Units) buffer) . recurrent_kernel[:, c0, c0 + cols), packed.
-  void add_recurrent(std::size_t n, std::size_t t, const T* h, const packed_b<T>& u, T* out,
-                     std::size_t out_ld, bool accumulate) {
-    gemm_parallel(n, h + t * n * Units, Units, std::size_t{1}, u, out, out_ld, accumulate);
+  // out (n rows, stride out_ld) (+)= h (n rows of Units)
+  // . recurrent_kernel[:, c0, c0 + cols), packed.
+  void add_recurrent(std::size_t n, const T* h, const packed_b<T>& u, T* out, std::size_t out_ld,
+                     bool accumulate) {
+    gemm_parallel(n, h, Units, std::size_t{1}, u, out, out_ld, accumulate);
   }
-  // The step's gate rows (time t), from column c0, += hprev(t) . u.
+  // The step's gate rows (time t), from column c0, += h . u.
   void add_recurrent_to_gates(std::size_t n, std::size_t t, const T* h, const packed_b<T>& u,
                               std::size_t c0) {
-    add_recurrent(n, t, h, u, gates_ + t * n * G + c0, G, true);
+    add_recurrent(n, h, u, gates_ + t * n * G + c0, G, true);
   }
   // dh (n, Units) (+)= dz(t)[:, c0, c0 + rows of ut) . ut, dz a (T, N, ld)
   // buffer and ut packed rows of recurrent_kernel^T.
   void back_through_recurrent(std::size_t n, std::size_t t, const T* dz, std::size_t ld,
                               std::size_t c0, const packed_b<T>& ut, T* dh, bool accumulate) {
     gemm_parallel(n, dz + t * n * ld + c0, ld, std::size_t{1}, ut, dh, Units, accumulate);
+  }
+
+  // dh (+)= dz(t)[:, c0, ...) . ut, through the recurrent dropout mask: the
+  // gradient that reaches the state through the recurrent product.
+  void back_to_state(std::size_t n, std::size_t t, const T* dz, std::size_t ld, std::size_t c0,
+                     const packed_b<T>& ut, T* dh, bool accumulate) {
+    if (!rec_dropping_) return back_through_recurrent(n, t, dz, ld, c0, ut, dh, accumulate);
+    back_through_recurrent(n, t, dz, ld, c0, ut, dpart_.data(), false);
+    add_through_mask(n, dpart_.data(), dh, accumulate);
   }
 
   // After the steps of backward: the gradients of the kernel and bias from
@@ -281,8 +350,14 @@ class recurrent_core {
       gemm_parallel(rows, F, G, dgates_.data(), G, std::size_t{1}, kernel_t_.data(), F,
                     dx_tm_.data(), F, false);
       for (std::size_t i = 0; i < n; ++i)
-        for (std::size_t t = 0; t < steps; ++t)
-          std::copy_n(dx_tm_.data() + row(i, t, n, F), F, dx + (i * steps + t) * F);
+        for (std::size_t t = 0; t < steps; ++t) {
+          const T* from = dx_tm_.data() + row(i, t, n, F);
+          T* to = dx + (i * steps + t) * F;
+          if (dropping_)
+            for (std::size_t f = 0; f < F; ++f) to[f] = from[f] * xmask_[i * F + f];
+          else
+            std::copy_n(from, F, to);
+        }
     }
   }
   void recurrent_gradient(const T* h, const T* dz, std::size_t dz_ld, std::size_t rows,
@@ -315,7 +390,8 @@ class recurrent_core {
   Options opt_{};
   std::size_t features_ = 0;
   std::vector<T> kernel_, recurrent_, bias_, dkernel_, drecurrent_, dbias_;
-  std::vector<T> kernel_t_, recurrent_t_, dgates_, dx_tm_, zeros_, dh_, dc_;
+  std::vector<T> kernel_t_, recurrent_t_, dgates_, dx_tm_, zeros_, dh_, dc_, dpart_;
+  std::vector<T> hm_, hm_all_;  // the state through the recurrent dropout mask
   // The bound call's buffers, in its scratch.
   std::size_t n_ = 0;
   T* gates_ = nullptr;
@@ -323,6 +399,9 @@ class recurrent_core {
   T* x_tm_ = nullptr;
   std::array<T*, Extra + 1> extra_{};  // Extra used; one more so that a size of 0 is valid
   T* c0_ = nullptr;                    // LSTM's initial c: the carried one, or zeros
+  T* xmask_ = nullptr;                 // (n, F) input dropout mask
+  T* hmask_ = nullptr;                 // (n, Units) recurrent dropout mask
+  bool dropping_ = false, rec_dropping_ = false;
   std::array<std::vector<T>, state_count> states_;  // a stateful layer's, between batches
   std::array<packed_b<T>, 2> packed_, packed_t_;
 };

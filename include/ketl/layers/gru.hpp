@@ -9,6 +9,7 @@
 // recurrent one (bz', br', bh'), added to h U as Keras does.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string_view>
 #include <type_traits>
@@ -52,7 +53,8 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
   template <class In>
   void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
-    this->bind(pass.scratch, n, S);
+    this->bind(pass, n, S);
+    this->draw_masks(pass, n);
     this->project_inputs(x, n, S);
     this->initial_state(n, S);
     T* extra = this->extra_[0];
@@ -63,9 +65,11 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
     const auto& u_h = this->packed_recurrent(1, 2 * U, U);
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
+      // The state the recurrent products read (through the dropout mask).
+      const T* hm = this->recurrent_input(n, t, hp_all);
       if (this->step_has_state(s)) {
-        this->add_recurrent_to_gates(n, t, hp_all, u_zr, 0);
-        if constexpr (after) this->add_recurrent(n, t, hp_all, u_h, extra + t * n * U, U, false);
+        this->add_recurrent_to_gates(n, t, hm, u_zr, 0);
+        if constexpr (after) this->add_recurrent(n, hm, u_h, extra + t * n * U, U, false);
       } else if constexpr (after) {
         for (std::size_t i = 0; i < n; ++i) std::fill_n(extra + this->row(i, t, n, U), U, T(0));
       }
@@ -89,17 +93,17 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
               U, g, g + U, g + 2 * U, e, hp, this->state_out(i, s, S, y), bz, br, bh);
         } else {
           detail::simd::zip_update<T>(
-              [this](auto& z, auto& r, const auto& h_prev, auto& rh) {
+              [this](auto& z, auto& r, const auto& h_in, auto& rh) {
                 z = rec_act_.apply(z);
                 r = rec_act_.apply(r);
-                rh = r * h_prev;
+                rh = r * h_in;
               },
-              U, g, g + U, hp, e);
+              U, g, g + U, hm + i * U, e);
         }
       }
       if constexpr (!after) {
         if (this->step_has_state(s))
-          this->add_recurrent(n, t, extra, u_h, this->gates_ + t * n * G + 2 * U, G, true);
+          this->add_recurrent(n, extra + t * n * U, u_h, this->gates_ + t * n * G + 2 * U, G, true);
         for (std::size_t i = 0; i < n; ++i) {
           T* g = this->gates_ + this->row(i, t, n, G);
           detail::simd::zip_update<T>(
@@ -120,7 +124,7 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
   template <class In>
   void backward(const T*, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
-    this->bind(pass.scratch, n, S);
+    this->bind(pass, n, S);
     this->reserve_backward(n, S);
     const T* rt = this->recurrent_transposed();
     const auto& ut_zr = this->packed_recurrent_t(0, rt, 0, 2 * U);
@@ -165,32 +169,43 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
               },
               U, g, g + 2 * U, hp, this->output_grad(i, s, S, dy), dh + i * U, d, d + 2 * U);
       }
+      // What reaches the state through the recurrent products goes to
+      // part: dh itself, or through the recurrent dropout mask after.
+      const bool masked = this->rec_dropping_;
+      T* part = masked ? this->dpart_.data() : dh;
       if constexpr (after) {
         if (s > 0) {
-          this->back_through_recurrent(n, t, dg_all, G, 0, ut_zr, dh, true);
-          this->back_through_recurrent(n, t, dq_.data(), U, 0, ut_h, dh, true);
+          this->back_through_recurrent(n, t, dg_all, G, 0, ut_zr, part, !masked);
+          this->back_through_recurrent(n, t, dq_.data(), U, 0, ut_h, part, true);
+          if (masked) this->add_through_mask(n, part, dh, true);
         }
       } else {
-        // dL/d(r * h_prev) = dhh . Uh^T, then the reset gate and h_prev's share.
+        // dL/d(r * h_in) = dhh . Uh^T, then the reset gate and h_in's share.
         this->back_through_recurrent(n, t, dg_all, G, 2 * U, ut_h, tmp, false);
+        const T* hm = this->recurrent_input(n, t, hp_all);
+        if (masked) std::fill_n(part, n * U, T(0));
         for (std::size_t i = 0; i < n; ++i) {
           const T* g = this->gates_ + this->row(i, t, n, G);
           T* d = dg_all + this->row(i, t, n, G);
           detail::simd::zip_update<T>(
-              [this](const auto& r, const auto& h_prev, const auto& drh, auto& dhv, auto& dr) {
-                dr = drh * h_prev * rec_act_.derivative(r);
-                dhv += drh * r;
+              [this](const auto& r, const auto& h_in, const auto& drh, auto& p, auto& dr) {
+                dr = drh * h_in * rec_act_.derivative(r);
+                p += drh * r;
               },
-              U, g + U, hp_all + this->row(i, t, n, U), tmp + i * U, dh + i * U, d + U);
+              U, g + U, hm + i * U, tmp + i * U, part + i * U, d + U);
         }
-        if (s > 0) this->back_through_recurrent(n, t, dg_all, G, 0, ut_zr, dh, true);
+        if (s > 0) {
+          this->back_through_recurrent(n, t, dg_all, G, 0, ut_zr, part, true);
+          if (masked) this->add_through_mask(n, part, dh, true);
+        }
       }
     }
     const bool acc = pass.accumulate_weight_grads;
     const std::size_t rows = n * S;
-    this->recurrent_gradient(hp_all, dg_all, G, rows, 0, 2 * U, acc);
+    const T* hm_all = this->recurrent_inputs(n, S, hp_all);
+    this->recurrent_gradient(hm_all, dg_all, G, rows, 0, 2 * U, acc);
     if constexpr (after) {
-      this->recurrent_gradient(hp_all, dq_.data(), U, rows, 2 * U, U, acc);
+      this->recurrent_gradient(hm_all, dq_.data(), U, rows, 2 * U, U, acc);
       if constexpr (core::use_bias) {
         // The recurrent bias: z and r as the input side's, h from dq_.
         T* drb = this->dbias_.data() + G;

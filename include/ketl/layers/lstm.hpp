@@ -47,7 +47,8 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
   template <class In>
   void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
-    this->bind(pass.scratch, n, S);
+    this->bind(pass, n, S);
+    this->draw_masks(pass, n);
     this->project_inputs(x, n, S);
     this->initial_state(n, S);
     T* c_all = this->extra_[0];   // c after the step at time t
@@ -55,7 +56,8 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
     const auto& u = this->packed_recurrent(0, 0, G);
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
-      if (this->step_has_state(s)) this->add_recurrent_to_gates(n, t, this->hprev_, u, 0);
+      if (this->step_has_state(s))
+        this->add_recurrent_to_gates(n, t, this->recurrent_input(n, t, this->hprev_), u, 0);
       for (std::size_t i = 0; i < n; ++i) {
         T* g = this->gates_ + this->row(i, t, n, G);
         const T* cp = s > 0 ? c_all + this->row(i, this->time_of(s - 1, S), n, U) : this->c0(i);
@@ -81,7 +83,7 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
   template <class In>
   void backward(const T*, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
-    this->bind(pass.scratch, n, S);
+    this->bind(pass, n, S);
     this->reserve_backward(n, S);
     const auto& ut = this->packed_recurrent_t(0, this->recurrent_transposed(), 0, G);
     const T* c_all = this->extra_[0];
@@ -108,11 +110,11 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
             this->output_grad(i, s, S, dy), this->dh_.data() + i * U, this->dc_.data() + i * U, d,
             d + U, d + 2 * U, d + 3 * U);
       }
-      if (s > 0)
-        this->back_through_recurrent(n, t, this->dgates_.data(), G, 0, ut, this->dh_.data(), false);
+      if (s > 0) this->back_to_state(n, t, this->dgates_.data(), G, 0, ut, this->dh_.data(), false);
     }
     const bool acc = pass.accumulate_weight_grads;
-    this->recurrent_gradient(this->hprev_, this->dgates_.data(), G, n * S, 0, G, acc);
+    this->recurrent_gradient(this->recurrent_inputs(n, S, this->hprev_), this->dgates_.data(), G,
+                             n * S, 0, G, acc);
     this->input_gradients(dx, n, S, acc);
   }
 

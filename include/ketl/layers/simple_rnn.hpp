@@ -44,13 +44,15 @@ class SimpleRNN
   template <class In>
   void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units;
-    this->bind(pass.scratch, n, S);
+    this->bind(pass, n, S);
+    this->draw_masks(pass, n);
     this->project_inputs(x, n, S);
     this->initial_state(n, S);
     const auto& u = this->packed_recurrent(0, 0, U);
     for (std::size_t s = 0; s < S; ++s) {
       const std::size_t t = this->time_of(s, S);
-      if (this->step_has_state(s)) this->add_recurrent_to_gates(n, t, this->hprev_, u, 0);
+      if (this->step_has_state(s))
+        this->add_recurrent_to_gates(n, t, this->recurrent_input(n, t, this->hprev_), u, 0);
       for (std::size_t i = 0; i < n; ++i)
         detail::simd::zip_update<T>(
             [this](auto& a, auto& h) {
@@ -66,7 +68,7 @@ class SimpleRNN
   template <class In>
   void backward(const T*, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units;
-    this->bind(pass.scratch, n, S);
+    this->bind(pass, n, S);
     this->reserve_backward(n, S);
     const auto& ut = this->packed_recurrent_t(0, this->recurrent_transposed(), 0, U);
     for (std::size_t s = S; s-- > 0;) {
@@ -77,11 +79,11 @@ class SimpleRNN
                                     U, this->gates_ + this->row(i, t, n, U),
                                     this->output_grad(i, s, S, dy), this->dh_.data() + i * U,
                                     this->dgates_.data() + this->row(i, t, n, U));
-      if (s > 0)
-        this->back_through_recurrent(n, t, this->dgates_.data(), U, 0, ut, this->dh_.data(), false);
+      if (s > 0) this->back_to_state(n, t, this->dgates_.data(), U, 0, ut, this->dh_.data(), false);
     }
     const bool acc = pass.accumulate_weight_grads;
-    this->recurrent_gradient(this->hprev_, this->dgates_.data(), U, n * S, 0, U, acc);
+    this->recurrent_gradient(this->recurrent_inputs(n, S, this->hprev_), this->dgates_.data(), U,
+                             n * S, 0, U, acc);
     this->input_gradients(dx, n, S, acc);
   }
 
