@@ -48,6 +48,7 @@
 #include "ketl/layers/maximum.hpp"
 #include "ketl/layers/minimum.hpp"
 #include "ketl/layers/multiply.hpp"
+#include "ketl/layers/permute.hpp"
 #include "ketl/layers/repeat_vector.hpp"
 #include "ketl/layers/reshape.hpp"
 #include "ketl/layers/simple_rnn.hpp"

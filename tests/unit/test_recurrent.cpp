@@ -656,6 +656,30 @@ TEST_CASE("Bidirectional: Keras's outputs, gradients, shapes and weight names",
   }
 }
 
+TEST_CASE("Permute: Keras's axis order, values and gradients", "[recurrent][wrappers]") {
+  static_assert(std::is_same_v<Permute<2, 1>::output_shape<Shape<3, 4>>, Shape<4, 3>>);
+  static_assert(std::is_same_v<Permute<3, 1, 2>::output_shape<Shape<2, 3, 4>>, Shape<4, 2, 3>>);
+  static_assert(!Permute<2, 1>::accepts<Shape<6>>);
+  // y[a, b, c] = x[b, c, a] for Permute<3, 1, 2> on (2, 3, 4), two samples.
+  using In = Shape<2, 3, 4>;
+  Permute<3, 1, 2> p;
+  std::vector<double> x(2 * In::size);
+  for (std::size_t k = 0; k < x.size(); ++k) x[k] = double(k);
+  const auto y = forward<In>(p, x, 2);
+  for (std::size_t i = 0; i < 2; ++i)
+    for (std::size_t a = 0; a < 4; ++a)
+      for (std::size_t b = 0; b < 2; ++b)
+        for (std::size_t c = 0; c < 3; ++c)
+          CHECK(y[i * 24 + (a * 2 + b) * 3 + c] == x[i * 24 + (b * 3 + c) * 4 + a]);
+  check_gradients<In, Permute<3, 1, 2>>();
+  check_gradients<Shape<3, 5>, Permute<2, 1>>();
+  // (steps, features) -> (features, steps) and back: the identity.
+  auto model = Sequential{Input<3, 5>{}, Permute<2, 1>{}, Permute<2, 1>{}};
+  xt::xtensor<float, 3> xs = xt::zeros<float>({std::size_t(2), std::size_t(3), std::size_t(5)});
+  for (std::size_t k = 0; k < xs.size(); ++k) xs.data()[k] = float(k);
+  CHECK((model.predict(xs) == xs));
+}
+
 TEST_CASE("a shared LSTM on two sequences: each call keeps its own state for backward",
           "[recurrent][functional]") {
   // The state backward reads lives in each call's scratch: with it in the
