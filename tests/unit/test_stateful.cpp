@@ -1,6 +1,7 @@
 // Stateful recurrent layers: states carried between batches, reset_states,
 // the fixed batch size (Input<d...>::batch<N>) and the calls that break it.
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -249,4 +250,33 @@ TEST_CASE("stateful models: states across batches, reset_states, and batches tha
     plain.reset_states();
     CHECK((plain.predict(a) == p));
   }
+}
+
+TEST_CASE("the README's stateful model: Bidirectional, dropout, a fixed batch",
+          "[recurrent][stateful]") {
+  auto streams = Sequential{
+      Input<8, 16>::batch<32>{},
+      Bidirectional<LSTM<32, rnn{.return_sequences = true, .stateful = true}>>{},
+      LSTM<32, rnn{.stateful = true}>{{.dropout = 0.2f}}, Dense<10, Softmax>{}};
+  // 2 * 4 * 32 * (16 + 32 + 1), 4 * 32 * (64 + 32 + 1), 33 * 10: Keras's counts.
+  STATIC_REQUIRE(decltype(streams)::param_count == 12544 + 12416 + 330);
+  Random rng(9);
+  const auto x = uniform_array<xt::xtensor<float, 3>>({32, 8, 16}, rng);
+  const xt::xtensor<float, 2> first = streams.predict(x);
+  CHECK(streams.layer<1>().forward_layer().states(0).size() == 32 * 32);
+  CHECK(streams.layer<1>().backward_layer().states(1).size() == 32 * 32);
+  CHECK((streams.predict(x) != first));  // the states moved on
+  streams.reset_states();
+  CHECK((streams.predict(x) == first));
+  // Its weights (forward_lstm/..., backward_lstm/...) through a file.
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "ketl_test_stateful_readme.npz").string();
+  streams.save_weights(path);
+  auto copy = Sequential{
+      Input<8, 16>::batch<32>{},
+      Bidirectional<LSTM<32, rnn{.return_sequences = true, .stateful = true}>>{},
+      LSTM<32, rnn{.stateful = true}>{{.dropout = 0.2f}}, Dense<10, Softmax>{}};
+  copy.load_weights(path);
+  std::filesystem::remove(path);
+  CHECK((copy.predict(x) == first));
 }

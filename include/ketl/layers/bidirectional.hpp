@@ -132,6 +132,10 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
       : fwd_(std::move(layer)), bwd_(std::move(backward)), name_(std::move(o.name)) {
     name_weights();
   }
+  // A move keeps the weights' buffers (a network's weight views rely on
+  // it) and names_'s strings in place.
+  Bidirectional(Bidirectional&&) noexcept = default;
+  Bidirectional& operator=(Bidirectional&&) noexcept = default;
   // The weight names point into names_: a copy names its own.
   Bidirectional(const Bidirectional& o) : fwd_(o.fwd_), bwd_(o.bwd_), name_(o.name_) {
     name_weights();
