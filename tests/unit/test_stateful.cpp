@@ -254,10 +254,10 @@ TEST_CASE("stateful models: states across batches, reset_states, and batches tha
 
 TEST_CASE("the README's stateful model: Bidirectional, dropout, a fixed batch",
           "[recurrent][stateful]") {
-  auto streams = Sequential{
-      Input<8, 16>::batch<32>{},
-      Bidirectional<LSTM<32, rnn{.return_sequences = true, .stateful = true}>>{},
-      LSTM<32, rnn{.stateful = true}>{{.dropout = 0.2f}}, Dense<10, Softmax>{}};
+  auto streams =
+      Sequential{Input<8, 16>::batch<32>{},
+                 Bidirectional<LSTM<32, rnn{.return_sequences = true, .stateful = true}>>{},
+                 LSTM<32, rnn{.stateful = true}>{{.dropout = 0.2f}}, Dense<10, Softmax>{}};
   // 2 * 4 * 32 * (16 + 32 + 1), 4 * 32 * (64 + 32 + 1), 33 * 10: Keras's counts.
   STATIC_REQUIRE(decltype(streams)::param_count == 12544 + 12416 + 330);
   Random rng(9);
@@ -272,10 +272,9 @@ TEST_CASE("the README's stateful model: Bidirectional, dropout, a fixed batch",
   const std::string path =
       (std::filesystem::temp_directory_path() / "ketl_test_stateful_readme.npz").string();
   streams.save_weights(path);
-  auto copy = Sequential{
-      Input<8, 16>::batch<32>{},
-      Bidirectional<LSTM<32, rnn{.return_sequences = true, .stateful = true}>>{},
-      LSTM<32, rnn{.stateful = true}>{{.dropout = 0.2f}}, Dense<10, Softmax>{}};
+  auto copy = Sequential{Input<8, 16>::batch<32>{},
+                         Bidirectional<LSTM<32, rnn{.return_sequences = true, .stateful = true}>>{},
+                         LSTM<32, rnn{.stateful = true}>{{.dropout = 0.2f}}, Dense<10, Softmax>{}};
   copy.load_weights(path);
   std::filesystem::remove(path);
   CHECK((copy.predict(x) == first));

@@ -91,6 +91,11 @@ class sequential_network {
   // An integer Input's indices are bounded by the Embedding after it.
   static constexpr std::array<std::size_t, 1> input_index_limits{
       detail::index_limit_of<layer_type<(depth > 1 ? 1 : 0)>>()};
+  // The network keeps views of its layers' weights across its own moves,
+  // which hold only if moving a layer moves its buffers.
+  static_assert((std::is_nothrow_move_constructible_v<L> && ...),
+                "ketl::Sequential: every layer type must be nothrow move-constructible (a "
+                "layer's move keeps its weights' buffers)");
   // The Input's fixed batch size (Input<d...>::batch<N>), or 0; a stateful
   // layer needs one.
   static constexpr std::size_t fixed_batch_size = detail::fixed_batch_of<layer_type<0>>();
