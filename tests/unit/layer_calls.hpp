@@ -5,8 +5,12 @@
 #include <cstddef>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include <ketl/layer.hpp>
 #include <ketl/random.hpp>
+
+#include "gradcheck.hpp"
 
 namespace test {
 
@@ -60,6 +64,23 @@ std::vector<T> backward(L& layer, const std::vector<T>& x, const std::vector<T>&
   pass.scratch = scratch_of<In, L, T>().data();
   layer.template backward<In>(x.data(), y.data(), dy.data(), dx.data(), n, pass);
   return dx;
+}
+
+// After backward: every weight's gradient, and dx, against central
+// differences of loss().
+template <class L, class LossFn>
+void check_against_differences(L& layer, std::vector<double>& x, const std::vector<double>& dx,
+                               LossFn&& loss) {
+  std::vector<std::vector<double>> grads;
+  layer.for_each_weight(
+      [&](WeightRef<double> w) { grads.emplace_back(w.grad.begin(), w.grad.end()); });
+  std::size_t k = 0;
+  layer.for_each_weight([&](WeightRef<double> w) {
+    INFO("weight " << w.name);
+    check_gradient(w.value, grads[k++], loss);
+  });
+  INFO("input");
+  check_gradient(x, dx, loss);
 }
 
 }  // namespace test

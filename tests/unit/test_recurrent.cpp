@@ -68,38 +68,32 @@ void check_reference(ref::cell kind, ref::act a = ref::act::tanh,
   }
 }
 
-// d(sum(y * r))/d(every weight and every input) against central differences.
-template <class In, class L>
-void check_gradients(std::size_t n = 2) {
+// d(sum(y * r))/d(every weight and every input) against central
+// differences, y = run(x), on the layer built with random weights.
+template <class In, class L, class Run>
+void check_gradients_with(L& layer, std::size_t n, Random& rng, Run run) {
   using Out = typename L::template output_shape<In>;
-  L layer;
-  Random rng(11);
   layer.template build<In>(rng);
   randomize<L, double>(layer, rng);
   auto x = test::random_vector(n * In::size, rng, -1.5, 1.5);
   const auto r = test::random_vector(n * Out::size, rng);
   auto loss = [&] {
-    const auto y = forward<In>(layer, x, n);
+    const auto y = run(x);
     double s = 0;
     for (std::size_t i = 0; i < y.size(); ++i) s += y[i] * r[i];
     return s;
   };
-  const auto y = forward<In>(layer, x, n);
-  auto dy = r;
-  std::vector<double> dx(x.size());
-  Pass<double> pass{true};
-  pass.scratch = scratch_of<In, L, double>().data();  // the one forward just filled
-  layer.template backward<In>(x.data(), y.data(), dy.data(), dx.data(), n, pass);
-  std::vector<std::vector<double>> grads;
-  layer.for_each_weight(
-      [&](WeightRef<double> w) { grads.emplace_back(w.grad.begin(), w.grad.end()); });
-  std::size_t k = 0;
-  layer.for_each_weight([&](WeightRef<double> w) {
-    INFO("weight " << w.name);
-    test::check_gradient(w.value, grads[k++], loss);
-  });
-  INFO("input");
-  test::check_gradient(x, dx, loss);
+  const auto y = run(x);
+  const auto dx = test::backward<In>(layer, x, y, r, n);  // the scratch run(x) filled
+  test::check_against_differences(layer, x, dx, loss);
+}
+
+template <class In, class L>
+void check_gradients(std::size_t n = 2) {
+  L layer;
+  Random rng(11);
+  check_gradients_with<In>(layer, n, rng,
+                           [&](const std::vector<double>& x) { return forward<In>(layer, x, n); });
 }
 
 const io::NpyArray& golden(const std::string& key) {
@@ -499,35 +493,14 @@ std::vector<T> forward_training(L& layer, const std::vector<T>& x, std::size_t n
 template <class In, class L>
 void check_dropout_gradients(float dropout, float recurrent_dropout) {
   constexpr std::size_t n = 3;
-  using Out = typename L::template output_shape<In>;
   typename L::Options opt;
   opt.dropout = dropout;
   opt.recurrent_dropout = recurrent_dropout;
   L layer{opt};
   Random rng(17);
-  layer.template build<In>(rng);
-  randomize<L, double>(layer, rng);
-  auto x = test::random_vector(n * In::size, rng, -1.5, 1.5);
-  const auto r = test::random_vector(n * Out::size, rng);
-  auto loss = [&] {
-    const auto y = forward_training<In>(layer, x, n);
-    double s = 0;
-    for (std::size_t i = 0; i < y.size(); ++i) s += y[i] * r[i];
-    return s;
-  };
-  const auto y = forward_training<In>(layer, x, n);
-  const auto dx = test::backward<In>(layer, x, y, r, n);
-  CHECK(y != forward<In>(layer, x, n));  // inference drops nothing (after backward: one scratch)
-  std::vector<std::vector<double>> grads;
-  layer.for_each_weight(
-      [&](WeightRef<double> w) { grads.emplace_back(w.grad.begin(), w.grad.end()); });
-  std::size_t k = 0;
-  layer.for_each_weight([&](WeightRef<double> w) {
-    INFO("weight " << w.name);
-    test::check_gradient(w.value, grads[k++], loss);
+  check_gradients_with<In>(layer, n, rng, [&](const std::vector<double>& x) {
+    return forward_training<In>(layer, x, n);
   });
-  INFO("input");
-  test::check_gradient(x, dx, loss);
 }
 }  // namespace
 
