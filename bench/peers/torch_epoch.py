@@ -1,12 +1,13 @@
 """One timed epoch of plain SGD (lr 0.01) with cross-entropy on the logits,
 in order, as the PyTorch peers of run_model.sh run it; prints the line the
-scripts' tables read: `pytorch-<version> <batch> <seconds> loss <mean>`."""
+scripts' tables read: `pytorch-<version> <batch> <seconds> loss <mean>` (or
+the name given)."""
 import time
 
 import torch
 
 
-def sgd_epoch(model, x, y, batch):
+def sgd_epoch(model, x, y, batch, name=None):
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = torch.nn.CrossEntropyLoss()
     n = len(y)
@@ -20,5 +21,5 @@ def sgd_epoch(model, x, y, batch):
         opt.step()
         total += loss.item() * len(xb)
     elapsed = time.perf_counter() - start
-    name = "pytorch-" + torch.__version__.split("+")[0]
+    name = name or "pytorch-" + torch.__version__.split("+")[0]
     print(f"{name} {batch} {elapsed:.4f} loss {total / n:.4f}")

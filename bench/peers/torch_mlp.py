@@ -7,10 +7,11 @@ Usage: torch_mlp.py <batch> <data directory>
 """
 import pathlib
 import sys
-import time
 
 import numpy as np
 import torch
+
+from torch_epoch import sgd_epoch
 
 torch.set_num_threads(1)
 torch.manual_seed(1)
@@ -24,17 +25,4 @@ for m in model:
     if isinstance(m, torch.nn.Linear):
         torch.nn.init.xavier_uniform_(m.weight)
         torch.nn.init.zeros_(m.bias)
-opt = torch.optim.SGD(model.parameters(), lr=0.01)
-loss_fn = torch.nn.CrossEntropyLoss()
-
-start = time.perf_counter()
-total = 0.0
-for s in range(0, 60000, batch):
-    xb, yb = x[s:s + batch], y[s:s + batch]
-    opt.zero_grad()
-    loss = loss_fn(model(xb), yb)
-    loss.backward()
-    opt.step()
-    total += loss.item() * len(xb)
-elapsed = time.perf_counter() - start
-print(f"pytorch {batch} {elapsed:.4f} loss {total / 60000:.4f}")
+sgd_epoch(model, x, y, batch, name="pytorch")  # run.sh reads "pytorch"
