@@ -43,6 +43,7 @@
 #include "ketl/layers/gru.hpp"
 #include "ketl/layers/input.hpp"
 #include "ketl/layers/lstm.hpp"
+#include "ketl/layers/masking.hpp"
 #include "ketl/layers/max_pooling1d.hpp"
 #include "ketl/layers/max_pooling2d.hpp"
 #include "ketl/layers/maximum.hpp"

@@ -21,6 +21,11 @@
 // a detail::type_list of the input shapes; forward and backward take arrays
 // of pointers (layers/merge.hpp).
 //
+// Masks (detail/masking.hpp): `supports_masking` lets a layer take an input
+// that carries a mask, which it reads from Pass::mask and passes on unless
+// `keeps_mask` is false; `makes_mask` says it writes a new mask at the start
+// of its scratch.
+//
 // Every layer is also a function on the functional API's nodes:
 // Dense<32>{}(x) gives a node (models/node.hpp).
 #pragma once
@@ -64,6 +69,9 @@ struct Pass {
   // backward only: add this pass's weight gradients to those already there
   // instead of replacing them (a shared layer's second and later uses).
   bool accumulate_weight_grads = false;
+  // The mask of the layer's input, when it carries one (detail/masking.hpp):
+  // (n, timesteps), 1 for a real step and 0 for padding; else null.
+  const T* mask = nullptr;
 };
 
 // Keras's options every layer has.

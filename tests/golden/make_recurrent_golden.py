@@ -12,6 +12,9 @@ TensorFlow; run this script again to regenerate it.
 
 Keras 2.2.4's defaults (recurrent_activation='hard_sigmoid', GRU
 reset_after=False) are given explicitly: tf.keras changed both.
+
+The cases whose name ends in _masked are called with a mask (MASK: padding
+after, before, and around the real steps), and store it as `<case>__mask`.
 """
 import os
 import sys
@@ -52,6 +55,20 @@ CASES = {
         L.LSTM(4, recurrent_activation=HARD, go_backwards=True), merge_mode="ave"), (2, 4, 3)),
 }
 
+# Masked cases: (layer, input shape with batch); their mask is MASK.
+MASK = np.array([[1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1], [0, 1, 0, 1, 1, 0]], dtype=bool)
+CASES.update({
+    "simple_rnn_masked": (lambda: L.SimpleRNN(4), (3, 6, 3)),
+    "lstm_masked": (lambda: L.LSTM(4, recurrent_activation=HARD), (3, 6, 3)),
+    "lstm_seq_masked": (lambda: L.LSTM(4, recurrent_activation=HARD, return_sequences=True),
+                        (3, 6, 3)),
+    "gru_seq_back_masked": (lambda: L.GRU(4, recurrent_activation=HARD, reset_after=False,
+                                          return_sequences=True, go_backwards=True), (3, 6, 3)),
+    "gru_reset_after_masked": (lambda: L.GRU(4), (3, 6, 3)),
+    "bi_lstm_seq_masked": (lambda: L.Bidirectional(
+        L.LSTM(3, recurrent_activation=HARD, return_sequences=True)), (3, 6, 3)),
+})
+
 SNAKE = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
 
 
@@ -82,7 +99,11 @@ def main():
         xv = tf.constant(x)
         with tf.GradientTape(persistent=True) as tape:
             tape.watch(xv)
-            y = layer(xv, training=False)
+            if name.endswith("_masked"):
+                out[name + "__mask"] = MASK.astype(np.float32)
+                y = layer(xv, mask=tf.constant(MASK), training=False)
+            else:
+                y = layer(xv, training=False)
             r = tf.constant(rng.uniform(-1, 1, size=y.shape).astype(np.float32))
             loss = tf.reduce_sum(y * r)
         out[name + "__x"] = x

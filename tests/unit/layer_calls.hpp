@@ -43,11 +43,13 @@ inline std::vector<T>& scratch_of() {
   return s;
 }
 
+// mask: the input's mask, (n, timesteps), or null (detail/masking.hpp).
 template <class In, class L, class T>
-std::vector<T> forward(L& layer, const std::vector<T>& x, std::size_t n) {
+std::vector<T> forward(L& layer, const std::vector<T>& x, std::size_t n, const T* mask = nullptr) {
   using Out = typename L::template output_shape<In>;
   std::vector<T> y(n * Out::size);
   Pass<T> pass{};
+  pass.mask = mask;
   auto& scratch = scratch_of<In, L, T>();
   scratch.assign(n * L::template scratch_per_sample<In> + 1, T(0));
   pass.scratch = scratch.data();
@@ -58,9 +60,10 @@ std::vector<T> forward(L& layer, const std::vector<T>& x, std::size_t n) {
 // backward after that forward: dx for dL/dy = dy.
 template <class In, class L, class T>
 std::vector<T> backward(L& layer, const std::vector<T>& x, const std::vector<T>& y,
-                        std::vector<T> dy, std::size_t n) {
+                        std::vector<T> dy, std::size_t n, const T* mask = nullptr) {
   std::vector<T> dx(x.size());
   Pass<T> pass{true};
+  pass.mask = mask;
   pass.scratch = scratch_of<In, L, T>().data();
   layer.template backward<In>(x.data(), y.data(), dy.data(), dx.data(), n, pass);
   return dx;

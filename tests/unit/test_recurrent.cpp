@@ -134,13 +134,21 @@ void check_golden(const std::string& name) {
   });
   const std::size_t n = xs.shape[0];
   const std::vector<float> x(xs.values.begin(), xs.values.end());
-  const auto y = forward<In>(layer, x, n);
+  // The _masked cases ran with a mask (padding steps skipped).
+  std::vector<float> mask;
+  if (name.ends_with("_masked")) {
+    const auto& m = golden(name + "__mask").values;
+    mask.assign(m.begin(), m.end());
+  }
+  const float* mp = mask.empty() ? nullptr : mask.data();
+  const auto y = forward<In>(layer, x, n, mp);
   check_close(y, ys.values, 2e-5);
   const auto& r = golden(name + "__r").values;
   std::vector<float> dy(r.begin(), r.end());
   std::vector<float> dx(x.size());
   Pass<float> pass{true};
   pass.scratch = scratch_of<In, L, float>().data();  // the one forward just filled
+  pass.mask = mp;
   layer.template backward<In>(x.data(), y.data(), dy.data(), dx.data(), n, pass);
   check_close(dx, golden(name + "__dx").values, 1e-4);
   layer.for_each_weight([&](WeightRef<float> w) {
@@ -165,6 +173,20 @@ TEST_CASE("recurrent layers: outputs and gradients as real Keras's", "[recurrent
   check_golden<Shape<5, 4>, GRU<6, rnn{.reset_after = true}, Tanh, Sigmoid>>("gru_reset_after");
   check_golden<Shape<4, 3>, GRU<5, rnn{.return_sequences = true, .reset_after = true}>>(
       "gru_reset_after_hard_seq");
+}
+
+// Padding after, before, and around the real steps (test_masking.cpp has the
+// same mask and checks the semantics; these check the numbers).
+TEST_CASE("masked recurrent layers: outputs and gradients as real Keras's",
+          "[recurrent][masking][golden]") {
+  using In = Shape<6, 3>;
+  check_golden<In, SimpleRNN<4>>("simple_rnn_masked");
+  check_golden<In, LSTM<4>>("lstm_masked");
+  check_golden<In, LSTM<4, rnn{.return_sequences = true}>>("lstm_seq_masked");
+  check_golden<In, GRU<4, rnn{.return_sequences = true, .go_backwards = true}>>(
+      "gru_seq_back_masked");
+  check_golden<In, GRU<4, rnn{.reset_after = true}, Tanh, Sigmoid>>("gru_reset_after_masked");
+  check_golden<In, Bidirectional<LSTM<3, rnn{.return_sequences = true}>>>("bi_lstm_seq_masked");
 }
 
 TEST_CASE("recurrent layers: output shapes and parameter counts are Keras's", "[recurrent]") {
@@ -302,7 +324,7 @@ TEST_CASE("recurrent layers: gradients through time match finite differences", "
 TEST_CASE("Embedding: rows looked up, gradients added into the rows of the tokens",
           "[recurrent][embedding]") {
   using In = IndexShape<3>;
-  Embedding<5, 2, double> emb;
+  Embedding<5, 2, embedding{}, double> emb;
   Random rng(5);
   emb.build<In>(rng);
   // Keras's 'uniform' initializer: U(-0.05, 0.05).

@@ -14,6 +14,11 @@
 //   x_tm_   (T, N, F)    the input, time-major, for the projection and dW
 // The step s reads time t = s, or T-1-s going backwards; its output goes
 // to position s of the returned sequence, as Keras's.
+//
+// A masked input (detail/masking.hpp) has padding steps: a sample skips
+// them, keeping its state (h, and LSTM's c) and giving the state before as
+// the step's output (Keras 2.2.4's K.rnn with a mask). In backward its
+// gradient passes such a step unchanged, with no gate gradient.
 #pragma once
 
 #include <algorithm>
@@ -70,6 +75,10 @@ class recurrent_core {
   static constexpr bool use_bias = Spec.use_bias;
   static constexpr bool reset_after = Spec.reset_after;
   static constexpr bool stateful = Spec.stateful;
+  // Masks: a masked input's padding steps are skipped; the mask goes on
+  // with the returned sequence.
+  static constexpr bool supports_masking = true;
+  static constexpr bool keeps_mask = return_sequences;
   // States carried between batches: h, and LSTM's c.
   static constexpr std::size_t state_count = Extra == 2 ? 2 : 1;
   // GRU's reset_after keeps a second, recurrent bias.
@@ -169,6 +178,8 @@ class recurrent_core {
   void bind(const Pass<T>& pass, std::size_t n, std::size_t steps) {
     const std::size_t rows = n * steps;
     n_ = n;
+    steps_ = steps;
+    mask_ = pass.mask;
     gates_ = pass.scratch;
     hprev_ = gates_ + rows * G;
     for (std::size_t k = 0; k < Extra; ++k) extra_[k] = hprev_ + rows * Units * (k + 1);
@@ -217,6 +228,26 @@ class recurrent_core {
       const T v = rec_dropping_ ? part[i] * hmask_[i] : part[i];
       dh[i] = accumulate ? dh[i] + v : v;
     }
+  }
+  // Whether sample i skips input time t (a padding step of a masked input).
+  bool skips(std::size_t i, std::size_t t) const { return mask_ && mask_[i * steps_ + t] == T(0); }
+  // Forward, after step s's gate pass: each sample that skips the step keeps
+  // the state it started from (before emit() copies it to the output).
+  void hold_skipped(std::size_t n, std::size_t s, std::size_t steps, T* y) {
+    if (!mask_) return;
+    const std::size_t t = time_of(s, steps);
+    for (std::size_t i = 0; i < n; ++i)
+      if (skips(i, t)) std::copy_n(hprev_ + row(i, t, n_, Units), Units, state_out(i, s, steps, y));
+  }
+  // Backward of a skipped step: dL/dh goes on to the step before with the
+  // output's gradient added (the step's output is that state); its gate
+  // row, width values from d, has no gradient.
+  void skip_back(std::size_t i, std::size_t s, std::size_t steps, const T* dy, T* d,
+                 std::size_t width) {
+    T* dh = dh_.data() + i * Units;
+    const T* g = output_grad(i, s, steps, dy);
+    for (std::size_t u = 0; u < Units; ++u) dh[u] += g[u];
+    std::fill_n(d, width, T(0));
   }
   // The backward buffers: dgates_ and the carried dL/dh (and dL/dc).
   void reserve_backward(std::size_t n, std::size_t steps) {
@@ -330,11 +361,23 @@ class recurrent_core {
 
   // dh (+)= dz(t)[:, c0, ...) . ut, through the recurrent dropout mask: the
   // gradient that reaches the state through the recurrent product.
+  // A sample that skipped step t keeps its dh (its gate row is zero).
   void back_to_state(std::size_t n, std::size_t t, const T* dz, std::size_t ld, std::size_t c0,
                      const packed_b<T>& ut, T* dh, bool accumulate) {
-    if (!rec_dropping_) return back_through_recurrent(n, t, dz, ld, c0, ut, dh, accumulate);
-    back_through_recurrent(n, t, dz, ld, c0, ut, dpart_.data(), false);
-    add_through_mask(n, dpart_.data(), dh, accumulate);
+    const bool hold = mask_ && !accumulate;
+    if (hold) {
+      grow(held_, n * Units);
+      std::copy_n(dh, n * Units, held_.data());
+    }
+    if (!rec_dropping_) {
+      back_through_recurrent(n, t, dz, ld, c0, ut, dh, accumulate);
+    } else {
+      back_through_recurrent(n, t, dz, ld, c0, ut, dpart_.data(), false);
+      add_through_mask(n, dpart_.data(), dh, accumulate);
+    }
+    if (hold)
+      for (std::size_t i = 0; i < n; ++i)
+        if (skips(i, t)) std::copy_n(held_.data() + i * Units, Units, dh + i * Units);
   }
 
   // After the steps of backward: the gradients of the kernel and bias from
@@ -392,8 +435,10 @@ class recurrent_core {
   std::vector<T> kernel_, recurrent_, bias_, dkernel_, drecurrent_, dbias_;
   std::vector<T> kernel_t_, recurrent_t_, dgates_, dx_tm_, zeros_, dh_, dc_, dpart_;
   std::vector<T> hm_, hm_all_;  // the state through the recurrent dropout mask
+  std::vector<T> held_;         // backward: dh of the samples that skip a step
   // The bound call's buffers, in its scratch.
-  std::size_t n_ = 0;
+  std::size_t n_ = 0, steps_ = 0;
+  const T* mask_ = nullptr;  // the input's mask, (n, steps), or null
   T* gates_ = nullptr;
   T* hprev_ = nullptr;
   T* x_tm_ = nullptr;

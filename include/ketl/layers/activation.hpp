@@ -12,6 +12,8 @@ namespace ketl {
 template <ActivationFunction A>
 struct Activation : stateless_layer, callable_layer<Activation<A>> {
   static constexpr std::string_view class_name = "Activation";
+  // Keras 2.2.4's supports_masking: a masked input's mask passes on.
+  static constexpr bool supports_masking = true;
   A function{};
 
   Activation() = default;

@@ -46,6 +46,8 @@ class BatchNormalization : public callable_layer<BatchNormalization<Spec, T>> {
  public:
   using value_type = T;
   static constexpr std::string_view class_name = "BatchNormalization";
+  // Keras 2.2.4's supports_masking: a masked input's mask passes on.
+  static constexpr bool supports_masking = true;
   static constexpr batch_norm spec = Spec;
 
   // Keras's keyword arguments that do not change the weights' shapes.

@@ -122,6 +122,10 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
   static constexpr std::size_t units =
       Mode == merge_mode::concat ? forward_units + backward_units : forward_units;
   static constexpr bool stateful = detail::spec_of<Forward>().stateful;
+  // Both layers read a masked input's mask (each skips the padding steps
+  // in its own direction); the returned sequences keep it.
+  static constexpr bool supports_masking = true;
+  static constexpr bool keeps_mask = return_sequences;
 
   Bidirectional() { name_weights(); }
   explicit Bidirectional(Forward layer, LayerOptions o = {})
@@ -184,6 +188,10 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
         const T* a = yf + (i * steps + t) * uf;
         const T* b = yb + (i * steps + (steps - 1 - t)) * ub;
         T* o = y + (i * steps + t) * units;
+        if (padding(pass, i, t, steps)) {
+          std::fill_n(o, units, T(0));
+          continue;
+        }
         if constexpr (Mode == merge_mode::concat) {
           std::copy_n(a, uf, o);
           std::copy_n(b, ub, o + uf);
@@ -210,6 +218,11 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
         const T* g = dy + (i * steps + t) * units;
         T* da = dyf_.data() + fa;
         T* db = dyb_.data() + fb;
+        if (padding(pass, i, t, steps)) {
+          std::fill_n(da, uf, T(0));
+          std::fill_n(db, ub, T(0));
+          continue;
+        }
         if constexpr (Mode == merge_mode::concat) {
           std::copy_n(g, uf, da);
           std::copy_n(g + uf, ub, db);
@@ -254,6 +267,14 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
   std::string_view name() const { return name_; }
 
  private:
+  // Whether output step t of sample i is a padding step of a masked input:
+  // its output is zeros, tf.keras's zero_output_for_mask, so that the two
+  // directions' outputs line up (keras-differences.md).
+  template <class T>
+  static bool padding(const Pass<T>& pass, std::size_t i, std::size_t t, std::size_t steps) {
+    return return_sequences && pass.mask && pass.mask[i * steps + t] == T(0);
+  }
+
   // The two layers' passes (each its part of the scratch) and outputs.
   template <class In, class T>
   auto split(const Pass<T>& pass, std::size_t n) {

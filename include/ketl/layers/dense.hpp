@@ -29,6 +29,8 @@ class Dense : public callable_layer<Dense<Units, Act, T>> {
   using value_type = T;
   using activation_type = Act;
   static constexpr std::string_view class_name = "Dense";
+  // Keras 2.2.4's supports_masking: a masked input's mask passes on.
+  static constexpr bool supports_masking = true;
   static constexpr std::size_t units = Units;
 
   // Keras's keyword arguments, in Keras's order.

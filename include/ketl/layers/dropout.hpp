@@ -15,6 +15,8 @@ namespace ketl {
 
 struct Dropout : stateless_layer, callable_layer<Dropout> {
   static constexpr std::string_view class_name = "Dropout";
+  // Keras 2.2.4's supports_masking: a masked input's mask passes on.
+  static constexpr bool supports_masking = true;
 
   // Keras silently ignores a rate outside (0, 1); tf.keras rejects it, and so do we.
   explicit Dropout(float rate, LayerOptions o = {}) : stateless_layer(std::move(o)), rate_(rate) {

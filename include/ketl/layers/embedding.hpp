@@ -1,4 +1,4 @@
-// Embedding<input_dim, output_dim, T>: Keras's lookup table. Each token
+// Embedding<input_dim, output_dim, embedding{...}, T>: Keras's lookup table. Each token
 // index of an integer Input (ketl::Input<steps>::of<std::int32_t>) becomes
 // its row of the (input_dim, output_dim) `embeddings` weight, so (steps)
 // samples become (steps, output_dim), the input of a recurrent layer.
@@ -11,6 +11,11 @@
 // (engine/data.hpp), naming the row; the layer checks again, for a call
 // that does not come through the engine. Backward adds each position's
 // gradient into its token's row: no one-hot matrix is ever formed.
+//
+// embedding{.mask_zero = true} makes index 0 padding, as Keras's
+// mask_zero=True: the output carries a mask (0 where the index is 0) that
+// the recurrent layers after it read, skipping those steps (the table
+// still has input_dim rows, row 0 included, as Keras's).
 #pragma once
 
 #include <algorithm>
@@ -30,6 +35,11 @@
 
 namespace ketl {
 
+// Embedding's options that change its type.
+struct embedding {
+  bool mask_zero = false;
+};
+
 namespace detail {
 // (d...) indices to (d..., width) vectors.
 template <class S, std::size_t Width>
@@ -40,17 +50,19 @@ struct append_dim {
 };
 }  // namespace detail
 
-template <std::size_t InputDim, std::size_t OutputDim, class T = float>
-class Embedding : public callable_layer<Embedding<InputDim, OutputDim, T>> {
+template <std::size_t InputDim, std::size_t OutputDim, embedding Spec = embedding{},
+          class T = float>
+class Embedding : public callable_layer<Embedding<InputDim, OutputDim, Spec, T>> {
   static_assert(InputDim > 0 && OutputDim > 0,
                 "ketl::Embedding: input_dim and output_dim must be positive");
   static_assert(std::is_floating_point_v<T>,
                 "ketl::Embedding: the element type must be floating point");
   // Indices travel in the model's element type: float holds every integer
   // below 2^24 exactly.
-  static_assert(std::is_same_v<T, double> || InputDim <= (std::size_t{1} << 24),
-                "ketl::Embedding: input_dim above 2^24 needs Embedding<..., double> (float holds "
-                "integers exactly only up to 2^24)");
+  static_assert(
+      std::is_same_v<T, double> || InputDim <= (std::size_t{1} << 24),
+      "ketl::Embedding: input_dim above 2^24 needs Embedding<v, d, {}, double> (float holds "
+      "integers exactly only up to 2^24)");
 
  public:
   using value_type = T;
@@ -58,6 +70,8 @@ class Embedding : public callable_layer<Embedding<InputDim, OutputDim, T>> {
   static constexpr std::size_t input_dim = InputDim;
   static constexpr std::size_t output_dim = OutputDim;
   static constexpr bool reads_indices = true;
+  static constexpr bool mask_zero = Spec.mask_zero;
+  static constexpr bool makes_mask = mask_zero;
 
   struct Options {
     // Keras's 'uniform': RandomUniform(-0.05, 0.05).
@@ -68,16 +82,22 @@ class Embedding : public callable_layer<Embedding<InputDim, OutputDim, T>> {
   Embedding() = default;
   explicit Embedding(Options opt) : opt_(std::move(opt)) {}
 
+  // A mask is over timesteps: mask_zero takes (timesteps) indices.
   template <class In>
-  static constexpr bool accepts = true;
+  static constexpr bool accepts = !mask_zero || In::rank == 1;
   template <class In>
-  static constexpr void check_input() {}
+  static constexpr void check_input() {
+    static_assert(!mask_zero || In::rank == 1,
+                  "ketl::Embedding with mask_zero masks timesteps: give it (timesteps) indices, a "
+                  "rank-1 integer Input");
+  }
   template <class In>
   using output_shape = typename detail::append_dim<In, OutputDim>::type;
   template <class In>
   static constexpr std::size_t param_count = InputDim* OutputDim;
+  // mask_zero: the mask, (n, timesteps), at the start of its scratch.
   template <class In>
-  static constexpr std::size_t scratch_per_sample = 0;
+  static constexpr std::size_t scratch_per_sample = mask_zero ? In::size : 0;
 
   template <class In>
   void build(Random& rng) {
@@ -98,9 +118,11 @@ class Embedding : public callable_layer<Embedding<InputDim, OutputDim, T>> {
   }
 
   template <class In>
-  void forward(const T* x, T* y, std::size_t n, Pass<T>&) {
+  void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
     const std::size_t count = n * In::size;
     for (std::size_t p = 0; p < count; ++p) index_at(x, p, In::size);  // all, before any write
+    if constexpr (mask_zero)
+      for (std::size_t p = 0; p < count; ++p) pass.scratch[p] = x[p] == T(0) ? T(0) : T(1);
     for (std::size_t p = 0; p < count; ++p)
       std::copy_n(table_.data() + static_cast<std::size_t>(x[p]) * OutputDim, OutputDim,
                   y + p * OutputDim);

@@ -114,6 +114,7 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
               U, g, g + 2 * U, hp_all + this->row(i, t, n, U), this->state_out(i, s, S, y));
         }
       }
+      this->hold_skipped(n, s, S, y);
       this->emit(n, s, S, y);
     }
     this->keep_state(n, S, y, nullptr);
@@ -143,6 +144,11 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
         const T* g = this->gates_ + this->row(i, t, n, G);
         T* d = dg_all + this->row(i, t, n, G);
         const T* hp = hp_all + this->row(i, t, n, U);
+        if (this->skips(i, t)) {  // dh goes on unchanged; no gate has a gradient
+          this->skip_back(i, s, S, dy, d, G);
+          if constexpr (after) std::fill_n(dq_.data() + this->row(i, t, n, U), U, T(0));
+          continue;
+        }
         if constexpr (after)
           detail::simd::zip_update<T>(
               [this](const auto& z, const auto& r, const auto& hh, const auto& q,

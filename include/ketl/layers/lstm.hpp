@@ -6,6 +6,7 @@
 // with act = tanh and ra = hard_sigmoid by default, as 2.2.4 (tf.keras: sigmoid).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <string_view>
 
@@ -74,7 +75,9 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
             },
             U, g, g + U, g + 2 * U, g + 3 * U, cp, c_all + this->row(i, t, n, U),
             tc_all + this->row(i, t, n, U), this->state_out(i, s, S, y));
+        if (this->skips(i, t)) std::copy_n(cp, U, c_all + this->row(i, t, n, U));
       }
+      this->hold_skipped(n, s, S, y);
       this->emit(n, s, S, y);
     }
     this->keep_state(n, S, y, c_all + this->time_of(S - 1, S) * n * U);
@@ -93,6 +96,10 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
       for (std::size_t i = 0; i < n; ++i) {
         const T* g = this->gates_ + this->row(i, t, n, G);
         T* d = this->dgates_.data() + this->row(i, t, n, G);
+        if (this->skips(i, t)) {  // dh and dc go on unchanged
+          this->skip_back(i, s, S, dy, d, G);
+          continue;
+        }
         const T* cp = s > 0 ? c_all + this->row(i, this->time_of(s - 1, S), n, U) : this->c0(i);
         detail::simd::zip_update<T>(
             [this](const auto& gi, const auto& gf, const auto& gc, const auto& go,

@@ -60,6 +60,7 @@ class SimpleRNN
               h = a;
             },
             U, this->gates_ + this->row(i, t, n, U), this->state_out(i, s, S, y));
+      this->hold_skipped(n, s, S, y);
       this->emit(n, s, S, y);
     }
     this->keep_state(n, S, y, nullptr);
@@ -73,12 +74,17 @@ class SimpleRNN
     const auto& ut = this->packed_recurrent_t(0, this->recurrent_transposed(), 0, U);
     for (std::size_t s = S; s-- > 0;) {
       const std::size_t t = this->time_of(s, S);
-      for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t i = 0; i < n; ++i) {
+        T* d = this->dgates_.data() + this->row(i, t, n, U);
+        if (this->skips(i, t)) {
+          this->skip_back(i, s, S, dy, d, U);
+          continue;
+        }
         detail::simd::zip_update<T>([this](const auto& h, const auto& dyv, const auto& dh,
                                            auto& dz) { dz = (dh + dyv) * act_.derivative(h); },
                                     U, this->gates_ + this->row(i, t, n, U),
-                                    this->output_grad(i, s, S, dy), this->dh_.data() + i * U,
-                                    this->dgates_.data() + this->row(i, t, n, U));
+                                    this->output_grad(i, s, S, dy), this->dh_.data() + i * U, d);
+      }
       if (s > 0) this->back_to_state(n, t, this->dgates_.data(), U, 0, ut, this->dh_.data(), false);
     }
     const bool acc = pass.accumulate_weight_grads;

@@ -11,6 +11,8 @@ namespace ketl {
 
 struct SpatialDropout1D : detail::spatial_dropout_layer<2>, callable_layer<SpatialDropout1D> {
   static constexpr std::string_view class_name = "SpatialDropout1D";
+  // Keras 2.2.4's supports_masking: a masked input's mask passes on.
+  static constexpr bool supports_masking = true;
   explicit SpatialDropout1D(float rate, LayerOptions o = {})
       : detail::spatial_dropout_layer<2>(rate, std::move(o)) {}
 };

@@ -45,6 +45,9 @@ class TimeDistributed : public callable_layer<TimeDistributed<Inner>> {
   using value_type = layer_value_type_t<Inner>;
   using inner_type = Inner;
   static constexpr std::string_view class_name = "TimeDistributed";
+  // A masked input's mask passes on, as Keras's; the layer inside applies to
+  // every step and never sees it.
+  static constexpr bool supports_masking = true;
 
   TimeDistributed() = default;
   explicit TimeDistributed(Inner inner, LayerOptions o = {})
@@ -80,11 +83,15 @@ class TimeDistributed : public callable_layer<TimeDistributed<Inner>> {
   }
   template <class In, class T>
   void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
-    inner_.template forward<step_shape<In>>(x, y, n * In::dims[0], pass);
+    Pass<T> inner = pass;
+    inner.mask = nullptr;
+    inner_.template forward<step_shape<In>>(x, y, n * In::dims[0], inner);
   }
   template <class In, class T>
   void backward(const T* x, const T* y, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
-    inner_.template backward<step_shape<In>>(x, y, dy, dx, n * In::dims[0], pass);
+    Pass<T> inner = pass;
+    inner.mask = nullptr;
+    inner_.template backward<step_shape<In>>(x, y, dy, dx, n * In::dims[0], inner);
   }
   template <class F>
   void for_each_weight(F&& f) {

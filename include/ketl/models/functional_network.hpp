@@ -54,6 +54,10 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   static constexpr std::size_t npos = std::size_t(-1);
   static_assert((detail::is_call<Out> && ...),
                 "ketl::Model: an output must be a layer's output, not an Input");
+  static_assert((!ketl::detail::node_masked<Out>() && ...),
+                "ketl::Model: an output carries a mask (Keras would mask the loss with it, which "
+                "ketl does not do yet): end the masked sequence with a recurrent layer that "
+                "returns its last output (return_sequences = false)");
 
  public:
   static constexpr bool well_formed = graph::well_formed && graph::connected;
@@ -228,6 +232,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
     std::size_t input = npos;          // an Input: which of the declared inputs
     std::size_t act = 0, scratch = 0;  // per-sample offsets of its output and its scratch
     std::size_t out_size = 0;
+    std::size_t mask_src = npos;  // the instance whose scratch holds its output's mask
   };
   struct declared_input {
     const void* id;
@@ -450,6 +455,14 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
         auto& inst = inst_[i];
         L& l = *static_cast<L*>(inst.layer);
         Pass<T> pass{training, &rng_, scratch(inst)};
+        // Masks pass from a layer that makes one along single-input calls.
+        if constexpr (!traits::merge) {
+          const std::size_t from = inst_[inst.parents[0]].mask_src;
+          if (from != npos) pass.mask = scratch(inst_[from]);
+          inst.mask_src = ketl::detail::makes_mask<L>     ? i
+                          : ketl::detail::keeps_mask<L>() ? from
+                                                          : npos;
+        }
         if constexpr (traits::merge) {
           std::array<const T*, max_parents> xs{};
           for (std::size_t j = 0; j < inst.parent_count; ++j) xs[j] = value(inst.parents[j]);
@@ -492,6 +505,9 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
         }
         const std::size_t k = out_index_[*it];
         Pass<T> pass{true, &rng_, scratch(inst), k != npos && before_act_[k], inst.accumulate};
+        if constexpr (!traits::merge)
+          if (inst_[inst.parents[0]].mask_src != npos)
+            pass.mask = scratch(inst_[inst_[inst.parents[0]].mask_src]);
         if constexpr (traits::merge)
           l.template backward<typename traits::inputs>(xs.data(), out(inst), grad(inst), dxs.data(),
                                                        n, pass);

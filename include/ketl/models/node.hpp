@@ -20,6 +20,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ketl/detail/masking.hpp"
 #include "ketl/detail/shape_chain.hpp"
 #include "ketl/layer.hpp"
 #include "ketl/layers/input.hpp"
@@ -85,11 +86,25 @@ constexpr auto node_shape() {
   }
 }
 
+// Whether a node's output carries a mask (an Input's never does).
+template <class N>
+constexpr bool node_masked() {
+  if constexpr (requires { N::masked; })
+    return N::masked;
+  else
+    return false;
+}
+
 template <class L, class... P>
 struct call_node {
   using layer_type = L;
   using parents = type_list<P...>;
   using shape = typename decltype(node_shape<L, P...>())::type;
+  // Masks (detail/masking.hpp): a layer that cannot take its input's mask
+  // fails where it is called. Merge layers take no masked input yet.
+  static constexpr bool input_masked = (node_masked<P>() || ...);
+  static_assert(check_mask_link<L, input_masked>());
+  static constexpr bool masked = output_masked<L>(input_masked);
 
   std::shared_ptr<L> layer;
   std::tuple<P...> inputs;

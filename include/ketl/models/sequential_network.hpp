@@ -28,6 +28,7 @@
 #include <boost/hana/unpack.hpp>
 
 #include "ketl/detail/layer_names.hpp"
+#include "ketl/detail/masking.hpp"
 #include "ketl/detail/shape_chain.hpp"
 #include "ketl/detail/stateful.hpp"
 #include "ketl/error.hpp"
@@ -102,6 +103,31 @@ class sequential_network {
   static_assert([]<std::size_t... I>(std::index_sequence<I...>) {
     return (detail::stateful_ok<I, L, fixed_batch_size>() && ...);
   }(std::index_sequence_for<L...>{}));
+
+  // Masks (detail/masking.hpp): for each layer's output, the layer whose
+  // scratch holds its mask, or npos when it carries none.
+  static constexpr std::size_t npos = std::size_t(-1);
+  static constexpr std::array<std::size_t, depth> mask_origin = [] {
+    std::array<std::size_t, depth> o{};
+    std::size_t cur = npos;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((cur = detail::makes_mask<L>                    ? I
+              : cur != npos && detail::keeps_mask<L>() ? cur
+                                                       : npos,
+        o[I] = cur),
+       ...);
+    }
+    (std::index_sequence_for<L...>{});
+    return o;
+  }();
+  static_assert(!well_formed || []<std::size_t... I>(std::index_sequence<I...>) {
+    return (detail::check_mask_link<L, (I > 0 && mask_origin[I == 0 ? 0 : I - 1] != npos)>() &&
+            ...);
+  }(std::index_sequence_for<L...>{}));
+  static_assert(!well_formed || mask_origin[depth - 1] == npos,
+                "ketl::Sequential: the model's output carries a mask (Keras would mask the loss "
+                "with it, which ketl does not do yet): end the masked sequence with a recurrent "
+                "layer that returns its last output (return_sequences = false)");
 
  private:
   template <class F>
@@ -271,6 +297,7 @@ class sequential_network {
       constexpr std::size_t I = decltype(k)::value + 1;
       T* out = act(f, I);
       Pass<T> pass{training, &rng_, scratch(f, I)};
+      if constexpr (mask_origin[I - 1] != npos) pass.mask = scratch(f, mask_origin[I - 1]);
       layer<I>().template forward<input_shape_of<I>>(cur, out, n, pass);
       cur = out;
     });
@@ -304,6 +331,7 @@ class sequential_network {
       const T* in = I == 1 ? x : act(f, I - 1);
       Pass<T> pass{true, &rng_, scratch(f, I), grad_before_activation && I == depth - 1,
                    accumulate};
+      if constexpr (mask_origin[I - 1] != npos) pass.mask = scratch(f, mask_origin[I - 1]);
       T* to = I == 1 ? dx_out : dx;
       layer<I>().template backward<input_shape_of<I>>(in, act(f, I), dy, to, n, pass);
       std::swap(dy, dx);

@@ -1,0 +1,234 @@
+// Masks, Keras's way: Masking and Embedding(mask_zero) mark padding steps,
+// and the recurrent layers after them skip those steps, keeping the state
+// and the output of the step before (Keras 2.2.4's K.rnn with a mask).
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <ketl/ketl.hpp>
+
+#include "gradcheck.hpp"
+#include "layer_calls.hpp"
+
+using namespace ketl;
+
+namespace {
+
+constexpr std::size_t S = 6, F = 3;
+// Three samples' masks over 6 steps: padding after, before, and in the
+// middle and at both ends.
+const std::vector<int> kMask = {1, 1, 1, 1, 0, 0,  //
+                                0, 0, 1, 1, 1, 1,  //
+                                0, 1, 0, 1, 1, 0};
+constexpr std::size_t kN = 3;
+
+template <class T>
+std::vector<T> mask_values() {
+  return std::vector<T>(kMask.begin(), kMask.end());
+}
+
+// Sample i's real steps, in order: what the layer sees once padding is
+// skipped.
+template <class T>
+std::vector<T> real_steps(const std::vector<T>& x, std::size_t i) {
+  std::vector<T> out;
+  for (std::size_t t = 0; t < S; ++t)
+    if (kMask[i * S + t])
+      out.insert(out.end(), x.begin() + std::ptrdiff_t((i * S + t) * F),
+                 x.begin() + std::ptrdiff_t((i * S + t + 1) * F));
+  return out;
+}
+
+// The layer run on sample i's real steps alone (k of them), unmasked.
+template <std::size_t K, class L, class T>
+std::vector<T> run_compact(L& layer, const std::vector<T>& x) {
+  return test::forward<Shape<K, F>>(layer, x, 1);
+}
+template <class L, class T>
+std::vector<T> run_compact(L& layer, const std::vector<T>& x, std::size_t k) {
+  switch (k) {
+    case 3:
+      return run_compact<3>(layer, x);
+    case 4:
+      return run_compact<4>(layer, x);
+    default:
+      FAIL("no compact length " << k);
+      return {};
+  }
+}
+
+// A masked sequence gives what its real steps alone give: the last output
+// (return_sequences = false), or at each step the output of the last real
+// step so far (zeros before the first), in the order the layer runs.
+template <class L>
+void check_skips_padding() {
+  using T = double;
+  L layer;
+  Random rng(3);
+  layer.template build<Shape<S, F>>(rng);
+  test::randomize<L, T>(layer, rng);
+  const auto x = test::random_vector(kN * S * F, rng);
+  const auto m = mask_values<T>();
+  const auto y = test::forward<Shape<S, F>>(layer, x, kN, m.data());
+  constexpr std::size_t U = L::units;
+  for (std::size_t i = 0; i < kN; ++i) {
+    INFO("sample " << i);
+    std::size_t k = 0;
+    for (std::size_t t = 0; t < S; ++t) k += kMask[i * S + t];
+    const auto want = run_compact(layer, real_steps(x, i), k);
+    if constexpr (!L::return_sequences) {
+      for (std::size_t u = 0; u < U; ++u) CHECK(y[i * U + u] == Approx(want[(u)]).margin(1e-12));
+    } else {
+      // Step s reads time t; the real steps seen so far, j, give the output.
+      std::size_t j = 0;
+      for (std::size_t s = 0; s < S; ++s) {
+        const std::size_t t = L::go_backwards ? S - 1 - s : s;
+        j += kMask[i * S + t];
+        INFO("step " << s);
+        for (std::size_t u = 0; u < U; ++u) {
+          const double expect = j == 0 ? 0.0 : want[(j - 1) * U + u];
+          CHECK(y[(i * S + s) * U + u] == Approx(expect).margin(1e-12));
+        }
+      }
+    }
+  }
+}
+
+template <class L>
+void check_masked_gradients() {
+  using T = double;
+  L layer;
+  Random rng(7);
+  layer.template build<Shape<S, F>>(rng);
+  test::randomize<L, T>(layer, rng);
+  auto x = test::random_vector(kN * S * F, rng, -1.5, 1.5);
+  const auto m = mask_values<T>();
+  using Out = typename L::template output_shape<Shape<S, F>>;
+  const auto r = test::random_vector(kN * Out::size, rng);
+  auto loss = [&] {
+    const auto y = test::forward<Shape<S, F>>(layer, x, kN, m.data());
+    double s = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) s += y[i] * r[i];
+    return s;
+  };
+  const auto y = test::forward<Shape<S, F>>(layer, x, kN, m.data());
+  const auto dx = test::backward<Shape<S, F>>(layer, x, y, r, kN, m.data());
+  // A padding step's input has no gradient.
+  for (std::size_t p = 0; p < kN * S; ++p)
+    if (!kMask[p])
+      for (std::size_t f = 0; f < F; ++f) CHECK(dx[p * F + f] == 0.0);
+  test::check_against_differences(layer, x, dx, loss);
+}
+
+}  // namespace
+
+TEST_CASE("Masking: padding steps become zeros and carry mask 0", "[masking]") {
+  Masking masking{-1.0f};
+  using In = Shape<3, 2>;
+  const std::vector<float> x = {1, 2, -1, -1, -1, 0.5f};
+  const auto y = test::forward<In>(masking, x, 1);
+  CHECK(y == std::vector<float>{1, 2, 0, 0, -1, 0.5f});
+  const auto& mask = test::scratch_of<In, Masking, float>();
+  CHECK(std::vector<float>(mask.begin(), mask.begin() + 3) == std::vector<float>{1, 0, 1});
+  const auto dx = test::backward<In>(masking, x, y, {1, 2, 3, 4, 5, 6}, 1);
+  CHECK(dx == std::vector<float>{1, 2, 0, 0, 5, 6});
+  CHECK(Masking{{.mask_value = 2.5f, .name = "pad"}}.mask_value() == 2.5f);
+}
+
+TEST_CASE("Embedding mask_zero: index 0 is padding, and still looks up row 0", "[masking]") {
+  Embedding<4, 2, embedding{.mask_zero = true}> emb;
+  STATIC_REQUIRE(detail::makes_mask<decltype(emb)>);
+  STATIC_REQUIRE(!detail::makes_mask<Embedding<4, 2>>);
+  using In = IndexShape<3>;
+  Random rng(1);
+  emb.build<In>(rng);
+  const std::vector<float> x = {2, 0, 3};
+  const auto y = test::forward<In>(emb, x, 1);
+  const auto table = emb.embeddings();
+  CHECK(y == std::vector<float>{table[4], table[5], table[0], table[1], table[6], table[7]});
+  const auto& mask = test::scratch_of<In, decltype(emb), float>();
+  CHECK(std::vector<float>(mask.begin(), mask.begin() + 3) == std::vector<float>{1, 0, 1});
+}
+
+TEST_CASE("masked recurrent layers skip padding steps as Keras 2.2.4's K.rnn", "[masking]") {
+  using D = double;
+  check_skips_padding<SimpleRNN<4, rnn{}, Tanh, D>>();
+  check_skips_padding<SimpleRNN<4, rnn{.return_sequences = true}, Tanh, D>>();
+  check_skips_padding<LSTM<4, rnn{}, Tanh, HardSigmoid, D>>();
+  check_skips_padding<LSTM<4, rnn{.return_sequences = true}, Tanh, HardSigmoid, D>>();
+  check_skips_padding<
+      LSTM<4, rnn{.return_sequences = true, .go_backwards = true}, Tanh, HardSigmoid, D>>();
+  check_skips_padding<GRU<4, rnn{.return_sequences = true}, Tanh, HardSigmoid, D>>();
+  check_skips_padding<GRU<4, rnn{.go_backwards = true, .reset_after = true}, Tanh, Sigmoid, D>>();
+}
+
+TEST_CASE("masked recurrent layers: gradients match finite differences", "[masking]") {
+  using D = double;
+  check_masked_gradients<SimpleRNN<3, rnn{.return_sequences = true}, Tanh, D>>();
+  check_masked_gradients<LSTM<3, rnn{}, Tanh, HardSigmoid, D>>();
+  check_masked_gradients<
+      LSTM<3, rnn{.return_sequences = true, .go_backwards = true}, Tanh, Sigmoid, D>>();
+  check_masked_gradients<GRU<3, rnn{.return_sequences = true}, Tanh, HardSigmoid, D>>();
+  check_masked_gradients<GRU<3, rnn{.reset_after = true}, Tanh, Sigmoid, D>>();
+  check_masked_gradients<Bidirectional<LSTM<3, rnn{.return_sequences = true}, Tanh, Sigmoid, D>,
+                                       merge_mode::concat>>();
+}
+
+namespace {
+// Token sequences whose padding (0) sits before, after or around the same
+// real tokens give the same prediction: the RNNs skip it.
+template <class Model>
+void check_padding_invariance(Model& model) {
+  xt::xtensor<int, 2> x = {{0, 0, 0, 5, 2, 7}, {5, 2, 7, 0, 0, 0}, {0, 5, 0, 2, 7, 0}};
+  const xt::xtensor<float, 2> p = model.predict(x);
+  for (std::size_t i = 1; i < 3; ++i)
+    for (std::size_t j = 0; j < p.shape()[1]; ++j) CHECK(p(i, j) == Approx(p(0, j)).margin(1e-6));
+  // Without its padding skipped, the position would change the result.
+  xt::xtensor<int, 2> moved = {{0, 0, 5, 2, 7, 1}};
+  const xt::xtensor<float, 2> q = model.predict(moved);
+  CHECK(std::abs(q(0, 0) - p(0, 0)) > 1e-4);
+}
+}  // namespace
+
+TEST_CASE("Embedding(mask_zero) through stacked and bidirectional RNNs in a model", "[masking]") {
+  auto model = Sequential{Input<6>::of<std::int32_t>{},
+                          Embedding<10, 4, embedding{.mask_zero = true}>{},
+                          Bidirectional<LSTM<5, rnn{.return_sequences = true}>>{},
+                          TimeDistributed<Dense<3, Tanh>>{},
+                          Dropout{0.2f},
+                          GRU<4>{},
+                          Dense<2, Softmax>{}};
+  check_padding_invariance(model);
+
+  // The functional spelling, the same check.
+  auto tokens = Input<6>::of<std::int32_t>{};
+  auto h = Embedding<10, 4, embedding{.mask_zero = true}>{}(tokens);
+  auto out = Dense<2, Softmax>{}(LSTM<5>{}(SimpleRNN<4, rnn{.return_sequences = true}>{}(h)));
+  auto fmodel = Model(tokens, out);
+  check_padding_invariance(fmodel);
+}
+
+TEST_CASE("Masking in a model that learns from padded sequences", "[masking]") {
+  // The label is whether the first real step's feature is positive; each
+  // sequence has 1 to 5 real steps after padding of -1 rows.
+  constexpr std::size_t n = 256, steps = 6;
+  xt::xtensor<float, 3> x = xt::zeros<float>({n, steps, std::size_t{2}});
+  xt::xtensor<int, 1> y = xt::zeros<int>({n});
+  Random rng(9);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t pad = std::size_t(rng.uniform(1, steps));
+    for (std::size_t t = 0; t < steps; ++t)
+      for (std::size_t f = 0; f < 2; ++f)
+        x(i, t, f) = t < pad ? -1.0f : float(rng.uniform(-0.9, 0.9));
+    y(i) = x(i, pad, 0) > 0 ? 1 : 0;
+  }
+  auto model = Sequential{Input<steps, 2>{}, Masking{-1.0f}, LSTM<8, rnn{.go_backwards = true}>{},
+                          Dense<2, Softmax>{}};
+  model.compile(optimizers::Adam{.lr = 0.02f}, losses::sparse_categorical_crossentropy,
+                metrics::accuracy);
+  const auto before = model.get_weights();
+  model.fit(x, y, {.batch_size = 32, .epochs = 25, .verbose = 0});
+  CHECK(model.evaluate(x, y, {.verbose = 0})[1] > 0.9);
+  CHECK(model.get_weights() != before);
+}
