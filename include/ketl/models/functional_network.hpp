@@ -31,6 +31,7 @@
 #include "ketl/detail/stateful.hpp"
 #include "ketl/error.hpp"
 #include "ketl/layer.hpp"
+#include "ketl/models/functional_parts.hpp"
 #include "ketl/models/graph.hpp"
 #include "ketl/models/node.hpp"
 #include "ketl/models/node_traits.hpp"
@@ -219,35 +220,9 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   }
 
  private:
-  struct instance {
-    std::size_t position = 0;  // its node type's index
-    const void* id = nullptr;
-    std::uint64_t seq = 0;    // its node's creation order
-    void* layer = nullptr;    // its layer object (null for an Input)
-    std::size_t slot = npos;  // the layer's index in layers_
-    std::array<std::size_t, max_parents> parents{};
-    std::size_t parent_count = 0;
-    std::size_t use = 0;               // which call of its layer it is (Keras's node index)
-    bool accumulate = false;           // backward: a later use of a shared layer adds its gradients
-    std::size_t input = npos;          // an Input: which of the declared inputs
-    std::size_t act = 0, scratch = 0;  // per-sample offsets of its output and its scratch
-    std::size_t out_size = 0;
-    std::size_t mask_src = npos;  // the instance whose scratch holds its output's mask
-  };
-  struct declared_input {
-    const void* id;
-    std::string name;
-    std::size_t instance = npos;
-  };
-  struct layer_slot {
-    std::shared_ptr<void> object;
-    std::shared_ptr<void> (*clone)(const void*) = nullptr;
-    std::string name, class_name, own_name;
-    std::size_t params = 0, fixed_params = 0;  // all, and those never trainable
-    bool (*trainable)(const void*) = nullptr;  // the layer's flag, read live
-    std::size_t first = npos;                  // its first instance
-    std::size_t uses = 0;
-  };
+  using instance = detail::graph_instance<max_parents>;
+  using declared_input = detail::declared_input;
+  using layer_slot = detail::layer_slot;
 
   // Registers node n (and its parents first) once per identity.
   template <class N>
@@ -335,7 +310,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
       layers_ = std::move(sorted);
       for (auto& inst : inst_)
         if (inst.slot != npos) inst.slot = remap[inst.slot];
-      name_layers();
+      detail::name_layers(declared_, layers_);
     }
     // Backward meets a shared layer's uses in reverse order: the first it
     // meets writes the weight gradients, the others add to them.
@@ -379,29 +354,6 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
           biggest_ = std::max(biggest_, inst_[inst.parents[j]].out_size);
       }
     }
-  }
-
-  // Keras's names: a layer's name option, or snake_case(class) + "_" + a
-  // count per class over the unnamed ones, in execution order; inputs:
-  // their name, or input_1, input_2, ...
-  void name_layers() {
-    std::map<std::string, int> counts;
-    for (auto& d : declared_)
-      if (d.name.empty()) d.name = "input_" + std::to_string(++counts["input"]);
-    for (auto& s : layers_) {
-      if (!s.own_name.empty()) {
-        s.name = s.own_name;
-      } else {
-        const std::string base = ketl::detail::to_snake_case(s.class_name);
-        s.name = base + "_" + std::to_string(++counts[base]);
-      }
-    }
-    const auto names = layer_names();
-    for (std::size_t a = 0; a < names.size(); ++a)
-      for (std::size_t b = 0; b < a; ++b)
-        if (names[a] == names[b])
-          throw value_error("ketl::Model: All layer names should be unique. The name \"" +
-                            names[a] + "\" is used twice");
   }
 
   // f(layer, its slot) once for each layer object (a shared layer once).

@@ -1,0 +1,81 @@
+// What a functional_network keeps of its graph at run time: one instance
+// per node (a layer call or an Input), the declared Inputs, and one slot per
+// layer object, plus Keras's automatic names for them. Position-free: the
+// typed work (building, running each position) stays in functional_network.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ketl/detail/layer_names.hpp"
+#include "ketl/error.hpp"
+
+namespace ketl::models::detail {
+
+inline constexpr std::size_t no_index = std::size_t(-1);
+
+template <std::size_t MaxParents>
+struct graph_instance {
+  std::size_t position = 0;  // its node type's index
+  const void* id = nullptr;
+  std::uint64_t seq = 0;        // its node's creation order
+  void* layer = nullptr;        // its layer object (null for an Input)
+  std::size_t slot = no_index;  // the layer's index in the layer slots
+  std::array<std::size_t, MaxParents> parents{};
+  std::size_t parent_count = 0;
+  std::size_t use = 0;               // which call of its layer it is (Keras's node index)
+  bool accumulate = false;           // backward: a later use of a shared layer adds its gradients
+  std::size_t input = no_index;      // an Input: which of the declared inputs
+  std::size_t act = 0, scratch = 0;  // per-sample offsets of its output and its scratch
+  std::size_t out_size = 0;
+  std::size_t mask_src = no_index;  // the instance whose scratch holds its output's mask
+};
+
+struct declared_input {
+  const void* id;
+  std::string name;
+  std::size_t instance = no_index;
+};
+
+struct layer_slot {
+  std::shared_ptr<void> object;
+  std::shared_ptr<void> (*clone)(const void*) = nullptr;
+  std::string name, class_name, own_name;
+  std::size_t params = 0, fixed_params = 0;  // all, and those never trainable
+  bool (*trainable)(const void*) = nullptr;  // the layer's flag, read live
+  std::size_t first = no_index;              // its first instance
+  std::size_t uses = 0;
+};
+
+// Keras's names: a layer's name option, or snake_case(class) + "_" + a
+// count per class over the unnamed ones, in execution order; inputs: their
+// name, or input_1, input_2, ... All must differ.
+inline void name_layers(std::vector<declared_input>& inputs, std::vector<layer_slot>& layers) {
+  std::map<std::string, int> counts;
+  std::vector<std::string> names;
+  for (auto& d : inputs) {
+    if (d.name.empty()) d.name = "input_" + std::to_string(++counts["input"]);
+    names.push_back(d.name);
+  }
+  for (auto& s : layers) {
+    if (!s.own_name.empty()) {
+      s.name = s.own_name;
+    } else {
+      const std::string base = ketl::detail::to_snake_case(s.class_name);
+      s.name = base + "_" + std::to_string(++counts[base]);
+    }
+    names.push_back(s.name);
+  }
+  for (std::size_t a = 0; a < names.size(); ++a)
+    for (std::size_t b = 0; b < a; ++b)
+      if (names[a] == names[b])
+        throw value_error("ketl::Model: All layer names should be unique. The name \"" + names[a] +
+                          "\" is used twice");
+}
+
+}  // namespace ketl::models::detail
