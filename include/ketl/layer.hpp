@@ -152,6 +152,20 @@ constexpr std::size_t fixed_param_count() {
 
 template <class L, class... P>
 struct call_node;  // models/node.hpp
+
+// How many outputs a layer's call gives (Keras's layer.output as a list).
+template <class L>
+constexpr std::size_t output_count_of() {
+  if constexpr (requires { L::output_count; })
+    return L::output_count;
+  else
+    return 1;
+}
+template <class L>
+inline constexpr std::size_t output_count = output_count_of<L>();
+// A call's node, or its outputs' nodes (models/node.hpp).
+template <class C>
+auto split_outputs(C node);
 template <class N>
 inline constexpr bool is_node = false;
 }  // namespace detail
@@ -164,10 +178,13 @@ template <class Derived>
 struct callable_layer {
   bool trainable = true;
 
+  // A node; for a layer with several outputs (an RNN with return_state),
+  // a tuple of one node per output (models/node.hpp's outputs_of).
   template <class... P>
-  requires(sizeof...(P) > 0 && (detail::is_node<P> && ...)) detail::call_node<Derived, P...>
-  operator()(const P&... inputs) const {
-    return detail::call_node<Derived, P...>(static_cast<const Derived&>(*this), inputs...);
+  requires(sizeof...(P) > 0 && (detail::is_node<P> && ...)) auto operator()(
+      const P&... inputs) const {
+    return detail::split_outputs(
+        detail::call_node<Derived, P...>(static_cast<const Derived&>(*this), inputs...));
   }
 };
 

@@ -6,6 +6,8 @@
 //   ketl::LSTM<64, ketl::rnn{.return_sequences = true}>       (N, T, F) -> (N, T, 64)
 //   ketl::GRU<32, ketl::rnn{.go_backwards = true, .reset_after = true}>
 //   ketl::LSTM<32, ketl::rnn{.stateful = true}>     after Input<T, F>::batch<N>
+//   auto [out, h, c] = ketl::LSTM<32, ketl::rnn{.return_state = true}>{}(x);
+//   ketl::LSTM<32>{}(x, h, c)                       initial_state=[h, c]
 //
 // Fields keep Keras 2.2.4's names and defaults. The activations follow as
 // types, as Dense's: ketl::LSTM<64, ketl::rnn{}, ketl::Tanh, ketl::Sigmoid>
@@ -29,6 +31,10 @@ struct rnn {
   // state, sample i to sample i, until reset_states(). The model's batch
   // size must be fixed (Input<...>::batch<N>, Keras's batch_input_shape).
   bool stateful = false;
+  // The last state besides the output, Keras's return_state: called in the
+  // functional API, the layer gives its output then h (and LSTM's c) as
+  // separate nodes. A Sequential refuses it, as Keras's does.
+  bool return_state = false;
 };
 
 }  // namespace ketl

@@ -69,6 +69,17 @@ CASES.update({
         L.LSTM(3, recurrent_activation=HARD, return_sequences=True)), (3, 6, 3)),
 })
 
+# return_state with initial_state (Keras's seq2seq spelling): the layer is
+# called on x and its initial states, and returns the output then each
+# state; r0, r1, ... weigh the outputs in the loss. Keys: __x, __s0, __s1
+# (initial states), __y0, __y1, ..., __r0, ..., __dx, __ds0, ...
+STATE_CASES = {
+    "lstm_states": (lambda: L.LSTM(4, recurrent_activation=HARD, return_sequences=True,
+                                   return_state=True), (2, 5, 3), 2),
+    "gru_states": (lambda: L.GRU(4, recurrent_activation=HARD, reset_after=False,
+                                 return_state=True, go_backwards=True), (2, 5, 3), 1),
+}
+
 SNAKE = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
 
 
@@ -113,9 +124,37 @@ def main():
         for w, v, key in zip(layer.weights, weights, weight_keys(layer)):
             out[name + "__" + key] = v
             out[name + "__d" + key] = tape.gradient(loss, w).numpy()
+    for name, (make, shape, count) in STATE_CASES.items():
+        layer = make()
+        units = layer.units
+        x = tf.constant(rng.uniform(-1.5, 1.5, size=shape).astype(np.float32))
+        states = [tf.constant(rng.uniform(-1, 1, size=(shape[0], units)).astype(np.float32))
+                  for _ in range(count)]
+        layer.build(shape)
+        weights = [rng.uniform(-0.6, 0.6, size=w.shape).astype(np.float32)
+                   for w in layer.get_weights()]
+        layer.set_weights(weights)
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            for st in states:
+                tape.watch(st)
+            ys = layer(x, initial_state=states, training=False)
+            rs = [tf.constant(rng.uniform(-1, 1, size=y.shape).astype(np.float32)) for y in ys]
+            loss = tf.add_n([tf.reduce_sum(y * r) for y, r in zip(ys, rs)])
+        out[name + "__x"] = x.numpy()
+        out[name + "__dx"] = tape.gradient(loss, x).numpy()
+        for k, st in enumerate(states):
+            out[f"{name}__s{k}"] = st.numpy()
+            out[f"{name}__ds{k}"] = tape.gradient(loss, st).numpy()
+        for k, (y, r) in enumerate(zip(ys, rs)):
+            out[f"{name}__y{k}"] = y.numpy()
+            out[f"{name}__r{k}"] = r.numpy()
+        for w, v, key in zip(layer.weights, weights, weight_keys(layer)):
+            out[name + "__" + key] = v
+            out[name + "__d" + key] = tape.gradient(loss, w).numpy()
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recurrent.npz")
     np.savez(path, **out)
-    print(f"wrote {len(CASES)} cases to {path} with tf_keras {keras.__version__}", file=sys.stderr)
+    print(f"wrote {len(CASES) + len(STATE_CASES)} cases to {path} with tf_keras {keras.__version__}", file=sys.stderr)
 
 
 if __name__ == "__main__":

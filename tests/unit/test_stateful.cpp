@@ -270,3 +270,237 @@ TEST_CASE("the README's stateful model: Bidirectional, dropout, a fixed batch",
   std::filesystem::remove(path);
   CHECK((copy.predict(x) == first));
 }
+
+// ---- return_state and initial_state (Keras's seq2seq spelling) ------------
+
+namespace {
+
+// The layer called on {x, h0[, c0]} (initial_state), all its outputs in one
+// buffer: (n, output), then (n, units) per state with return_state.
+template <class In, class L, class T>
+std::vector<T> forward_with_states(L& layer, const std::vector<T>& x,
+                                   const std::vector<std::vector<T>>& states, std::size_t n) {
+  using Call = detail::type_list<In, Shape<L::units>, Shape<L::units>>;
+  using Call1 = detail::type_list<In, Shape<L::units>>;
+  using C = std::conditional_t<L::state_count == 2, Call, Call1>;
+  using Out = typename L::template output_shape<C>;
+  std::vector<T> y(n * Out::size);
+  std::array<const T*, 3> xs{x.data(), states[0].data(),
+                             states.size() > 1 ? states[1].data() : nullptr};
+  Pass<T> pass{};
+  auto& scratch = test::scratch_of<C, L, T>();
+  scratch.assign(n * L::template scratch_per_sample<C> + 1, T(0));
+  pass.scratch = scratch.data();
+  layer.template forward<C>(xs.data(), y.data(), n, pass);
+  return y;
+}
+
+// Finite differences of sum(every output * r) with respect to the weights,
+// x and each initial state.
+template <class In, class L>
+void check_state_gradients() {
+  constexpr std::size_t n = 2, U = L::units;
+  using C = std::conditional_t<L::state_count == 2, detail::type_list<In, Shape<U>, Shape<U>>,
+                               detail::type_list<In, Shape<U>>>;
+  using Out = typename L::template output_shape<C>;
+  L layer;
+  Random rng(17);
+  layer.template build<C>(rng);
+  test::randomize<L, double>(layer, rng);
+  auto x = test::random_vector(n * In::size, rng, -1.5, 1.5);
+  std::vector<std::vector<double>> s;
+  for (std::size_t k = 0; k < L::state_count; ++k) s.push_back(test::random_vector(n * U, rng));
+  const auto r = test::random_vector(n * Out::size, rng);
+  auto loss = [&] {
+    const auto y = forward_with_states<In>(layer, x, s, n);
+    double t = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) t += y[i] * r[i];
+    return t;
+  };
+  const auto y = forward_with_states<In>(layer, x, s, n);
+  std::vector<double> dx(x.size()), dh(n * U), dc(n * U), dy = r;
+  std::array<const double*, 3> xs{x.data(), s[0].data(), s.size() > 1 ? s[1].data() : nullptr};
+  std::array<double*, 3> dxs{dx.data(), dh.data(), dc.data()};
+  Pass<double> pass{true};
+  pass.scratch = test::scratch_of<C, L, double>().data();
+  layer.template backward<C>(xs.data(), y.data(), dy.data(), dxs.data(), n, pass);
+  test::check_against_differences(layer, x, dx, loss);
+  INFO("initial h");
+  test::check_gradient(s[0], dh, loss);
+  if constexpr (L::state_count == 2) {
+    INFO("initial c");
+    test::check_gradient(s[1], dc, loss);
+  }
+}
+
+// The layer against real Keras (tests/golden/make_recurrent_golden.py's
+// STATE_CASES): called on x and its initial states, every output and every
+// gradient of sum(output_k * r_k).
+template <class In, class L>
+void check_state_golden(const std::string& name) {
+  INFO("case " << name);
+  static const auto data = io::load_npz(KETL_TEST_GOLDEN_DIR "/recurrent.npz", "golden");
+  auto get = [&](const std::string& key) -> const io::NpyArray& {
+    INFO(key);
+    const auto it = data.find(name + "__" + key);
+    REQUIRE(it != data.end());
+    return it->second;
+  };
+  auto as_float = [](const io::NpyArray& a) {
+    return std::vector<float>(a.values.begin(), a.values.end());
+  };
+  constexpr std::size_t U = L::units, S = L::state_count;
+  using C = std::conditional_t<S == 2, detail::type_list<In, Shape<U>, Shape<U>>,
+                               detail::type_list<In, Shape<U>>>;
+  L layer;
+  Random rng(1);
+  layer.template build<C>(rng);
+  layer.for_each_weight([&](WeightRef<float> w) {
+    const auto& v = get(std::string(w.name));
+    REQUIRE(v.shape == w.shape);
+    std::copy(v.values.begin(), v.values.end(), w.value.begin());
+  });
+  const auto x = as_float(get("x"));
+  const std::size_t n = get("x").shape[0];
+  std::vector<std::vector<float>> states;
+  for (std::size_t k = 0; k < S; ++k) states.push_back(as_float(get("s" + std::to_string(k))));
+  const auto y = forward_with_states<In>(layer, x, states, n);
+  // The blocks: y0 (the output), then each state.
+  std::vector<float> want, dy;
+  for (std::size_t k = 0; k <= S; ++k) {
+    const auto yk = as_float(get("y" + std::to_string(k)));
+    const auto rk = as_float(get("r" + std::to_string(k)));
+    want.insert(want.end(), yk.begin(), yk.end());
+    dy.insert(dy.end(), rk.begin(), rk.end());
+  }
+  REQUIRE(y.size() == want.size());
+  for (std::size_t e = 0; e < y.size(); ++e) CHECK(y[e] == Approx(want[e]).margin(2e-5));
+  std::vector<float> dx(x.size()), dh(n * U), dc(n * U);
+  std::array<const float*, 3> xs{x.data(), states[0].data(), S == 2 ? states[1].data() : nullptr};
+  std::array<float*, 3> dxs{dx.data(), dh.data(), dc.data()};
+  Pass<float> pass{true};
+  pass.scratch = test::scratch_of<C, L, float>().data();
+  layer.template backward<C>(xs.data(), y.data(), dy.data(), dxs.data(), n, pass);
+  auto close = [](const std::vector<float>& got, const io::NpyArray& w) {
+    REQUIRE(got.size() == w.values.size());
+    for (std::size_t e = 0; e < got.size(); ++e)
+      CHECK(got[e] == Approx(w.values[e]).margin(1e-4).epsilon(1e-4));
+  };
+  close(dx, get("dx"));
+  close(dh, get("ds0"));
+  if constexpr (S == 2) close(dc, get("ds1"));
+  layer.for_each_weight([&](WeightRef<float> w) {
+    INFO("gradient of " << w.name);
+    close(std::vector<float>(w.grad.begin(), w.grad.end()), get("d" + std::string(w.name)));
+  });
+}
+
+}  // namespace
+
+TEST_CASE("return_state with initial_state: outputs and gradients as real Keras's",
+          "[recurrent][states][golden]") {
+  check_state_golden<Shape<5, 3>, LSTM<4, rnn{.return_sequences = true, .return_state = true}>>(
+      "lstm_states");
+  check_state_golden<Shape<5, 3>, GRU<4, rnn{.go_backwards = true, .return_state = true}>>(
+      "gru_states");
+}
+
+TEST_CASE("return_state and initial_state: a sequence's halves chained by their states",
+          "[recurrent][states]") {
+  // The first half's returned states start the second half: the whole
+  // sequence's last output, as Keras's seq2seq encoder hands its states on.
+  using T = double;
+  constexpr std::size_t n = 2, S = 6, F = 3, U = 4;
+  using Whole = LSTM<U, rnn{.return_sequences = true}, Tanh, HardSigmoid, T>;
+  using First = LSTM<U, rnn{.return_state = true}, Tanh, HardSigmoid, T>;
+  using Second = LSTM<U, rnn{.return_sequences = true, .return_state = true}, Tanh, HardSigmoid, T>;
+  STATIC_REQUIRE(First::output_count == 3);
+  STATIC_REQUIRE(std::is_same_v<First::output_shape<Shape<3, F>>, Shape<3 * U>>);
+  Whole whole;
+  First first;
+  Second second;
+  Random rng(4);
+  whole.build<Shape<S, F>>(rng);
+  first.build<Shape<3, F>>(rng);
+  second.build<detail::type_list<Shape<3, F>, Shape<U>, Shape<U>>>(rng);
+  test::randomize<Whole, T>(whole, rng);
+  copy_weights<Whole, First, T>(whole, first);
+  copy_weights<Whole, Second, T>(whole, second);
+  const auto x = test::random_vector(n * S * F, rng);
+  const auto y = test::forward<Shape<S, F>>(whole, x, n);
+  const auto y1 = test::forward<Shape<3, F>>(first, steps_of(x, n, S, F, 0, 3), n);
+  // Blocks: output (n, U), h (n, U), c (n, U); h is the last output.
+  for (std::size_t e = 0; e < n * U; ++e) CHECK(y1[n * U + e] == y1[e]);
+  const std::vector<std::vector<T>> states = {{y1.begin() + n * U, y1.begin() + 2 * n * U},
+                                              {y1.begin() + 2 * n * U, y1.end()}};
+  const auto y2 = forward_with_states<Shape<3, F>>(second, steps_of(x, n, S, F, 3, 3), states, n);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t s = 0; s < 3; ++s)
+      for (std::size_t u = 0; u < U; ++u)
+        CHECK(y2[(i * 3 + s) * U + u] == Approx(y[(i * S + 3 + s) * U + u]).margin(1e-12));
+}
+
+TEST_CASE("return_state and initial_state: gradients match finite differences",
+          "[recurrent][states]") {
+  using In = Shape<4, 3>;
+  check_state_gradients<In, SimpleRNN<3, rnn{.return_state = true}, Tanh, double>>();
+  check_state_gradients<In, LSTM<3, rnn{.return_state = true}, Tanh, HardSigmoid, double>>();
+  check_state_gradients<
+      In, LSTM<3, rnn{.return_sequences = true, .go_backwards = true, .return_state = true}, Tanh,
+               Sigmoid, double>>();
+  check_state_gradients<
+      In, GRU<3, rnn{.return_sequences = true, .return_state = true}, Tanh, HardSigmoid, double>>();
+  check_state_gradients<In, GRU<3, rnn{.reset_after = true}, Tanh, Sigmoid, double>>();
+}
+
+TEST_CASE("seq2seq in the functional API: an encoder's states start the decoder",
+          "[recurrent][states][functional]") {
+  // Keras's seq2seq example, small: the decoder reads the target shifted by
+  // one step (teacher forcing) from the encoder's states; the task is to
+  // repeat the input's 4 one-hot symbols in reverse.
+  constexpr std::size_t steps = 4, symbols = 5, n = 512;
+  utils::set_random_seed(2);
+  auto enc_in = Input<steps, symbols>{};
+  auto [enc_out, h, c] = LSTM<32, rnn{.return_state = true}>{}(enc_in);
+  (void)enc_out;
+  auto dec_in = Input<steps, symbols>{};
+  auto dec = LSTM<32, rnn{.return_sequences = true}>{}(dec_in, h, c);
+  auto out = TimeDistributed<Dense<symbols, Softmax>>{}(dec);
+  auto model = Model(inputs(enc_in, dec_in), outputs(out));
+  std::ostringstream summary;
+  model.summary(summary);
+  CHECK_THAT(summary.str(), Catch::Contains("lstm_1[0][1]"));
+  CHECK_THAT(summary.str(), Catch::Contains("lstm_1[0][2]"));
+
+  Random rng(6);
+  xt::xtensor<float, 3> x = xt::zeros<float>({n, steps, symbols});
+  xt::xtensor<float, 3> y = xt::zeros<float>({n, steps, symbols});
+  xt::xtensor<float, 3> shifted = xt::zeros<float>({n, steps, symbols});
+  for (std::size_t i = 0; i < n; ++i) {
+    std::array<std::size_t, steps> seq{};
+    for (auto& v : seq) v = 1 + std::size_t(rng.uniform(0, symbols - 1));
+    for (std::size_t t = 0; t < steps; ++t) {
+      x(i, t, seq[t]) = 1;
+      y(i, t, seq[steps - 1 - t]) = 1;
+      shifted(i, t, t == 0 ? 0 : seq[steps - t]) = 1;  // symbol 0 starts the target
+    }
+  }
+  model.compile(optimizers::Adam{.lr = 0.01f}, losses::categorical_crossentropy, metrics::accuracy);
+  model.fit(std::tuple{x, shifted}, y, {.batch_size = 32, .epochs = 30, .verbose = 0});
+  CHECK(model.evaluate(std::tuple{x, shifted}, y, {.verbose = 0})[1] > 0.95);
+}
+
+TEST_CASE("return_state in the functional API: the states are outputs too",
+          "[recurrent][states][functional]") {
+  auto x = Input<5, 3>{};
+  auto [seq, h] = GRU<4, rnn{.return_sequences = true, .return_state = true}>{}(x);
+  auto model = Model(inputs(x), outputs(seq, h));
+  CHECK(model.network().output_names() == std::vector<std::string>{"gru_1", "gru_1_1"});
+  Random rng(8);
+  const auto xs = uniform_array<xt::xtensor<float, 3>>({2, 5, 3}, rng);
+  const auto p = model.predict(xs);
+  const auto& ps = std::get<0>(p);
+  const auto& ph = std::get<1>(p);
+  for (std::size_t i = 0; i < 2; ++i)
+    for (std::size_t u = 0; u < 4; ++u) CHECK(ph(i, u) == ps(i, 4, u));
+}

@@ -43,6 +43,26 @@
 
 namespace ketl::detail {
 
+template <class... T>
+struct type_list;  // detail/shape_chain.hpp
+
+// What a recurrent layer is called on: its sequence (timesteps, features),
+// or, Keras's initial_state, a type_list of the sequence and one (units)
+// state per state the layer has (h, and LSTM's c).
+template <class In, std::size_t Units, std::size_t States>
+struct rnn_call {
+  using seq = In;
+  static constexpr bool with_states = false;
+  static constexpr bool fits = In::rank == 2;
+};
+template <class In, class... S, std::size_t Units, std::size_t States>
+struct rnn_call<type_list<In, S...>, Units, States> {
+  using seq = In;
+  static constexpr bool with_states = true;
+  static constexpr bool fits =
+      In::rank == 2 && sizeof...(S) == States && (std::is_same_v<S, Shape<Units>> && ...);
+};
+
 // Keras's options that stay run-time values.
 struct recurrent_options {
   Initializer kernel_initializer = initializers::glorot_uniform();
@@ -81,6 +101,10 @@ class recurrent_core {
   static constexpr bool keeps_mask = return_sequences;
   // States carried between batches: h, and LSTM's c.
   static constexpr std::size_t state_count = Extra == 2 ? 2 : 1;
+  // return_state: a call gives the output, then each state (models/node.hpp
+  // splits the call's node into one node per output).
+  static constexpr bool return_state = Spec.return_state;
+  static constexpr std::size_t output_count = return_state ? 1 + state_count : 1;
   // GRU's reset_after keeps a second, recurrent bias.
   static constexpr std::size_t bias_size = use_bias ? (reset_after ? 2 * G : G) : 0;
 
@@ -89,17 +113,34 @@ class recurrent_core {
   explicit recurrent_core(Options o) : opt_(std::move(o)) {}
 
   template <class In>
-  static constexpr bool accepts = In::rank == 2;
+  using call = rnn_call<In, Units, state_count>;
+  template <class In>
+  using seq_of = typename call<In>::seq;
+
+  template <class In>
+  static constexpr bool accepts = call<In>::fits;
+  // The output (its last step, or every step), and with return_state the
+  // states after it, each a block of its own in the call's buffer: (N,
+  // output), then (N, units) per state. output_part<In, k> is part k.
+  template <class In>
+  using main_output =
+      std::conditional_t<return_sequences, Shape<seq_of<In>::dims[0], Units>, Shape<Units>>;
   template <class In>
   using output_shape =
-      std::conditional_t<return_sequences, Shape<In::dims[0], Units>, Shape<Units>>;
+      std::conditional_t<return_state, Shape<main_output<In>::size + state_count * Units>,
+                         main_output<In>>;
+  template <class In, std::size_t K>
+  using output_part = std::conditional_t<K == 0, main_output<In>, Shape<Units>>;
+  template <class In, std::size_t K>
+  static constexpr std::size_t output_offset = K == 0 ? 0 : main_output<In>::size + (K - 1) * Units;
   template <class In>
-  static constexpr std::size_t param_count = In::dims[In::rank - 1] * G + Units* G + bias_size;
+  static constexpr std::size_t param_count =
+      seq_of<In>::dims[seq_of<In>::rank - 1] * G + Units* G + bias_size;
   template <class In>
   static constexpr std::size_t scratch_per_sample =
-      In::dims[0] * (G + Units * (1 + Extra) + In::dims[In::rank - 1]) +
-      (stateful ? Units : 0) +         // a stateful LSTM's initial c
-      In::dims[In::rank - 1] + Units;  // the dropout masks
+      seq_of<In>::dims[0] * (G + Units * (1 + Extra) + seq_of<In>::dims[seq_of<In>::rank - 1]) +
+      (stateful || call<In>::with_states ? Units : 0) +  // LSTM's initial c
+      seq_of<In>::dims[seq_of<In>::rank - 1] + Units;    // the dropout masks
 
   template <class In>
   void build(Random& rng) {
@@ -108,7 +149,7 @@ class recurrent_core {
         throw value_error("ketl::" + std::string(Derived::class_name) +
                           ": dropout and recurrent_dropout must be in [0, 1), got " +
                           std::to_string(rate));
-    constexpr std::size_t F = In::dims[1];
+    constexpr std::size_t F = seq_of<In>::dims[1];
     features_ = F;
     kernel_.assign(F * G, T(0));
     recurrent_.assign(Units * G, T(0));
@@ -134,6 +175,27 @@ class recurrent_core {
       else
         f(WeightRef<T>{"bias", bias_, dbias_, {G}});
     }
+  }
+
+  // Keras's initial_state: called on the sequence and its initial states,
+  // xs = {x, h0, c0}. The states' gradients go to dxs[1], dxs[2].
+  template <class In>
+  requires call<In>::with_states void forward(const T* const* xs, T* y, std::size_t n,
+                                              Pass<T>& pass) {
+    init_ = {xs[1], state_count == 2 ? xs[2] : nullptr};
+    static_cast<Derived&>(*this).template forward<seq_of<In>>(xs[0], y, n, pass);
+    init_ = {};
+  }
+  template <class In>
+  requires call<In>::with_states void backward(const T* const* xs, const T* y, T* dy, T* const* dxs,
+                                               std::size_t n, Pass<T>& pass) {
+    init_ = {xs[1], state_count == 2 ? xs[2] : nullptr};
+    static_cast<Derived&>(*this).template backward<seq_of<In>>(xs[0], y, dy, dxs[0], n, pass);
+    init_ = {};
+    // After step 0's backward, dh_ and dc_ hold dL/dh0 and dL/dc0.
+    if (dxs[1]) std::copy_n(dh_.data(), n * Units, dxs[1]);
+    if constexpr (state_count == 2)
+      if (dxs[2]) std::copy_n(dc_.data(), n * Units, dxs[2]);
   }
 
   std::span<T> kernel() { return kernel_; }
@@ -187,7 +249,7 @@ class recurrent_core {
     T* p = x_tm_ + rows * features_;
     if (zeros_.size() < Units) zeros_.assign(Units, T(0));
     c0_ = zeros_.data();
-    if constexpr (stateful) c0_ = std::exchange(p, p + n * Units);
+    if (stateful || init_[0]) c0_ = std::exchange(p, p + n * Units);
     xmask_ = p;
     hmask_ = p + n * features_;
     dropping_ = pass.training && opt_.dropout > 0.0f;
@@ -249,33 +311,59 @@ class recurrent_core {
     for (std::size_t u = 0; u < Units; ++u) dh[u] += g[u];
     std::fill_n(d, width, T(0));
   }
-  // The backward buffers: dgates_ and the carried dL/dh (and dL/dc).
-  void reserve_backward(std::size_t n, std::size_t steps) {
+  // The backward buffers: dgates_ and the carried dL/dh (and dL/dc),
+  // which start from the returned states' gradients (return_state).
+  void reserve_backward(std::size_t n, std::size_t steps, const T* dy) {
     grow(dgates_, n * steps * G);
     dh_.assign(n * Units, T(0));
     dc_.assign(n * Units, T(0));
     grow(dpart_, n * Units);
+    if constexpr (return_state) {
+      const T* g = dy + n * (return_sequences ? steps * Units : Units);
+      std::copy_n(g, n * Units, dh_.data());
+      if constexpr (state_count == 2) std::copy_n(g + n * Units, n * Units, dc_.data());
+    }
   }
 
-  // The first step's state: zeros, or a stateful layer's carried state
-  // (zeros too for a batch of another size, as after reset_states()).
+  // The first step's state: the call's initial_state, a stateful layer's
+  // carried state (zeros for a batch of another size, as after
+  // reset_states()), or zeros.
   void initial_state(std::size_t n, std::size_t steps) {
     T* h0 = hprev_ + time_of(0, steps) * n * Units;
     for (std::size_t k = 0; k < state_count; ++k) {
       T* to = k == 0 ? h0 : c0_;
-      if (stateful && states_[k].size() == n * Units)
+      if (init_[0])
+        std::copy_n(init_[k], n * Units, to);
+      else if (stateful && states_[k].size() == n * Units)
         std::copy(states_[k].begin(), states_[k].end(), to);
       else if (k == 0 || stateful)
         std::fill_n(to, n * Units, T(0));
     }
   }
-  // Sample i's initial c (LSTM): the carried one, or zeros.
-  const T* c0(std::size_t i) const { return stateful ? c0_ + i * Units : zeros_.data(); }
-  // Whether step 0 has a recurrent product: only a carried state is not zero.
-  static constexpr bool step_has_state(std::size_t s) { return s > 0 || stateful; }
+  // Sample i's initial c (LSTM): given, carried, or zeros.
+  const T* c0(std::size_t i) const {
+    return stateful || init_[0] ? c0_ + i * Units : zeros_.data();
+  }
+  // Whether step 0 has a recurrent product: only a given or carried state
+  // is not zero.
+  bool step_has_state(std::size_t s) const { return s > 0 || stateful || init_[0]; }
+  // Whether backward takes dL/dh through step s's recurrent product: at
+  // step 0 only for a given initial_state (a carried state's gradient
+  // stops there, truncated backpropagation through time).
+  bool grad_to_state(std::size_t s) const { return s > 0 || init_[0]; }
   // A stateful layer keeps the last step's h (the output's last step) and
   // LSTM's c for the next batch.
-  void keep_state(std::size_t n, std::size_t steps, const T* y, const T* c_last) {
+  // With return_state, the states after the last step also go to their
+  // blocks of the output, after the (N, output) block.
+  void keep_state(std::size_t n, std::size_t steps, T* y, const T* c_last) {
+    if constexpr (return_state) {
+      const std::size_t main = return_sequences ? steps * Units : Units;
+      T* h = y + n * main;
+      for (std::size_t i = 0; i < n; ++i)
+        std::copy_n(y + (return_sequences ? i * steps + steps - 1 : i) * Units, Units,
+                    h + i * Units);
+      if constexpr (state_count == 2) std::copy_n(c_last, n * Units, h + n * Units);
+    }
     if constexpr (stateful) {
       states_[0].resize(n * Units);
       for (std::size_t i = 0; i < n; ++i)
@@ -431,6 +519,7 @@ class recurrent_core {
   }
 
   Options opt_{};
+  std::array<const T*, 2> init_{};  // a call's initial_state (h, c), or nulls
   std::size_t features_ = 0;
   std::vector<T> kernel_, recurrent_, bias_, dkernel_, drecurrent_, dbias_;
   std::vector<T> kernel_t_, recurrent_t_, dgates_, dx_tm_, zeros_, dh_, dc_, dpart_;

@@ -91,6 +91,9 @@ constexpr bool check_bidirectional() {
                   "(go_backwards opposite to the forward layer's)");
     static_assert(F::spec.return_sequences == B::spec.return_sequences,
                   "ketl::Bidirectional: both layers must return sequences, or neither");
+    static_assert(!F::spec.return_state && !B::spec.return_state,
+                  "ketl::Bidirectional: return_state in a Bidirectional is not in ketl yet "
+                  "(Keras gives the output and both directions' states)");
     static_assert(M == merge_mode::concat || F::units == B::units,
                   "ketl::Bidirectional: merge_mode sum, mul and ave need both layers to have "
                   "the same units (concat joins any two)");

@@ -40,6 +40,9 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
   using with_spec = GRU<Units, S, Act, RecAct, T>;
 
   using core::core;
+  // The calls with initial_state (detail/recurrent_core.hpp).
+  using core::backward;
+  using core::forward;
   GRU() = default;
 
   template <class In>
@@ -126,7 +129,7 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
   void backward(const T*, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
     this->bind(pass, n, S);
-    this->reserve_backward(n, S);
+    this->reserve_backward(n, S, dy);
     const T* rt = this->recurrent_transposed();
     const auto& ut_zr = this->packed_recurrent_t(0, rt, 0, 2 * U);
     const auto& ut_h = this->packed_recurrent_t(1, rt, 2 * U, U);
@@ -180,7 +183,7 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
       const bool masked = this->rec_dropping_;
       T* part = masked ? this->dpart_.data() : dh;
       if constexpr (after) {
-        if (s > 0) {
+        if (this->grad_to_state(s)) {
           this->back_through_recurrent(n, t, dg_all, G, 0, ut_zr, part, !masked);
           this->back_through_recurrent(n, t, dq_.data(), U, 0, ut_h, part, true);
           if (masked) this->add_through_mask(n, part, dh, true);
@@ -200,7 +203,7 @@ class GRU : public detail::recurrent_core<GRU<Units, Spec, Act, RecAct, T>, Unit
               },
               U, g + U, hm + i * U, tmp + i * U, part + i * U, d + U);
         }
-        if (s > 0) {
+        if (this->grad_to_state(s)) {
           this->back_through_recurrent(n, t, dg_all, G, 0, ut_zr, part, true);
           if (masked) this->add_through_mask(n, part, dh, true);
         }

@@ -36,6 +36,9 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
   using with_spec = LSTM<Units, S, Act, RecAct, T>;
 
   using core::core;
+  // The calls with initial_state (detail/recurrent_core.hpp).
+  using core::backward;
+  using core::forward;
   LSTM() = default;
 
   template <class In>
@@ -87,7 +90,7 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
   void backward(const T*, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units, G = core::G;
     this->bind(pass, n, S);
-    this->reserve_backward(n, S);
+    this->reserve_backward(n, S, dy);
     const auto& ut = this->packed_recurrent_t(0, this->recurrent_transposed(), 0, G);
     const T* c_all = this->extra_[0];
     const T* tc_all = this->extra_[1];
@@ -117,7 +120,8 @@ class LSTM : public detail::recurrent_core<LSTM<Units, Spec, Act, RecAct, T>, Un
             this->output_grad(i, s, S, dy), this->dh_.data() + i * U, this->dc_.data() + i * U, d,
             d + U, d + 2 * U, d + 3 * U);
       }
-      if (s > 0) this->back_to_state(n, t, this->dgates_.data(), G, 0, ut, this->dh_.data(), false);
+      if (this->grad_to_state(s))
+        this->back_to_state(n, t, this->dgates_.data(), G, 0, ut, this->dh_.data(), false);
     }
     const bool acc = pass.accumulate_weight_grads;
     this->recurrent_gradient(this->recurrent_inputs(n, S, this->hprev_), this->dgates_.data(), G,

@@ -31,6 +31,9 @@ class SimpleRNN
   using with_spec = SimpleRNN<Units, S, Act, T>;
 
   using core::core;
+  // The calls with initial_state (detail/recurrent_core.hpp).
+  using core::backward;
+  using core::forward;
   SimpleRNN() = default;
 
   template <class In>
@@ -70,7 +73,7 @@ class SimpleRNN
   void backward(const T*, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
     constexpr std::size_t S = In::dims[0], U = Units;
     this->bind(pass, n, S);
-    this->reserve_backward(n, S);
+    this->reserve_backward(n, S, dy);
     const auto& ut = this->packed_recurrent_t(0, this->recurrent_transposed(), 0, U);
     for (std::size_t s = S; s-- > 0;) {
       const std::size_t t = this->time_of(s, S);
@@ -85,7 +88,8 @@ class SimpleRNN
                                     U, this->gates_ + this->row(i, t, n, U),
                                     this->output_grad(i, s, S, dy), this->dh_.data() + i * U, d);
       }
-      if (s > 0) this->back_to_state(n, t, this->dgates_.data(), U, 0, ut, this->dh_.data(), false);
+      if (this->grad_to_state(s))
+        this->back_to_state(n, t, this->dgates_.data(), U, 0, ut, this->dh_.data(), false);
     }
     const bool acc = pass.accumulate_weight_grads;
     this->recurrent_gradient(this->recurrent_inputs(n, S, this->hprev_), this->dgates_.data(), U,

@@ -38,6 +38,8 @@ struct prepend_dim {
 
 template <Layer Inner>
 class TimeDistributed : public callable_layer<TimeDistributed<Inner>> {
+  static_assert(detail::output_count<Inner> == 1,
+                "ketl::TimeDistributed: its layer must have one output (no return_state)");
   template <class In>
   using step_shape = typename detail::drop_first<In>::type;
 

@@ -53,7 +53,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   using node_t = typename ketl::detail::at<P, nodes>::type;
   static constexpr std::size_t max_parents = detail::max_parents<nodes>::value;
   static constexpr std::size_t npos = std::size_t(-1);
-  static_assert((detail::is_call<Out> && ...),
+  static_assert(((detail::is_call<Out> || ketl::detail::is_output_node<Out>)&&...),
                 "ketl::Model: an output must be a layer's output, not an Input");
   static_assert((!ketl::detail::node_masked<Out>() && ...),
                 "ketl::Model: an output carries a mask (Keras would mask the loss with it, which "
@@ -68,9 +68,13 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   using input_value_types = ketl::detail::type_list<std::conditional_t<true, T, In>...>;
   using output_shapes = ketl::detail::type_list<typename Out::shape...>;
   // The loss may give dL/dz for a softmax output that nothing else reads.
-  static constexpr std::array<bool, sizeof...(Out)> output_ends_in_softmax{
-      (ketl::detail::ends_in_softmax<typename Out::layer_type> &&
-       !ketl::detail::has_consumer<Out, nodes>::value)...};
+  static constexpr std::array<bool, sizeof...(Out)> output_ends_in_softmax{[] {
+    if constexpr (detail::is_call<Out>)
+      return ketl::detail::ends_in_softmax<typename Out::layer_type> &&
+             !ketl::detail::has_consumer<Out, nodes>::value;
+    else
+      return false;  // an RNN's output or state (return_state)
+  }()...};
   // Each integer Input's index bound: the smallest input_dim of the
   // Embeddings called on it.
   static constexpr std::array<std::size_t, sizeof...(In)> input_index_limits{
@@ -162,7 +166,15 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   }
   std::vector<std::string> output_names() const {
     std::vector<std::string> out;
-    for (std::size_t i : outputs_) out.push_back(layers_[inst_[i].slot].name);
+    for (std::size_t i : outputs_) {
+      // A call's output k > 0 (an RNN's state) is "<layer>_<k>".
+      const auto& inst = inst_[i];
+      if (inst.part == npos)
+        out.push_back(layers_[inst.slot].name);
+      else
+        out.push_back(layers_[inst_[inst.parents[0]].slot].name +
+                      (inst.part ? "_" + std::to_string(inst.part) : ""));
+    }
     return out;
   }
   Random& rng() { return rng_; }
@@ -243,6 +255,11 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
             "inputs(...)" +
             std::string(n.name().empty() ? "" : " (\"" + std::string(n.name()) + "\")"));
       declared_[inst.input].instance = inst_.size();
+    } else if constexpr (ketl::detail::is_output_node<N>) {
+      inst.parents[0] = add(n.call, seen, layer_of);
+      inst.parent_count = 1;
+      inst.part = N::index;
+      inst.part_offset = N::offset;
     } else {
       using L = typename N::layer_type;
       std::apply(
@@ -337,6 +354,13 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   template <std::size_t P>
   void place_position(bool build) {
     using N = node_t<P>;
+    if constexpr (ketl::detail::is_output_node<N>) {
+      for (std::size_t i : by_position_[P]) {
+        inst_[i].act = act_total_;
+        act_total_ += N::shape::size;
+        biggest_ = std::max(biggest_, inst_[inst_[i].parents[0]].out_size);
+      }
+    }
     if constexpr (detail::is_call<N>) {
       using L = typename N::layer_type;
       for (std::size_t i : by_position_[P]) {
@@ -400,6 +424,14 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   template <std::size_t P>
   void forward_position(std::size_t n, bool training) {
     using N = node_t<P>;
+    if constexpr (ketl::detail::is_output_node<N>) {
+      for (std::size_t i : by_position_[P]) {
+        auto& inst = inst_[i];
+        const auto& call = inst_[inst.parents[0]];
+        detail::copy_part(out(call), out(inst), n, N::offset, N::shape::size);
+        inst.mask_src = N::masked ? call.mask_src : npos;
+      }
+    }
     if constexpr (detail::is_call<N>) {
       using traits = detail::node_traits<N>;
       using L = typename N::layer_type;
@@ -407,8 +439,9 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
         auto& inst = inst_[i];
         L& l = *static_cast<L*>(inst.layer);
         Pass<T> pass{training, &rng_, scratch(inst)};
-        // Masks pass from a layer that makes one along single-input calls.
-        if constexpr (!traits::merge) {
+        // Masks pass from a layer that makes one along calls of one
+        // sequence (an RNN's initial states carry none).
+        if constexpr (!ketl::detail::is_merge_layer<L>) {
           const std::size_t from = inst_[inst.parents[0]].mask_src;
           if (from != npos) pass.mask = scratch(inst_[from]);
           inst.mask_src = ketl::detail::makes_mask<L>     ? i
@@ -430,6 +463,15 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   template <std::size_t P>
   void backward_position(std::size_t n) {
     using N = node_t<P>;
+    if constexpr (ketl::detail::is_output_node<N>) {
+      for (std::size_t i : by_position_[P]) {
+        if (!grad_set_[i]) continue;
+        const std::size_t c = inst_[i].parents[0];
+        detail::add_part_grad(grad(inst_[i]), grad(inst_[c]), !grad_set_[c], inst_[c].out_size, n,
+                              N::offset, N::shape::size);
+        grad_set_[c] = 1;
+      }
+    }
     if constexpr (detail::is_call<N>) {
       using traits = detail::node_traits<N>;
       using L = typename N::layer_type;
@@ -457,7 +499,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
         }
         const std::size_t k = out_index_[*it];
         Pass<T> pass{true, &rng_, scratch(inst), k != npos && before_act_[k], inst.accumulate};
-        if constexpr (!traits::merge)
+        if constexpr (!ketl::detail::is_merge_layer<L>)
           if (inst_[inst.parents[0]].mask_src != npos)
             pass.mask = scratch(inst_[inst_[inst.parents[0]].mask_src]);
         if constexpr (traits::merge)

@@ -4,6 +4,7 @@
 // typed work (building, running each position) stays in functional_network.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -34,7 +35,26 @@ struct graph_instance {
   std::size_t act = 0, scratch = 0;  // per-sample offsets of its output and its scratch
   std::size_t out_size = 0;
   std::size_t mask_src = no_index;  // the instance whose scratch holds its output's mask
+  // An output node (several outputs of one call): which output, and its
+  // block's offset per sample in the call's buffer.
+  std::size_t part = no_index, part_offset = 0;
 };
+
+// An output node's forward: block `offset` of the call's buffer (n samples
+// of `size`, after n samples of the blocks before it) to its own buffer.
+template <class T>
+void copy_part(const T* call, T* out, std::size_t n, std::size_t offset, std::size_t size) {
+  std::copy_n(call + n * offset, n * size, out);
+}
+// Its backward: its gradient into the call's, whose other blocks start at
+// zero when this is the first gradient the call receives.
+template <class T>
+void add_part_grad(const T* g, T* call_grad, bool first, std::size_t call_size, std::size_t n,
+                   std::size_t offset, std::size_t size) {
+  if (first) std::fill_n(call_grad, n * call_size, T(0));
+  T* to = call_grad + n * offset;
+  for (std::size_t e = 0; e < n * size; ++e) to[e] += g[e];
+}
 
 struct declared_input {
   const void* id;

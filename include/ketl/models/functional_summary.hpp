@@ -25,6 +25,11 @@ void functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list<
   (std::make_index_sequence<positions>{});
   auto source = [&](std::size_t p) {
     const auto& inst = inst_[p];
+    if (inst.part != npos) {  // output k of a call: "lstm_1[0][k]"
+      const auto& call = inst_[inst.parents[0]];
+      return layers_[call.slot].name + "[" + std::to_string(call.use) + "][" +
+             std::to_string(inst.part) + "]";
+    }
     const std::string name =
         inst.input != npos ? declared_[inst.input].name : layers_[inst.slot].name;
     return name + "[" + std::to_string(inst.use) + "][0]";

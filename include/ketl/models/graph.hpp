@@ -78,6 +78,10 @@ template <class L, class... P, class Nodes>
 struct parent_positions<call_node<L, P...>, Nodes> {
   static constexpr std::array<std::size_t, sizeof...(P)> value{index_in<P, Nodes>::value...};
 };
+template <std::size_t K, class C, class Nodes>
+struct parent_positions<output_node<K, C>, Nodes> {
+  static constexpr std::array<std::size_t, 1> value{index_in<C, Nodes>::value};
+};
 template <std::size_t... D, class Nodes>
 struct parent_positions<Input<D...>, Nodes> {
   static constexpr std::array<std::size_t, 0> value{};

@@ -65,6 +65,28 @@ struct merge_call_check {
   static_assert(fits, "ketl::Model: the merge layer L cannot merge the shapes In...");
 };
 
+// A layer called on several nodes that is not a merge: a recurrent layer
+// on its sequence and its initial states (Keras's initial_state=[h, c]).
+template <class L>
+inline constexpr bool takes_initial_state = requires {
+  L::state_count;
+};
+template <class layer_type, class inputs>
+struct recurrent_layer_takes_initial_states {
+  static constexpr bool value = layer_type::template accepts<inputs>;
+};
+template <class L, class... In>
+struct initial_state_call_check {
+  static_assert(takes_initial_state<L>,
+                "ketl::Model: this layer takes one node; merge layers (Add, Concatenate, ...) take "
+                "several, and a recurrent layer its sequence and its initial states");
+  static constexpr bool fits =
+      takes_initial_state<L> && recurrent_layer_takes_initial_states<L, type_list<In...>>::value;
+  static_assert(!takes_initial_state<L> || fits,
+                "ketl::Model: a recurrent layer takes its (timesteps, features) sequence, then one "
+                "(units) node per state, h and LSTM's c: Keras's initial_state=[h, c]");
+};
+
 template <class L, class... P>
 constexpr auto node_shape() {
   if constexpr (((std::is_same_v<typename P::shape, invalid_shape>) || ...)) {
@@ -75,11 +97,14 @@ constexpr auto node_shape() {
           typename L::template output_shape<type_list<typename P::shape...>>>{};
     else
       return std::type_identity<invalid_shape>{};
+  } else if constexpr (sizeof...(P) > 1) {
+    if constexpr (initial_state_call_check<L, typename P::shape...>::fits)
+      return std::type_identity<
+          typename L::template output_shape<type_list<typename P::shape...>>>{};
+    else
+      return std::type_identity<invalid_shape>{};
   } else {
-    static_assert(sizeof...(P) == 1,
-                  "ketl::Model: this layer takes one node; merge layers (Add, Concatenate, ...) "
-                  "take several");
-    if constexpr (sizeof...(P) == 1 && layer_call_check<L, typename P::shape...>::fits)
+    if constexpr (layer_call_check<L, typename P::shape...>::fits)
       return std::type_identity<typename L::template output_shape<typename P::shape...>>{};
     else
       return std::type_identity<invalid_shape>{};
@@ -121,6 +146,73 @@ struct call_node {
 template <class L, class... P>
 inline constexpr bool is_node<call_node<L, P...>> = true;
 
+// What a call node's layer was called on: its parent's shape, or a
+// type_list of its parents' shapes (a merge, an RNN with initial_state).
+template <class C>
+struct call_input;
+template <class L, class P>
+struct call_input<call_node<L, P>> {
+  using type = typename P::shape;
+};
+template <class L, class P, class Q, class... R>
+struct call_input<call_node<L, P, Q, R...>> {
+  using type = type_list<typename P::shape, typename Q::shape, typename R::shape...>;
+};
+
+template <class C, std::size_t K, bool Valid = !std::is_same_v<typename C::shape, invalid_shape>>
+struct output_part_of {
+  using type = invalid_shape;  // an earlier error said why
+  static constexpr std::size_t offset = 0;
+};
+template <class C, std::size_t K>
+struct output_part_of<C, K, true> {
+  using in = typename call_input<C>::type;
+  using type = typename C::layer_type::template output_part<in, K>;
+  static constexpr std::size_t offset = C::layer_type::template output_offset<in, K>;
+};
+
+// Output K of a call whose layer gives several (an RNN with return_state:
+// the output, then h, then LSTM's c), Keras's layer.output[K]. Its values
+// are block K of the call's buffer: the layer writes (N, part 0), then
+// (N, part 1), ..., and the network copies each block to its nodes.
+template <std::size_t K, class C>
+struct output_node {
+  using call_type = C;
+  static constexpr std::size_t index = K;
+  using shape = typename output_part_of<C, K>::type;
+  // Its block's offset, per sample, in the call's buffer.
+  static constexpr std::size_t offset = output_part_of<C, K>::offset;
+  // The output carries the call's mask; the states carry none (Keras's).
+  static constexpr bool masked = K == 0 && C::masked;
+
+  C call;
+
+  explicit output_node(const C& c) : call(c) {}
+  const void* id() const { return tag_.get(); }
+  std::uint64_t seq() const { return tag_->seq; }
+
+ private:
+  std::shared_ptr<const node_tag> tag_ = std::make_shared<const node_tag>();
+};
+template <std::size_t K, class C>
+inline constexpr bool is_node<output_node<K, C>> = true;
+template <class N>
+inline constexpr bool is_output_node = false;
+template <std::size_t K, class C>
+inline constexpr bool is_output_node<output_node<K, C>> = true;
+
+template <class C>
+auto split_outputs(C node) {
+  constexpr std::size_t count = output_count<typename C::layer_type>;
+  if constexpr (count == 1)
+    return node;
+  else
+    return [&]<std::size_t... K>(std::index_sequence<K...>) {
+      return std::tuple<output_node<K, C>...>{output_node<K, C>(node)...};
+    }
+  (std::make_index_sequence<count>{});
+}
+
 template <class N>
 struct node_parents {
   using type = type_list<>;
@@ -128,6 +220,10 @@ struct node_parents {
 template <class L, class... P>
 struct node_parents<call_node<L, P...>> {
   using type = type_list<P...>;
+};
+template <std::size_t K, class C>
+struct node_parents<output_node<K, C>> {
+  using type = type_list<C>;
 };
 }  // namespace detail
 
@@ -140,8 +236,10 @@ class shared_layer {
  public:
   explicit shared_layer(L layer) : layer_(std::make_shared<L>(std::move(layer))) {}
   template <class... P>
-  requires(sizeof...(P) > 0 && (detail::is_node<P> && ...)) detail::call_node<L, P...>
-  operator()(const P&... inputs) const { return detail::call_node<L, P...>(layer_, inputs...); }
+  requires(sizeof...(P) > 0 && (detail::is_node<P> && ...)) auto operator()(
+      const P&... inputs) const {
+    return detail::split_outputs(detail::call_node<L, P...>(layer_, inputs...));
+  }
   L& layer() { return *layer_; }
   const L& layer() const { return *layer_; }
 

@@ -56,7 +56,8 @@ struct node_traits {
   static auto in_shapes(type_list<P...>*) -> type_list<typename P::shape...>;
   using inputs = decltype(in_shapes(static_cast<typename N::parents*>(nullptr)));
   using first_input = typename at<0, inputs>::type;
-  static constexpr bool merge = is_merge_layer<L>;
+  // Several inputs: a merge layer, or an RNN with initial_state.
+  static constexpr bool merge = is_merge_layer<L> || parent_count<N>() > 1;
   using protocol_input = std::conditional_t<merge, inputs, first_input>;
   static constexpr std::size_t params = L::template param_count<protocol_input>;
   static constexpr std::size_t fixed_params = ketl::detail::fixed_param_count<L, protocol_input>();

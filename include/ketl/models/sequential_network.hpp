@@ -94,6 +94,9 @@ class sequential_network {
       detail::index_limit_of<layer_type<(depth > 1 ? 1 : 0)>>()};
   // The network keeps views of its layers' weights across its own moves,
   // which hold only if moving a layer moves its buffers.
+  static_assert(((detail::output_count<L> == 1) && ...),
+                "ketl::Sequential: a layer with several outputs (return_state) needs the "
+                "functional API, as Keras's Sequential refuses it");
   static_assert((std::is_nothrow_move_constructible_v<L> && ...),
                 "ketl::Sequential: every layer type must be nothrow move-constructible (a "
                 "layer's move keeps its weights' buffers)");
