@@ -471,6 +471,9 @@ TEST_CASE("seq2seq in the functional API: an encoder's states start the decoder"
   model.summary(summary);
   CHECK_THAT(summary.str(), Catch::Contains("lstm_1[0][1]"));
   CHECK_THAT(summary.str(), Catch::Contains("lstm_1[0][2]"));
+  // Keras's list of the layer's output shapes, cut at the column's width as Keras's.
+  CHECK_THAT(summary.str(),
+             Catch::Contains("lstm_1 (LSTM)                   [(None, 32), (None,  4864"));
 
   Random rng(6);
   xt::xtensor<float, 3> x = xt::zeros<float>({n, steps, symbols});

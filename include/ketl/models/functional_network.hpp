@@ -32,6 +32,7 @@
 #include "ketl/error.hpp"
 #include "ketl/layer.hpp"
 #include "ketl/models/functional_parts.hpp"
+#include "ketl/models/functional_registry.hpp"
 #include "ketl/models/graph.hpp"
 #include "ketl/models/node.hpp"
 #include "ketl/models/node_traits.hpp"
@@ -102,15 +103,13 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
       : rng_(ketl::detail::next_model_seed()) {
     // The graph's own checks (an undeclared or an unused Input) report here.
     [[maybe_unused]] constexpr bool connected = graph::connected;
-    std::map<const void*, std::size_t> seen;
-    std::map<const void*, std::size_t> layer_of;  // a layer object given -> its slot
+    detail::graph_registry<nodes, max_parents> reg{inst_, declared_, layers_};
     std::apply(
         [&](const auto&... in) {
           (declared_.push_back({in.id(), std::string(in.name())}), ...);
         },
         ins.nodes);
-    std::apply([&](const auto&... o) { (outputs_.push_back(add(o, seen, layer_of)), ...); },
-               outs.nodes);
+    std::apply([&](const auto&... o) { (outputs_.push_back(reg.add(o)), ...); }, outs.nodes);
     for (std::size_t i = 0; i < declared_.size(); ++i)
       if (declared_[i].instance == npos)
         throw value_error("ketl::Model: input " + std::to_string(i) +
@@ -235,66 +234,6 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   using instance = detail::graph_instance<max_parents>;
   using declared_input = detail::declared_input;
   using layer_slot = detail::layer_slot;
-
-  // Registers node n (and its parents first) once per identity.
-  template <class N>
-  std::size_t add(const N& n, std::map<const void*, std::size_t>& seen,
-                  std::map<const void*, std::size_t>& layer_of) {
-    if (const auto it = seen.find(n.id()); it != seen.end()) return it->second;
-    instance inst;
-    inst.position = ketl::detail::index_in<N, nodes>::value;
-    inst.id = n.id();
-    inst.seq = n.seq();
-    inst.out_size = N::shape::size;
-    if constexpr (ketl::detail::is_input<N>::value) {
-      for (std::size_t i = 0; i < declared_.size(); ++i)
-        if (declared_[i].id == n.id()) inst.input = i;
-      if (inst.input == npos)
-        throw value_error(
-            "ketl::Model: an output depends on an Input that is not among the model's "
-            "inputs(...)" +
-            std::string(n.name().empty() ? "" : " (\"" + std::string(n.name()) + "\")"));
-      declared_[inst.input].instance = inst_.size();
-    } else if constexpr (ketl::detail::is_output_node<N>) {
-      inst.parents[0] = add(n.call, seen, layer_of);
-      inst.parent_count = 1;
-      inst.part = N::index;
-      inst.part_offset = N::offset;
-    } else {
-      using L = typename N::layer_type;
-      std::apply(
-          [&](const auto&... p) {
-            ((inst.parents[inst.parent_count++] = add(p, seen, layer_of)), ...);
-          },
-          n.inputs);
-      const void* given = n.layer.get();
-      auto found = layer_of.find(given);
-      if (found == layer_of.end()) {
-        layer_slot s;
-        s.object = std::make_shared<L>(*n.layer);  // the Model owns a copy
-        s.clone = [](const void* p) -> std::shared_ptr<void> {
-          return std::make_shared<L>(*static_cast<const L*>(p));
-        };
-        s.class_name = std::string(L::class_name);
-        s.own_name = std::string(ketl::detail::own_name(*n.layer));
-        s.params = detail::node_traits<N>::params;
-        s.fixed_params = detail::node_traits<N>::fixed_params;
-        s.trainable = [](const void* p) {
-          return ketl::detail::layer_trainable(*static_cast<const L*>(p));
-        };
-        found = layer_of.emplace(given, layers_.size()).first;
-        layers_.push_back(std::move(s));
-      } else if (layers_[found->second].params != detail::node_traits<N>::params) {
-        throw value_error("ketl::Model: a shared " + std::string(L::class_name) +
-                          " is called on inputs of different shapes; a shared layer's weights "
-                          "need one input shape");
-      }
-      inst.slot = found->second;
-      inst.layer = layers_[found->second].object.get();
-    }
-    inst_.push_back(inst);
-    return seen[n.id()] = inst_.size() - 1;
-  }
 
   // Orders, names, offsets and weights; on construction, also builds the
   // layers (a copy keeps its weights).

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,29 @@
 #include "ketl/models/summary.hpp"
 
 namespace ketl::models {
+
+namespace detail {
+// A node's Output Shape: its shape, or for a layer with several outputs
+// (return_state) Keras's list of them, "[(None, 32), (None, 32)]".
+template <class N>
+std::string node_shape_string() {
+  if constexpr (is_call<N>) {
+    using L = typename N::layer_type;
+    constexpr std::size_t count = ketl::detail::output_count<L>;
+    if constexpr (count > 1) {
+      using In = typename ketl::detail::call_input<N>::type;
+      std::string out = "[";
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        ((out += (K ? ", " : "") + shape_string<typename L::template output_part<In, K>>(true)),
+         ...);
+      }
+      (std::make_index_sequence<count>{});
+      return out + "]";
+    }
+  }
+  return shape_string<typename N::shape>(true);
+}
+}  // namespace detail
 
 // Keras 2.2.4's print_summary for a functional model (line_length 98):
 // Layer (type), Output Shape, Param #, Connected to ("dense_1[0][0]": the
@@ -20,7 +45,7 @@ void functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list<
   static_assert(well_formed, "ketl::Model::summary: the graph does not fit together");
   std::array<std::string, positions> shapes{};
   [&]<std::size_t... P>(std::index_sequence<P...>) {
-    ((shapes[P] = shape_string<typename node_t<P>::shape>(true)), ...);
+    ((shapes[P] = detail::node_shape_string<node_t<P>>()), ...);
   }
   (std::make_index_sequence<positions>{});
   auto source = [&](std::size_t p) {

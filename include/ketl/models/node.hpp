@@ -82,7 +82,8 @@ struct initial_state_call_check {
                 "several, and a recurrent layer its sequence and its initial states");
   static constexpr bool fits =
       takes_initial_state<L> && recurrent_layer_takes_initial_states<L, type_list<In...>>::value;
-  static_assert(!takes_initial_state<L> || fits,
+  static_assert(!takes_initial_state<L> ||
+                    recurrent_layer_takes_initial_states<L, type_list<In...>>::value,
                 "ketl::Model: a recurrent layer takes its (timesteps, features) sequence, then one "
                 "(units) node per state, h and LSTM's c: Keras's initial_state=[h, c]");
 };
