@@ -428,9 +428,9 @@ TEST_CASE("integer inputs: a functional model mixes token and float inputs",
 }
 
 TEST_CASE("the README's sequence model builds with Keras's shapes", "[recurrent][embedding]") {
-  auto model =
-      Sequential{Input<80>::of<std::int32_t>{}, Embedding<20000, 128>{},
-                 LSTM<64, rnn{.return_sequences = true}>{}, GRU<32>{}, Dense<1, Sigmoid>{}};
+  auto model = Sequential{
+      Input<80>::of<std::int32_t>{}, Embedding<20000, 128, embedding{.mask_zero = true}>{},
+      LSTM<64, rnn{.return_sequences = true}>{}, GRU<32>{}, Dense<1, Sigmoid>{}};
   STATIC_REQUIRE(decltype(model)::param_count ==
                  20000 * 128 + 4 * 64 * (128 + 64 + 1) + 3 * 32 * (64 + 32 + 1) + 33);
   std::ostringstream os;
