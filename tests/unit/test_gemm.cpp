@@ -96,3 +96,40 @@ TEST_CASE("transpose", "[gemm]") {
         }
     }
 }
+
+// A B packed once into panels (detail::packed_b, a recurrent kernel read at
+// every timestep) against the naive loop: whole panels and the columns past
+// them read in place, rows across the L1 chunks of A (24 rows and up), k
+// across its blocks, NN and TN, with accumulation.
+TEMPLATE_TEST_CASE("gemm on a packed B matches the naive loop", "[gemm]", float, double) {
+  constexpr std::size_t P = ketl::detail::packed_b<TestType>::P;
+  for (std::size_t m : {1, 7, 24, 25, 49, 130})
+    for (std::size_t n : {P, 2 * P + 5, P - 3})
+      for (std::size_t k : {3, 128, 300})
+        for (bool t : {false, true}) {
+          const bool acc = (m + k) % 2 == 1;
+          ketl::Random rng(m * 31 + n * 5 + k);
+          const std::size_t ldb = n + 3;  // B as a view of wider rows
+          std::vector<TestType> a(m * k), b(k * ldb), c(m * n);
+          for (auto& v : a) v = TestType(rng.uniform(-1, 1));
+          for (auto& v : b) v = TestType(rng.uniform(-1, 1));
+          for (auto& v : c) v = TestType(rng.uniform(-1, 1));
+          std::vector<TestType> ref = c;
+          const std::size_t a_rs = t ? 1 : k, a_cs = t ? m : 1;
+          for (std::size_t i = 0; i < m; ++i)
+            for (std::size_t j = 0; j < n; ++j) {
+              double s = acc ? double(ref[i * n + j]) : 0.0;
+              for (std::size_t p = 0; p < k; ++p)
+                s += double(a[i * a_rs + p * a_cs]) * double(b[p * ldb + j]);
+              ref[i * n + j] = TestType(s);
+            }
+          ketl::detail::packed_b<TestType> packed;
+          packed.pack(b.data(), k, n, ldb);
+          ketl::detail::gemm_parallel(m, a.data(), a_rs, a_cs, packed, c.data(), n, acc);
+          const double tol = std::is_same_v<TestType, float> ? 1e-4 * double(k) : 1e-12 * double(k);
+          for (std::size_t i = 0; i < m * n; ++i) {
+            INFO("m=" << m << " n=" << n << " k=" << k << " transposed " << t << " at " << i);
+            REQUIRE(std::abs(double(c[i]) - double(ref[i])) <= tol);
+          }
+        }
+}
