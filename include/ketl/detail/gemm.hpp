@@ -159,25 +159,11 @@ void gemm_parallel(std::size_t m, const T* a, std::size_t a_rs, std::size_t a_cs
                    const packed_b<T>& b, T* c, std::size_t ldc, bool accumulate) {
   constexpr std::size_t P = packed_b<T>::P, min_work = std::size_t{1} << 20;
   const std::size_t panels = b.wide / P, n = b.n, k = b.k;
-  // Rows of A in chunks that stay in L1 while every panel passes over them
-  // (about 16 KB of A's k block; a multiple of 24 rows, every register
-  // block's height): unchunked, a 128-row A (64 KB at k = 128, an LSTM
-  // step at batch 128) streamed from L2 once per panel, and the step ran at
-  // 42 GFLOP/s against 55 at batch 32.
-  const std::size_t kb = std::min<std::size_t>(k, 256);
-  const std::size_t chunk = std::max<std::size_t>(24, (16384 / (kb * sizeof(T))) / 24 * 24);
   auto columns = [&](std::size_t p0, std::size_t p1, bool rest) {
-    for (std::size_t r0 = 0; r0 < m; r0 += chunk) {
-      const std::size_t rows = std::min(chunk, m - r0);
-      const T* ar = a + r0 * a_rs;
-      T* cr = c + r0 * ldc;
-      for (std::size_t p = p0; p < p1; ++p)
-        gemm(rows, P, k, ar, a_rs, a_cs, b.panels.data() + p * P * k, P, cr + p * P, ldc,
-             accumulate);
-      if (rest && b.wide < n)
-        gemm(rows, n - b.wide, k, ar, a_rs, a_cs, b.source + b.wide, b.ldb, cr + b.wide, ldc,
-             accumulate);
-    }
+    for (std::size_t p = p0; p < p1; ++p)
+      gemm(m, P, k, a, a_rs, a_cs, b.panels.data() + p * P * k, P, c + p * P, ldc, accumulate);
+    if (rest && b.wide < n)
+      gemm(m, n - b.wide, k, a, a_rs, a_cs, b.source + b.wide, b.ldb, c + b.wide, ldc, accumulate);
   };
   const std::size_t threads = num_threads();
   if (threads < 2 || m * n * k < min_work || panels < threads) {
