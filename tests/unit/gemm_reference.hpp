@@ -36,6 +36,22 @@ struct identity {
   }
 };
 
+// ref (m x n) (+)= A' B in double, A' read as A(i, p) = a[i * a_rs + p *
+// a_cs] and B as the first n columns of a k x ldb matrix.
+template <class T>
+void naive_gemm(std::size_t m, std::size_t n, std::size_t k, const std::vector<T>& a,
+                std::size_t a_rs, std::size_t a_cs, const std::vector<T>& b, std::size_t ldb,
+                std::vector<T>& ref, bool accumulate, const T* bias = nullptr) {
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      double s = accumulate ? double(ref[i * n + j]) : 0.0;
+      for (std::size_t p = 0; p < k; ++p)
+        s += double(a[i * a_rs + p * a_cs]) * double(b[p * ldb + j]);
+      if (bias) s = std::max(s + double(bias[j]), 0.0);
+      ref[i * n + j] = T(s);
+    }
+}
+
 // ldb: B's row stride, n when 0 (B is read as the first n columns of a
 // k x ldb matrix, as a strided view would be).
 template <class T, class Epi = identity>
@@ -50,14 +66,7 @@ void check_gemm(std::size_t m, std::size_t n, std::size_t k, bool transposed_a, 
   ref = c;
   // A'(i, p): A is m x k (NN) or stored as k x m and read transposed (TN).
   const std::size_t a_rs = transposed_a ? 1 : k, a_cs = transposed_a ? m : 1;
-  for (std::size_t i = 0; i < m; ++i)
-    for (std::size_t j = 0; j < n; ++j) {
-      double s = accumulate ? double(ref[i * n + j]) : 0.0;
-      for (std::size_t p = 0; p < k; ++p)
-        s += double(a[i * a_rs + p * a_cs]) * double(b[p * ldb + j]);
-      if (bias) s = std::max(s + double(bias[j]), 0.0);
-      ref[i * n + j] = T(s);
-    }
+  naive_gemm(m, n, k, a, a_rs, a_cs, b, ldb, ref, accumulate, bias);
   ketl::detail::gemm(m, n, k, a.data(), a_rs, a_cs, b.data(), ldb, c.data(), n, accumulate, epi);
   const double tol = std::is_same_v<T, float> ? 1e-4 * double(k) : 1e-12 * double(k);
   for (std::size_t i = 0; i < m * n; ++i) {

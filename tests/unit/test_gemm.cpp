@@ -116,13 +116,7 @@ TEMPLATE_TEST_CASE("gemm on a packed B matches the naive loop", "[gemm]", float,
           for (auto& v : c) v = TestType(rng.uniform(-1, 1));
           std::vector<TestType> ref = c;
           const std::size_t a_rs = t ? 1 : k, a_cs = t ? m : 1;
-          for (std::size_t i = 0; i < m; ++i)
-            for (std::size_t j = 0; j < n; ++j) {
-              double s = acc ? double(ref[i * n + j]) : 0.0;
-              for (std::size_t p = 0; p < k; ++p)
-                s += double(a[i * a_rs + p * a_cs]) * double(b[p * ldb + j]);
-              ref[i * n + j] = TestType(s);
-            }
+          naive_gemm(m, n, k, a, a_rs, a_cs, b, ldb, ref, acc);
           ketl::detail::packed_b<TestType> packed;
           packed.pack(b.data(), k, n, ldb);
           ketl::detail::gemm_parallel(m, a.data(), a_rs, a_cs, packed, c.data(), n, acc);
