@@ -16,5 +16,5 @@ int main() {
   auto model = ketl::Model(ketl::inputs(x, z), ketl::outputs(out));
   (void)model;
 }
-// EXPECT-ERROR: a recurrent layer takes its \(timesteps, features\) sequence, then one \(units\) node per state
-// EXPECT-ERROR: initial_state_call_check<ketl::LSTM<4.*ketl::Shape<5, 3>, ketl::Shape<4>, ketl::Shape<6>
+// EXPECT-ERROR: a recurrent layer takes its \(timesteps, features\) sequence, then one
+// EXPECT-ERROR: initial_state_call_check<ketl::LSTM<4.*Shape<5, 3>, ketl::Shape<4>, ketl::Shape<6>
