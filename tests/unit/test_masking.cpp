@@ -58,6 +58,13 @@ std::vector<T> run_compact(L& layer, const std::vector<T>& x, std::size_t k) {
   }
 }
 
+// The layer built for (S, F) samples, its weights at random.
+template <class T, class L>
+void build_random(L& layer, Random& rng) {
+  layer.template build<Shape<S, F>>(rng);
+  test::randomize<L, T>(layer, rng);
+}
+
 // A masked sequence gives what its real steps alone give: the last output
 // (return_sequences = false), or at each step the output of the last real
 // step so far (zeros before the first), in the order the layer runs.
@@ -66,8 +73,7 @@ void check_skips_padding() {
   using T = double;
   L layer;
   Random rng(3);
-  layer.template build<Shape<S, F>>(rng);
-  test::randomize<L, T>(layer, rng);
+  build_random<T>(layer, rng);
   const auto x = test::random_vector(kN * S * F, rng);
   const auto m = mask_values<T>();
   const auto y = test::forward<Shape<S, F>>(layer, x, kN, m.data());
@@ -78,7 +84,7 @@ void check_skips_padding() {
     for (std::size_t t = 0; t < S; ++t) k += kMask[i * S + t];
     const auto want = run_compact(layer, real_steps(x, i), k);
     if constexpr (!L::return_sequences) {
-      for (std::size_t u = 0; u < U; ++u) CHECK(y[i * U + u] == Approx(want[(u)]).margin(1e-12));
+      for (std::size_t u = 0; u < U; ++u) CHECK(y[i * U + u] == Approx(want[u]).margin(1e-12));
     } else {
       // Step s reads time t; the real steps seen so far, j, give the output.
       std::size_t j = 0;
@@ -100,8 +106,7 @@ void check_masked_gradients() {
   using T = double;
   L layer;
   Random rng(7);
-  layer.template build<Shape<S, F>>(rng);
-  test::randomize<L, T>(layer, rng);
+  build_random<T>(layer, rng);
   auto x = test::random_vector(kN * S * F, rng, -1.5, 1.5);
   const auto m = mask_values<T>();
   using Out = typename L::template output_shape<Shape<S, F>>;
