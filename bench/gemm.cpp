@@ -2,7 +2,7 @@
 // thread, in one run, at the shapes the 784-128-10 MLP's Dense layers use:
 //   forward      (batch x 784) . (784 x 128)           NN, batch 32 and 128
 //   dkernel      (784 x batch) . (batch x 128) = x^T dz TN
-//   dx           (batch x 128) . (128 x 784) = dz W^T   NT (ketl: a transposed copy, then NN)
+//   dx           (batch x 128) . (128 x 784) = dz W^T   NT (ketl: gemm_bt)
 //   predict      (1000 x 784) . (784 x 128)            NN, the first layer of predict on 1,000 rows
 // GFLOP/s are reported as counters; the ratio ketl / OpenBLAS per shape is
 // what docs/benchmarks.md records (target: >= 1.0).
@@ -24,6 +24,8 @@
 #include <vector>
 
 #include <ketl/ketl.hpp>
+
+#include "fma_peak.hpp"
 
 namespace {
 enum class Layout { nn, tn, nt };
@@ -79,12 +81,25 @@ void Ketl(benchmark::State& state) {
         ketl::detail::gemm(p.m, p.n, p.k, a, std::size_t{1}, p.m, p.b.data(), p.n, p.c.data(), p.n,
                            false);
         break;
-      case Layout::nt:  // B stored (n x k): Dense's dx transposes it, then NN
-        ketl::detail::transpose(p.b.data(), p.n, p.k, p.bt.data());
-        ketl::detail::gemm(p.m, p.n, p.k, a, p.k, std::size_t{1}, p.bt.data(), p.n, p.c.data(), p.n,
-                           false);
+      case Layout::nt:  // B stored (n x k): Dense's dx, panels transposed as they are used
+        ketl::detail::gemm_bt(p.m, p.n, p.k, a, p.k, std::size_t{1}, p.b.data(), p.k, p.c.data(),
+                              p.n, false);
         break;
     }
+    benchmark::ClobberMemory();
+  }
+  flops(state, p);
+}
+
+// The NT shapes as Dense ran them before gemm_bt: a whole transposed copy
+// of B, then NN.
+void KetlCopyNT(benchmark::State& state) {
+  Problem p = make(state);
+  for (auto _ : state) {
+    const float* a = p.next_a();
+    ketl::detail::transpose(p.b.data(), p.n, p.k, p.bt.data());
+    ketl::detail::gemm(p.m, p.n, p.k, a, p.k, std::size_t{1}, p.bt.data(), p.n, p.c.data(), p.n,
+                       false);
     benchmark::ClobberMemory();
   }
   flops(state, p);
@@ -124,7 +139,41 @@ void shapes(benchmark::internal::Benchmark* b) {
     }
   for (long stream : {0, 1}) b->Args({1000, 128, 784, long(Layout::nn), stream});  // predict
 }
+// The register block alone, all operands in L1 (k = 256, B a contiguous
+// panel), for the choice of its shape on this CPU: MR rows by NV vectors.
+// On AVX2 (16 registers) 6 x 2, 4 x 3 and 3 x 4 each keep 12 accumulators;
+// 8 x 1 keeps 8. Compare with BM_fma_peak.
+template <std::size_t MR, std::size_t NV>
+void Micro(benchmark::State& state) {
+  using V = ketl::detail::gemm_native::xsimd_ops<float>;
+  constexpr std::size_t k = 256, cols = NV * V::width;
+  std::vector<float> a(MR * k), b(k * cols), c(MR * cols);
+  ketl::Random rng(2);
+  for (auto& v : a) v = float(rng.uniform(-1, 1));
+  for (auto& v : b) v = float(rng.uniform(-1, 1));
+  for (auto _ : state) {
+    ketl::detail::gemm_native::micro<V, MR, NV>(k, a.data(), k, 1, b.data(), cols, c.data(), cols,
+                                                false);
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOPS"] =
+      benchmark::Counter(double(2 * MR * cols * k) * double(state.iterations()),
+                         benchmark::Counter::kIsRate, benchmark::Counter::kIs1000);
+}
+BENCHMARK(Micro<6, 2>);
+BENCHMARK(Micro<4, 3>);
+BENCHMARK(Micro<3, 4>);
+BENCHMARK(Micro<8, 1>);
+BENCHMARK(Micro<2, 2>);
+BENCHMARK(BM_fma_peak);
+
+void nt_shapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"m", "n", "k", "layout", "stream"});
+  for (long stream : {0, 1})
+    for (long batch : {32, 128}) b->Args({batch, 784, 128, long(Layout::nt), stream});
+}
 BENCHMARK(Ketl)->Apply(shapes);
+BENCHMARK(KetlCopyNT)->Apply(nt_shapes);
 BENCHMARK(OpenBLAS)->Apply(shapes);
 }  // namespace
 

@@ -60,6 +60,8 @@ TEST_CASE("every arch the CPU runs computes the naive loop's GEMM", "[dispatch][
   std::vector<float> bias(80);
   for (auto& v : bias) v = float(rng.uniform(-2, 2));
   const bias_relu<float> epi{bias.data()};
+  const ketl::detail::bias_activation<ketl::Relu, float> relu{bias.data(), {}};
+  const ketl::detail::bias_activation<ketl::Linear, float> linear{bias.data(), {}};
   for (const gemm_isa i : {gemm_isa::compiled, gemm_isa::avx2, gemm_isa::avx512}) {
     if (i != gemm_isa::compiled && (!ketl::detail::sgemm_for(i) || !cpu_runs(i))) {
       WARN("no " << ketl::detail::gemm_isa_name(i) << " copy here, or the CPU lacks it");
@@ -73,6 +75,11 @@ TEST_CASE("every arch the CPU runs computes the naive loop's GEMM", "[dispatch][
           check_gemm<float>(m, n, 300, t, false);
           check_gemm<float>(m, n, 31, t, true, epi, bias.data());
           check_gemm<float>(m, n, 300, t, true, epi, bias.data(), 128);  // packed B
+          check_gemm_bt<float>(m, n, 300, t, m % 2 == 0, 301);
+          check_gemm_bt<float>(m, n, 37, t, true, 37, epi, bias.data());
+          // Dense's bias_activation: the bias folded into the accumulators.
+          check_gemm<float>(m, n, 300, t, m % 3 == 0, relu, bias.data());
+          check_gemm_bt<float>(m, n, 37, t, m % 3 == 1, 40, linear, bias.data(), false);
         }
   }
 }

@@ -70,6 +70,31 @@ TEMPLATE_TEST_CASE("gemm applies the epilogue once, to the finished sums", "[gem
   check_gemm<TestType>(29, 10, 300, true, true, epi, bias.data());
 }
 
+// Dense's epilogue, bias_activation: erased, its bias starts the kernels'
+// accumulators (in the first k block only) and its activation runs on each
+// finished block; Linear leaves no pass at all. Every path: register blocks,
+// row tails, one-vector and narrow panels, packed B, transposed B, k = 0,
+// two k blocks, accumulation.
+TEMPLATE_TEST_CASE("gemm adds bias_activation's bias once, in the accumulators", "[gemm]", float,
+                   double) {
+  ketl::Random rng(17);
+  std::vector<TestType> bias(80);
+  for (auto& v : bias) v = TestType(rng.uniform(-2, 2));
+  const ketl::detail::bias_activation<ketl::Relu, TestType> relu{bias.data(), {}};
+  const ketl::detail::bias_activation<ketl::Linear, TestType> linear{bias.data(), {}};
+  for (std::size_t m : {1, 2, 8, 13, 32, 200})
+    for (std::size_t n : {3, 8, 16, 45, 70})
+      for (std::size_t k : {0, 1, 300})
+        for (bool t : {false, true})
+          for (bool acc : {false, true}) {
+            check_gemm<TestType>(m, n, k, t, acc, relu, bias.data());
+            check_gemm<TestType>(m, n, k, t, acc, linear, bias.data(), 0, false);
+            check_gemm<TestType>(m, n, k, t, acc, linear, bias.data(), 128, false);  // packed B
+            check_gemm_bt<TestType>(m, n, k, t, acc, k + 1, relu, bias.data());
+            check_gemm_bt<TestType>(m, n, k, t, acc, k + 1, linear, bias.data(), false);
+          }
+}
+
 TEST_CASE("gemm with k = 0 writes zeros or leaves C", "[gemm]") {
   std::vector<float> c{1, 2, 3, 4};
   ketl::detail::gemm<float>(2, 2, 0, nullptr, 0, 0, nullptr, 2, c.data(), 2, true);
@@ -126,4 +151,25 @@ TEMPLATE_TEST_CASE("gemm on a packed B matches the naive loop", "[gemm]", float,
             REQUIRE(std::abs(double(c[i]) - double(ref[i])) <= tol);
           }
         }
+}
+
+// gemm_bt (Dense's dx: B read as the transpose of the kernel, each panel
+// transposed as it is used): whole 8 x 8 tiles and ragged edges in both
+// directions, columns past the last whole panel (one vector and narrower),
+// k across its blocks, NN and TN, with accumulation and an epilogue.
+TEMPLATE_TEST_CASE("gemm on a transposed B matches the naive loop", "[gemm]", float, double) {
+  ketl::Random rng(5);
+  std::vector<TestType> bias(80);
+  for (auto& v : bias) v = TestType(rng.uniform(-2, 2));
+  const bias_relu<TestType> epi{bias.data()};
+  for (std::size_t m : {1, 2, 7, 13, 32, 200})
+    for (std::size_t n : {1, 5, 8, 16, 21, 40, 77})
+      for (std::size_t k : {1, 8, 13, 300})
+        for (bool t : {false, true}) {
+          const bool acc = (m + n + k) % 2 == 1;
+          check_gemm_bt<TestType>(m, n, k, t, acc, k + (n % 3));
+          if (n % 2 == 1) check_gemm_bt<TestType>(m, n, k, t, acc, k, epi, bias.data());
+        }
+  check_gemm_bt<TestType>(0, 16, 8, false, false, 8);
+  check_gemm_bt<TestType>(5, 16, 0, false, true, 1);
 }

@@ -154,6 +154,20 @@ TEST_CASE("gemm_parallel gives gemm's bits on two threads", "[threads][gemm]") {
     ketl::detail::gemm_parallel(c.m, c.n, c.k, a.data(), rs, cs, b.data(), c.n, parallel.data(),
                                 c.n, false, epi);
     CHECK(parallel == serial);
+    // Dense's epilogue, whose bias the kernels add: each part reads its own.
+    const ketl::detail::bias_activation<ketl::Relu, float> dense{bias.data(), {}};
+    ketl::detail::gemm(c.m, c.n, c.k, a.data(), rs, cs, b.data(), c.n, serial.data(), c.n, false,
+                       dense);
+    ketl::detail::gemm_parallel(c.m, c.n, c.k, a.data(), rs, cs, b.data(), c.n, parallel.data(),
+                                c.n, false, dense);
+    CHECK(parallel == serial);
+    // B read as the transpose of a (n x k) matrix, as Dense's dx reads its
+    // kernel: b's storage taken as that matrix.
+    ketl::detail::gemm_bt(c.m, c.n, c.k, a.data(), rs, cs, b.data(), c.k, serial.data(), c.n,
+                          false);
+    ketl::detail::gemm_bt_parallel(c.m, c.n, c.k, a.data(), rs, cs, b.data(), c.k, parallel.data(),
+                                   c.n, false);
+    CHECK(parallel == serial);
   }
 }
 

@@ -8,13 +8,16 @@
 #include <type_traits>
 
 #include "ketl/activations.hpp"
+#include "ketl/detail/gemm_epilogue.hpp"
 #include "ketl/detail/simd.hpp"
 #include "ketl/layer.hpp"
 
 namespace ketl::detail {
 
 // The GEMM epilogue: act(v + bias[j]). A named type, so that every layer
-// with the same activation shares one instantiation.
+// with the same activation shares one instantiation. Erased, the bias goes
+// to the kernels' accumulators and only the activation runs on each
+// finished block (none for Linear); called directly, it does both.
 template <class Act, class T>
 struct bias_activation {
   const T* bias;
@@ -25,6 +28,25 @@ struct bias_activation {
       return act.apply(v + bias[j]);
     else
       return act.apply(v + V::load_unaligned(bias + j));
+  }
+  block_epilogue<T> erased() const {
+    block_epilogue<T> e;
+    e.bias = bias;
+    if constexpr (!std::is_same_v<Act, Linear>) e.apply = &apply_activation, e.epi = this;
+    return e;
+  }
+
+ private:
+  static void apply_activation(const void* self, T* c, std::size_t ldc, std::size_t rows,
+                               std::size_t cols, std::size_t) {
+    const Act& act = static_cast<const bias_activation*>(self)->act;
+    using V = simd::batch<T>;
+    constexpr std::size_t W = V::size;
+    for (std::size_t r = 0; r < rows; ++r, c += ldc) {
+      std::size_t j = 0;
+      for (; j + W <= cols; j += W) act.apply(V::load_unaligned(c + j)).store_unaligned(c + j);
+      for (; j < cols; ++j) c[j] = act.apply(c[j]);
+    }
   }
 };
 

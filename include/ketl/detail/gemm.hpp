@@ -34,6 +34,7 @@ struct xsimd_ops {
   static void store(T* p, type v) { v.store_unaligned(p); }
   static type zero() { return type(T(0)); }
   static type splat(T x) { return type(x); }
+  static type add(type a, type b) { return a + b; }
   static type fma(type a, type b, type c) { return xsimd::fma(a, b, c); }
 };
 #include "ketl/detail/gemm_isa_body.ipp"
@@ -73,50 +74,87 @@ void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a
   gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, block_epilogue<T>{});
 }
 
-// gemm on ketl::num_threads() threads when it is large enough to pay: the
-// rows (or, when there are too few row blocks to balance, the columns) are
-// split into equal parts on whole register blocks, so each element is
-// computed by the same instructions as in gemm, and the result is the same
-// bit for bit. Rows first: each thread then streams only its share of A
-// (the input batch), where a column split makes every thread read all of
-// it; the weight gradient (784 rows) ran 1.4x faster on two threads split
-// by columns, about 1.7x split by rows, when the second core was free.
+// C = A' * Bt^T (+ C), then the epilogue, for a B given as its transpose
+// Bt (n x k, row stride ldt): each column panel is transposed right before
+// use (gemm_bt in detail/gemm_isa_body.ipp).
 template <class T>
-void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
-                   std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
-                   bool accumulate, const block_epilogue<T>& epi) {
+void gemm_bt(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
+             std::size_t a_cs, const T* bt, std::size_t ldt, T* c, std::size_t ldc, bool accumulate,
+             const block_epilogue<T>& epi = {}) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (const sgemm_fn f = sgemm_bt_for(active_gemm_isa())) {
+      f(m, n, k, a, a_rs, a_cs, bt, ldt, c, ldc, accumulate, epi);
+      return;
+    }
+  }
+  gemm_native::gemm_bt<gemm_native::xsimd_ops<T>>(m, n, k, a, a_rs, a_cs, bt, ldt, c, ldc,
+                                                  accumulate, epi);
+}
+
+// Runs part(i0, i1, j0, j1) over C's rows [i0, i1) and columns [j0, j1) on
+// ketl::num_threads() threads when the m x n x k product is large enough to
+// pay, else once over the whole: the rows (or, when there are too few row
+// blocks to balance, the columns) are split into equal parts on whole
+// register blocks, so each element is computed by the same instructions as
+// in one call, and the result is the same bit for bit. Rows first: each
+// thread then streams only its share of A (the input batch), where a column
+// split makes every thread read all of it; the weight gradient (784 rows)
+// ran 1.4x faster on two threads split by columns, about 1.7x split by
+// rows, when the second core was free.
+template <class T, class Part>
+void split_gemm(std::size_t m, std::size_t n, std::size_t k, const Part& part) {
   // Below about a million multiply-adds, waking a helper costs more than
   // the half it takes over.
   constexpr std::size_t min_work = std::size_t{1} << 20;
   const std::size_t threads = num_threads();
   constexpr std::size_t panel = 2 * simd::width<T>;
   if (threads < 2 || m * n * k < min_work) {
-    gemm(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi);
+    part(std::size_t{0}, m, std::size_t{0}, n);
     return;
   }
   constexpr std::size_t block = gemm_block_rows<T>;
   const std::size_t blocks = (m + block - 1) / block;
   if (blocks < 8 * threads && n >= threads * panel) {
     const std::size_t panels = (n + panel - 1) / panel;
-    auto part = [&](std::size_t i) {
+    auto columns = [&](std::size_t i) {
       const std::size_t j0 = std::min(n, panels * i / threads * panel);
       const std::size_t j1 = std::min(n, panels * (i + 1) / threads * panel);
-      // The part's columns start at j0: the epilogue is told C's own column.
-      block_epilogue<T> shifted = epi;
-      shifted.j_base += j0;
-      if (j1 > j0)
-        gemm(m, j1 - j0, k, a, a_rs, a_cs, b + j0, ldb, c + j0, ldc, accumulate, shifted);
+      if (j1 > j0) part(std::size_t{0}, m, j0, j1);
     };
-    thread_pool::instance().run(threads, part);
+    thread_pool::instance().run(threads, columns);
   } else {
-    auto part = [&](std::size_t i) {
+    auto rows = [&](std::size_t i) {
       const std::size_t i0 = std::min(m, blocks * i / threads * block);
       const std::size_t i1 = std::min(m, blocks * (i + 1) / threads * block);
-      if (i1 > i0)
-        gemm(i1 - i0, n, k, a + i0 * a_rs, a_rs, a_cs, b, ldb, c + i0 * ldc, ldc, accumulate, epi);
+      if (i1 > i0) part(i0, i1, std::size_t{0}, n);
     };
-    thread_pool::instance().run(threads, part);
+    thread_pool::instance().run(threads, rows);
   }
+}
+
+// gemm on ketl::num_threads() threads when it is large enough to pay.
+template <class T>
+void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
+                   std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
+                   bool accumulate, const block_epilogue<T>& epi) {
+  split_gemm<T>(m, n, k, [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+    // A part's columns start at j0: the epilogue is told C's own column.
+    block_epilogue<T> shifted = epi;
+    shifted.j_base += j0;
+    gemm(i1 - i0, j1 - j0, k, a + i0 * a_rs, a_rs, a_cs, b + j0, ldb, c + i0 * ldc + j0, ldc,
+         accumulate, shifted);
+  });
+}
+
+// gemm_bt on ketl::num_threads() threads when it is large enough to pay.
+template <class T>
+void gemm_bt_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
+                      std::size_t a_cs, const T* bt, std::size_t ldt, T* c, std::size_t ldc,
+                      bool accumulate) {
+  split_gemm<T>(m, n, k, [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+    gemm_bt(i1 - i0, j1 - j0, k, a + i0 * a_rs, a_rs, a_cs, bt + j0 * ldt, ldt, c + i0 * ldc + j0,
+            ldc, accumulate);
+  });
 }
 template <class T, class Epi>
 void gemm_parallel(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,

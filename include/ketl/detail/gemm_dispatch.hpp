@@ -16,10 +16,12 @@
 #include <atomic>
 #include <cstddef>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "ketl/detail/gemm_epilogue.hpp"
+#include "ketl/detail/transpose8.hpp"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define KETL_GEMM_DISPATCH 1
@@ -69,6 +71,7 @@ struct V {
   static void store(float* p, type v) { _mm256_storeu_ps(p, v); }
   static type zero() { return _mm256_setzero_ps(); }
   static type splat(float x) { return _mm256_set1_ps(x); }
+  static type add(type a, type b) { return _mm256_add_ps(a, b); }
   static type fma(type a, type b, type c) { return _mm256_fmadd_ps(a, b, c); }
 };
 #include "ketl/detail/gemm_isa_body.ipp"
@@ -76,6 +79,11 @@ inline void sgemm(std::size_t m, std::size_t n, std::size_t k, const float* a, s
                   std::size_t a_cs, const float* b, std::size_t ldb, float* c, std::size_t ldc,
                   bool accumulate, const block_epilogue<float>& epi) {
   gemm<V>(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi);
+}
+inline void sgemm_bt(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_rs,
+                     std::size_t a_cs, const float* bt, std::size_t ldt, float* c, std::size_t ldc,
+                     bool accumulate, const block_epilogue<float>& epi) {
+  gemm_bt<V>(m, n, k, a, a_rs, a_cs, bt, ldt, c, ldc, accumulate, epi);
 }
 }  // namespace ketl::detail::gemm_avx2
 #if defined(__clang__)
@@ -104,6 +112,7 @@ struct V {
   static void store(float* p, type v) { _mm512_storeu_ps(p, v); }
   static type zero() { return _mm512_setzero_ps(); }
   static type splat(float x) { return _mm512_set1_ps(x); }
+  static type add(type a, type b) { return _mm512_add_ps(a, b); }
   static type fma(type a, type b, type c) { return _mm512_fmadd_ps(a, b, c); }
 };
 #include "ketl/detail/gemm_isa_body.ipp"
@@ -111,6 +120,11 @@ inline void sgemm(std::size_t m, std::size_t n, std::size_t k, const float* a, s
                   std::size_t a_cs, const float* b, std::size_t ldb, float* c, std::size_t ldc,
                   bool accumulate, const block_epilogue<float>& epi) {
   gemm<V>(m, n, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi);
+}
+inline void sgemm_bt(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_rs,
+                     std::size_t a_cs, const float* bt, std::size_t ldt, float* c, std::size_t ldc,
+                     bool accumulate, const block_epilogue<float>& epi) {
+  gemm_bt<V>(m, n, k, a, a_rs, a_cs, bt, ldt, c, ldc, accumulate, epi);
 }
 }  // namespace ketl::detail::gemm_avx512
 #if defined(__clang__)
@@ -133,6 +147,18 @@ inline sgemm_fn sgemm_for(gemm_isa i) {
 #endif
 #if KETL_GEMM_AVX512
   if (i == gemm_isa::avx512) return &gemm_avx512::sgemm;
+#endif
+  (void)i;
+  return nullptr;
+}
+
+// The same for C = A' * Bt^T (gemm_bt).
+inline sgemm_fn sgemm_bt_for(gemm_isa i) {
+#if KETL_GEMM_AVX2
+  if (i == gemm_isa::avx2) return &gemm_avx2::sgemm_bt;
+#endif
+#if KETL_GEMM_AVX512
+  if (i == gemm_isa::avx512) return &gemm_avx512::sgemm_bt;
 #endif
   (void)i;
   return nullptr;

@@ -21,6 +21,10 @@ struct block_epilogue {
                 std::size_t j0) = nullptr;
   const void* epi = nullptr;
   std::size_t j_base = 0;  // added to every column: a thread's part starts there
+  // A bias row added to C before apply: the kernels start their
+  // accumulators from it instead of zero, where a separate pass over each
+  // block cost 8.5% of an LSTM epoch (the input projection, k = 28).
+  const T* bias = nullptr;
   void operator()(T* c, std::size_t ldc, std::size_t rows, std::size_t cols, std::size_t j0) const {
     if (apply) apply(epi, c, ldc, rows, cols, j_base + j0);
   }
@@ -39,9 +43,14 @@ void apply_epilogue(const void* e, T* c, std::size_t ldc, std::size_t rows, std:
   }
 }
 
+// An epilogue that erases itself (bias_activation: its bias goes to the
+// kernels, its activation to apply) says so with erased().
 template <class T, class Epi>
 block_epilogue<T> erase_epilogue(const Epi& epi) {
-  return {&apply_epilogue<T, Epi>, &epi, 0};
+  if constexpr (requires { epi.erased(); })
+    return epi.erased();
+  else
+    return {&apply_epilogue<T, Epi>, &epi, 0};
 }
 
 }  // namespace ketl::detail

@@ -7,11 +7,13 @@
 // include guard: it is meant to be included more than once.
 //
 // V provides: value_type (float or double); type, a vector of them; width
-// (lanes) and regs (vector registers); load, store (unaligned), zero, splat
-// and fma(a, b, c) = a * b + c. The including namespace provides
-// block_epilogue<T> (detail/gemm_epilogue.hpp).
+// (lanes) and regs (vector registers); load, store (unaligned), zero, splat,
+// add and fma(a, b, c) = a * b + c. The including namespace provides
+// block_epilogue<T> (detail/gemm_epilogue.hpp) and, on x86, transpose8
+// (detail/transpose8.hpp).
 //
-// C(m x n) = epi(A'(m x k) * B(k x n)  [+ C when accumulate])
+// C(m x n) = epi(A'(m x k) * B(k x n)  [+ C when accumulate]); gemm_bt
+// takes B as its transpose Bt (n x k), B(p, j) = bt[j * ldt + p].
 //   A'(i, p) = a[i * a_rs + p * a_cs]  (strides cover both A and A^T, so NN and TN share it)
 //   B(p, j)  = b[p * ldb + j]          (row-major)
 //   C(i, j)  = c[i * ldc + j]
@@ -26,17 +28,22 @@
 
 // The register block is unrolled by pragma, not left to the optimiser:
 // g++ and clang++ at -O2 kept acc[][] in memory and ran at half speed.
+// A bias row (bias[j] for the block's column j; null for none) starts the
+// accumulators, so that it costs nothing after the block is done.
 template <class V, std::size_t MR, std::size_t NV, class T>
 inline void micro(std::size_t k, const T* a, std::size_t a_rs, std::size_t a_cs, const T* b,
-                  std::size_t ldb, T* c, std::size_t ldc, bool accumulate) {
+                  std::size_t ldb, T* c, std::size_t ldc, bool accumulate, const T* bias) {
   using v = typename V::type;
   constexpr std::size_t W = V::width;
   v acc[MR][NV];
+  v start[NV];
+#pragma GCC unroll 4
+  for (std::size_t j = 0; j < NV; ++j) start[j] = bias ? V::load(bias + j * W) : V::zero();
 #pragma GCC unroll 32
   for (std::size_t r = 0; r < MR; ++r)
 #pragma GCC unroll 4
     for (std::size_t j = 0; j < NV; ++j)
-      acc[r][j] = accumulate ? V::load(c + r * ldc + j * W) : V::zero();
+      acc[r][j] = accumulate ? V::add(V::load(c + r * ldc + j * W), start[j]) : start[j];
   for (std::size_t p = 0; p < k; ++p) {
     v bv[NV];
 #pragma GCC unroll 4
@@ -64,28 +71,32 @@ inline constexpr std::size_t rows = NV == 1 ? 8 : (V::regs >= 32 ? 12 : 6);
 // chains that leave the FMA units mostly idle.
 template <class V, std::size_t NV, class T, std::size_t... R>
 inline void tail(std::size_t n, std::size_t k, const T* a, std::size_t a_rs, std::size_t a_cs,
-                 const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate,
+                 const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate, const T* bias,
                  std::index_sequence<R...>) {
-  (void)((n == R + 1 ? (micro<V, R + 1, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate), true)
-                     : false) ||
+  (void)((n == R + 1
+              ? (micro<V, R + 1, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, bias), true)
+              : false) ||
          ...);
 }
 
 // Rows [0, m) of one column panel of NV vectors, starting at C's column j0;
-// with finish, each block gets the epilogue right after its store.
+// with finish, each block gets the epilogue right after its store. bias:
+// the bias row at the panel's first column, or null.
 template <class V, std::size_t NV, class T>
 inline void panel(std::size_t m, std::size_t k, const T* a, std::size_t a_rs, std::size_t a_cs,
                   const T* b, std::size_t ldb, T* c, std::size_t ldc, bool accumulate,
-                  const block_epilogue<T>& epi, std::size_t j0, bool finish) {
+                  const block_epilogue<T>& epi, std::size_t j0, bool finish, const T* bias) {
   constexpr std::size_t MR = rows<V, NV>;
   constexpr std::size_t cols = NV * V::width;
   const std::size_t blocks = m / MR, left = m % MR;
   for (std::size_t blk = 0; blk < blocks; ++blk, a += MR * a_rs, c += MR * ldc) {
-    micro<V, MR, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate);
+    micro<V, MR, NV>(k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, bias);
     if (finish) epi(c, ldc, MR, cols, j0);
   }
+  // Splitting a remainder of 2 rows and the last full block into two blocks
+  // of 4 measured 5-15% slower at batch 32 and 128 (docs/benchmarks.md).
   if (left > 0) {
-    tail<V, NV>(left, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate,
+    tail<V, NV>(left, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, bias,
                 std::make_index_sequence<MR - 1>{});
     if (finish) epi(c, ldc, left, cols, j0);
   }
@@ -97,18 +108,23 @@ inline void panel(std::size_t m, std::size_t k, const T* a, std::size_t a_rs, st
 template <class V, class T>
 inline void narrow(std::size_t m, std::size_t cols, std::size_t k, const T* a, std::size_t a_rs,
                    std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
-                   bool accumulate, const block_epilogue<T>& epi, std::size_t j0, bool finish) {
+                   bool accumulate, const block_epilogue<T>& epi, std::size_t j0, bool finish,
+                   const T* bias) {
   constexpr std::size_t W = V::width;
   thread_local std::vector<T> scratch;
-  if (scratch.size() < (k + m) * W) scratch.resize((k + m) * W);
+  if (scratch.size() < (k + m + 1) * W) scratch.resize((k + m + 1) * W);
   T* bpad = scratch.data();
   T* cpad = bpad + k * W;
+  T* biaspad = cpad + m * W;
   for (std::size_t p = 0; p < k; ++p)
     for (std::size_t j = 0; j < W; ++j) bpad[p * W + j] = j < cols ? b[p * ldb + j] : T(0);
+  if (bias)
+    for (std::size_t j = 0; j < W; ++j) biaspad[j] = j < cols ? bias[j] : T(0);
   if (accumulate)
     for (std::size_t i = 0; i < m; ++i)
       for (std::size_t j = 0; j < cols; ++j) cpad[i * W + j] = c[i * ldc + j];
-  panel<V, 1>(m, k, a, a_rs, a_cs, bpad, W, cpad, W, accumulate, block_epilogue<T>{}, 0, false);
+  panel<V, 1>(m, k, a, a_rs, a_cs, bpad, W, cpad, W, accumulate, block_epilogue<T>{}, 0, false,
+              bias ? biaspad : nullptr);
   for (std::size_t i = 0; i < m; ++i)
     for (std::size_t j = 0; j < cols; ++j) c[i * ldc + j] = cpad[i * W + j];
   // The epilogue runs on the real columns only (a bias has no padding).
@@ -135,7 +151,26 @@ inline const T* pack_panels(std::size_t kc, std::size_t cols, const T* b, std::s
   return buffer.data();
 }
 
-// C = A' * B (+ C when accumulate), then the epilogue.
+// p + j, or null for a null p (no bias).
+template <class T>
+inline const T* at(const T* p, std::size_t j) {
+  return p ? p + j : nullptr;
+}
+
+// C for k = 0: the bias (or zeros), added to C when accumulate, then the
+// epilogue.
+template <class T>
+inline void empty_product(std::size_t m, std::size_t n, T* c, std::size_t ldc, bool accumulate,
+                          const block_epilogue<T>& epi) {
+  for (std::size_t i = 0; i < m; ++i)
+    for (std::size_t j = 0; j < n; ++j) {
+      const T start = epi.bias ? epi.bias[epi.j_base + j] : T(0);
+      c[i * ldc + j] = accumulate ? c[i * ldc + j] + start : start;
+    }
+  epi(c, ldc, m, n, 0);
+}
+
+// C = A' * B (+ C when accumulate) + the epilogue's bias, then the epilogue.
 template <class V, class T>
 inline void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
                  std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
@@ -145,23 +180,24 @@ inline void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::s
   // all of A from memory once per column panel.
   constexpr std::size_t W = V::width, KC = 256, MC = 192;
   if (k == 0) {
-    if (!accumulate)
-      for (std::size_t i = 0; i < m; ++i)
-        for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] = T(0);
-    epi(c, ldc, m, n, 0);
+    empty_product(m, n, c, ldc, accumulate, epi);
     return;
   }
   for (std::size_t p0 = 0; p0 < k; p0 += KC) {
     const std::size_t kc = k - p0 < KC ? k - p0 : KC;
     const bool acc = accumulate || p0 > 0;
     const bool finish = p0 + kc == k;
+    // The bias starts the first k block's accumulators.
+    const T* bias = p0 == 0 && epi.bias ? epi.bias + epi.j_base : nullptr;
     const T* bp = b + p0 * ldb;
     // Packing pays once several row blocks read each panel, and only where
     // B's row stride maps a panel onto few L1 sets (a multiple of 256 bytes
     // leaves at most 16 of 64): at other strides the copy cost more than it
-    // saved (Dense's dx reads a transposed copy with 784-float rows).
+    // saved (B with 784-float rows, as a transposed copy of Dense's kernel).
     const std::size_t wide = n / (2 * W) * (2 * W);
     const bool pack = m >= 2 * rows<V, 2> && wide > 0 && (ldb * sizeof(T)) % 256 == 0;
+    // Packing each panel right before its use instead (written to L1 and
+    // read there) measured 3-8% slower at batch 32 and 128.
     const T* packed = pack ? pack_panels<V>(kc, wide, bp, ldb) : nullptr;
     for (std::size_t i0 = 0; i0 < m; i0 += MC) {
       const std::size_t mc = m - i0 < MC ? m - i0 : MC;
@@ -169,15 +205,96 @@ inline void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::s
       T* cp = c + i0 * ldc;
       std::size_t j = 0;
       for (; j + 2 * W <= n; j += 2 * W)
-        if (packed)
-          panel<V, 2>(mc, kc, ap, a_rs, a_cs, packed + j * kc, 2 * W, cp + j, ldc, acc, epi, j,
-                      finish);
-        else
-          panel<V, 2>(mc, kc, ap, a_rs, a_cs, bp + j, ldb, cp + j, ldc, acc, epi, j, finish);
+        panel<V, 2>(mc, kc, ap, a_rs, a_cs, packed ? packed + j * kc : bp + j, packed ? 2 * W : ldb,
+                    cp + j, ldc, acc, epi, j, finish, at(bias, j));
       for (; j + W <= n; j += W)
-        panel<V, 1>(mc, kc, ap, a_rs, a_cs, bp + j, ldb, cp + j, ldc, acc, epi, j, finish);
+        panel<V, 1>(mc, kc, ap, a_rs, a_cs, bp + j, ldb, cp + j, ldc, acc, epi, j, finish,
+                    at(bias, j));
       if (j < n)
-        narrow<V>(mc, n - j, kc, ap, a_rs, a_cs, bp + j, ldb, cp + j, ldc, acc, epi, j, finish);
+        narrow<V>(mc, n - j, kc, ap, a_rs, a_cs, bp + j, ldb, cp + j, ldc, acc, epi, j, finish,
+                  at(bias, j));
+    }
+  }
+}
+
+// Columns [0, cols) of a kc-row block of B = Bt^T, where Bt (n x k) is
+// row-major with row stride ldt, copied into a contiguous kc x cols panel
+// (row stride cols). 8 x 8 tiles: in AVX registers for float where V is
+// AVX or wider (3x fewer instructions than the compiler made of the plain
+// tile), else through a fixed-size tile; the ragged edges element by element.
+template <class V, class T>
+inline void pack_transposed(std::size_t kc, std::size_t cols, const T* bt, std::size_t ldt, T* to) {
+  constexpr std::size_t B = 8;
+  const std::size_t kb = kc / B * B, cb = cols / B * B;
+  for (std::size_t p0 = 0; p0 < kb; p0 += B)
+    for (std::size_t j0 = 0; j0 < cb; j0 += B) {
+#if KETL_HAS_TRANSPOSE8
+      if constexpr (std::is_same_v<T, float> && V::width * sizeof(T) >= 32) {
+        transpose8(bt + j0 * ldt + p0, ldt, to + p0 * cols + j0, cols);
+        continue;
+      }
+#endif
+      T tile[B][B];
+#pragma GCC unroll 8
+      for (std::size_t j = 0; j < B; ++j)
+#pragma GCC unroll 8
+        for (std::size_t p = 0; p < B; ++p) tile[p][j] = bt[(j0 + j) * ldt + p0 + p];
+#pragma GCC unroll 8
+      for (std::size_t p = 0; p < B; ++p)
+#pragma GCC unroll 8
+        for (std::size_t j = 0; j < B; ++j) to[(p0 + p) * cols + j0 + j] = tile[p][j];
+    }
+  for (std::size_t p = 0; p < kc; ++p)
+    for (std::size_t j = p < kb ? cb : 0; j < cols; ++j) to[p * cols + j] = bt[j * ldt + p];
+}
+
+// C = A' * Bt^T (+ C when accumulate), then the epilogue: Dense's dx, whose
+// B is the kernel read across. Each column panel of B is transposed into a
+// per-thread kc x 2W block right before the row blocks that read it, so it
+// is written to L1 and read there. A whole transposed copy of B, made
+// before the GEMM, wrote and re-read every element through L2.
+template <class V, class T>
+inline void gemm_bt(std::size_t m, std::size_t n, std::size_t k, const T* a, std::size_t a_rs,
+                    std::size_t a_cs, const T* bt, std::size_t ldt, T* c, std::size_t ldc,
+                    bool accumulate, const block_epilogue<T>& epi) {
+  constexpr std::size_t W = V::width, P = 2 * W, KC = 256, MC = 192;
+  if (k == 0) {
+    empty_product(m, n, c, ldc, accumulate, epi);
+    return;
+  }
+  thread_local std::vector<T> buffer;
+  if (buffer.size() < KC * P) buffer.resize(KC * P);
+  T* const panel_b = buffer.data();
+  const std::size_t wide = n / P * P;
+  for (std::size_t p0 = 0; p0 < k; p0 += KC) {
+    const std::size_t kc = k - p0 < KC ? k - p0 : KC;
+    const bool acc = accumulate || p0 > 0;
+    const bool finish = p0 + kc == k;
+    const T* bias = p0 == 0 && epi.bias ? epi.bias + epi.j_base : nullptr;
+    for (std::size_t i0 = 0; i0 < m; i0 += MC) {
+      const std::size_t mc = m - i0 < MC ? m - i0 : MC;
+      const T* ap = a + p0 * a_cs + i0 * a_rs;
+      T* cp = c + i0 * ldc;
+      for (std::size_t j = 0; j < wide; j += P) {
+        pack_transposed<V>(kc, P, bt + j * ldt + p0, ldt, panel_b);
+        panel<V, 2>(mc, kc, ap, a_rs, a_cs, panel_b, P, cp + j, ldc, acc, epi, j, finish,
+                    at(bias, j));
+      }
+      if (wide < n) {
+        // The last columns (fewer than 2W): one vector panel, then the
+        // zero-padded narrow one, both reading the packed copy.
+        const std::size_t rest = n - wide;
+        pack_transposed<V>(kc, rest, bt + wide * ldt + p0, ldt, panel_b);
+        std::size_t j = 0;
+        if (rest >= W) {
+          panel<V, 1>(mc, kc, ap, a_rs, a_cs, panel_b, rest, cp + wide, ldc, acc, epi, wide, finish,
+                      at(bias, wide));
+          j = W;
+        }
+        if (j < rest)
+          narrow<V>(mc, rest - j, kc, ap, a_rs, a_cs, panel_b + j, rest, cp + wide + j, ldc, acc,
+                    epi, wide + j, finish, at(bias, wide + j));
+      }
     }
   }
 }

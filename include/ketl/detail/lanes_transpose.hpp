@@ -18,6 +18,7 @@
 #include <type_traits>
 
 #include "ketl/detail/simd.hpp"
+#include "ketl/detail/transpose8.hpp"
 
 namespace ketl::detail {
 
@@ -68,29 +69,6 @@ inline void transpose16(__m512 (&r)[16]) {
 template <class A, class T>
 inline constexpr bool tile8_transpose =
     std::is_same_v<T, float>&& std::is_base_of_v<xsimd::avx2, A>&& xsimd::batch<T, A>::size == 8;
-
-// r[0..7] = the transpose of r[0..7], rows to columns.
-inline void transpose8(__m256 (&r)[8]) {
-  __m256 t[8], u[8];
-#pragma GCC unroll 4
-  for (int i = 0; i < 4; ++i) {
-    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  // Per 128-bit half h, u[4i + k] now holds column 4h + k of rows 4i..4i+3.
-#pragma GCC unroll 2
-  for (int i = 0; i < 2; ++i) {
-    u[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
-    u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xEE);
-    u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
-    u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xEE);
-  }
-#pragma GCC unroll 4
-  for (int k = 0; k < 4; ++k) {
-    r[k] = _mm256_permute2f128_ps(u[k], u[4 + k], 0x20);
-    r[4 + k] = _mm256_permute2f128_ps(u[k], u[4 + k], 0x31);
-  }
-}
 
 // Lanes [0, n) set, for _mm256_maskload_ps.
 inline __m256i first_lanes8(std::size_t n) {

@@ -441,11 +441,9 @@ class recurrent_core {
     gemm_parallel(F, G, rows, x_tm_, std::size_t{1}, F, dgates_.data(), G, dkernel_.data(), G, acc);
     if constexpr (use_bias) column_sums(dgates_.data(), rows, G, G, dbias_.data(), acc);
     if (dx) {
-      grow(kernel_t_, F * G);
       grow(dx_tm_, rows * F);
-      transpose(kernel_.data(), F, G, kernel_t_.data());
-      gemm_parallel(rows, F, G, dgates_.data(), G, std::size_t{1}, kernel_t_.data(), F,
-                    dx_tm_.data(), F, false);
+      gemm_bt_parallel(rows, F, G, dgates_.data(), G, std::size_t{1}, kernel_.data(), G,
+                       dx_tm_.data(), F, false);
       for (std::size_t i = 0; i < n; ++i)
         for (std::size_t t = 0; t < steps; ++t) {
           const T* from = dx_tm_.data() + row(i, t, n, F);
@@ -488,7 +486,7 @@ class recurrent_core {
   std::array<const T*, 2> init_{};  // a call's initial_state (h, c), or nulls
   std::size_t features_ = 0;
   std::vector<T> kernel_, recurrent_, bias_, dkernel_, drecurrent_, dbias_;
-  std::vector<T> kernel_t_, recurrent_t_, dgates_, dx_tm_, zeros_, dh_, dc_, dpart_;
+  std::vector<T> recurrent_t_, dgates_, dx_tm_, zeros_, dh_, dc_, dpart_;
   std::vector<T> hm_, hm_all_;  // the state through the recurrent dropout mask
   std::vector<T> held_;         // backward: dh of the samples that skip a step
   // The bound call's buffers, in its scratch.

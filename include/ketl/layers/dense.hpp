@@ -64,7 +64,6 @@ class Dense : public callable_layer<Dense<Units, Act, T>> {
     bias_.assign(Units, T(0));
     dkernel_.assign(F * Units, T(0));
     dbias_.assign(Units, T(0));
-    kernel_t_.assign(F * Units, T(0));
     opt_.kernel_initializer.fill(std::span<T>(kernel_), F, Units, rng);
     opt_.bias_initializer.fill(std::span<T>(bias_), Units, Units, rng);
   }
@@ -97,9 +96,9 @@ class Dense : public callable_layer<Dense<Units, Act, T>> {
     detail::gemm_parallel(F, Units, rows, x, std::size_t{1}, F, dy, Units, dkernel_.data(), Units,
                           acc);
     if (dx) {
-      detail::transpose(kernel_.data(), F, Units, kernel_t_.data());
-      detail::gemm_parallel(rows, F, Units, dy, Units, std::size_t{1}, kernel_t_.data(), F, dx, F,
-                            false);
+      // dx = dz . kernel^T, the kernel's panels transposed as they are used.
+      detail::gemm_bt_parallel(rows, F, Units, dy, Units, std::size_t{1}, kernel_.data(), Units, dx,
+                               F, false);
     }
   }
 
@@ -119,7 +118,7 @@ class Dense : public callable_layer<Dense<Units, Act, T>> {
  private:
   Options opt_{};
   std::size_t fan_in_ = 0;
-  std::vector<T> kernel_, bias_, dkernel_, dbias_, kernel_t_;
+  std::vector<T> kernel_, bias_, dkernel_, dbias_;
 };
 
 namespace detail {
