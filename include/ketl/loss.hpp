@@ -374,10 +374,15 @@ inline constexpr bool all_take_lanes_v = all_take_lanes<L, Tuple>::value;
 //
 // grad_weight scales the gradient only: the output's loss weight in a model
 // with several outputs (Keras's loss_weights).
+//
+// A masked output (Keras 2.2.4 masks the loss and every metric) gives the
+// plain metrics row weights too: mw, the mask, with mdenom, the mask's sum
+// (the loss's w and denom already fold the mask in).
 template <class A = simd::arch, class Loss, class Metrics, class T>
 void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::size_t rows,
                 std::size_t cols, std::size_t yt_cols, T* grad, double* out, const T* w = nullptr,
-                double denom = 0, double grad_weight = 1.0) {
+                double denom = 0, double grad_weight = 1.0, const T* mw = nullptr,
+                double mdenom = 0) {
   using row_type = expr::row_ref<T>;
   using lanes_type = expr::lanes_ref<T, A>;
   constexpr std::size_t W = lanes_type::width;
@@ -386,16 +391,21 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
   double total = 0;
   std::apply([](auto&... mk) { (mk.begin(), ...); }, metrics);
   constexpr bool all_take_lanes = all_take_lanes_v<lanes_type, Metrics>;
-  // Weighted metrics take the rows' weights too (wk: null when unweighted).
-  auto each_metric = [&](const auto& ctx, const T* wk) {
+  // Weighted metrics take the rows' weights too (wk: null when unweighted),
+  // plain ones the mask's (mk_w: null without a mask).
+  auto each_metric = [&](const auto& ctx, const T* wk, const T* mk_w) {
     std::apply(
         [&](auto&... mk) {
           (
               [&] {
-                if constexpr (requires { mk.add(ctx, wk); })
+                if constexpr (requires { mk.add(ctx, wk); }) {
                   mk.add(ctx, wk);
-                else if constexpr (requires { mk.add(ctx); })
-                  mk.add(ctx);
+                } else if constexpr (requires { mk.add(ctx); }) {
+                  if (mk_w)
+                    mk.add_weighted(ctx, mk_w);
+                  else
+                    mk.add(ctx);
+                }
               }(),
               ...);
         },
@@ -408,16 +418,19 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
   const T* p = yp;
   T* g = grad;
   const T* wr = w;
+  const T* mr = mw;
   for (std::size_t b = rows / W; b > 0; --b) {
     const lanes_type lanes(t, p, cols, yt_cols, scratch);
     total += static_cast<double>(loss.block(lanes, g, scale, wr));
     if constexpr (all_take_lanes) {
-      each_metric(lanes, wr);
+      each_metric(lanes, wr, mr);
     } else {
       for (std::size_t k = 0; k < W; ++k)
-        each_metric(row_type{t + k * yt_cols, p + k * cols, cols, yt_cols}, wr ? wr + k : nullptr);
+        each_metric(row_type{t + k * yt_cols, p + k * cols, cols, yt_cols}, wr ? wr + k : nullptr,
+                    mr ? mr + k : nullptr);
     }
     if (wr) wr += W;
+    if (mr) mr += W;
     t += W * yt_cols, p += W * cols;
     if (g) g += W * cols;
   }
@@ -425,8 +438,9 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
     const row_type row{t, p, cols, yt_cols};
     const T wk = wr ? *wr : T(1);
     total += static_cast<double>(wk * loss.row(row, g, scale * wk));
-    each_metric(row, wr);
+    each_metric(row, wr, mr);
     if (wr) ++wr;
+    if (mr) ++mr;
     t += yt_cols, p += cols;
     if (g) g += cols;
   }
@@ -438,9 +452,12 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
                 if constexpr (requires { mk.weigh(true, 0.0); })
                   mk.add_rows(yt, yp, rows, cols, yt_cols, w);
                 else
-                  mk.add_rows(yt, yp, rows, cols, yt_cols);
+                  mk.add_rows(yt, yp, rows, cols, yt_cols, mw);
               }
-              if constexpr (requires { mk.weigh(true, 0.0); }) mk.weigh(w != nullptr, denom);
+              if constexpr (requires { mk.weigh(true, 0.0); })
+                mk.weigh(w != nullptr, denom);
+              else if (mw)
+                mk.set_divisor(mdenom);
             }(),
             ...);
       },

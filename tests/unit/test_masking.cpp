@@ -241,3 +241,173 @@ TEST_CASE("Masking in a model that learns from padded sequences", "[masking]") {
   CHECK(model.evaluate(x, y, {.verbose = 0})[1] > 0.9);
   CHECK(model.get_weights() != before);
 }
+
+namespace {
+// Keras 2.2.4's weighted_masked_objective, step by step, in double: each
+// (sample, step) value v times the mask over mean(mask); with weights, the
+// mean over the steps (unless temporal), times the weights, over the
+// fraction of non-zero weights; then the mean of what is left.
+double keras_masked_mean(const std::vector<double>& v, const std::vector<double>& mask,
+                         const std::vector<double>& w, bool temporal, std::size_t n,
+                         std::size_t steps) {
+  double mean_mask = 0;
+  for (double m : mask) mean_mask += m / double(mask.size());
+  std::vector<double> score(n * steps);
+  for (std::size_t r = 0; r < n * steps; ++r) score[r] = v[r] * mask[r] / mean_mask;
+  if (w.empty()) {
+    double s = 0;
+    for (double x : score) s += x / double(score.size());
+    return s;
+  }
+  double nonzero = 0;
+  for (double x : w) nonzero += (x != 0) / double(w.size());
+  double s = 0;
+  if (temporal) {
+    for (std::size_t r = 0; r < n * steps; ++r) s += score[r] * w[r] / nonzero / double(n * steps);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      double per_sample = 0;
+      for (std::size_t t = 0; t < steps; ++t) per_sample += score[i * steps + t] / double(steps);
+      s += per_sample * w[i] / nonzero / double(n);
+    }
+  }
+  return s;
+}
+
+// The masked-output model of the tests below: a sequence in, Masking, an
+// LSTM that returns its sequence and a softmax per step, in double. Steps
+// of kMask's padding are all-zero rows; targets are one-hot per step.
+struct masked_output_data {
+  xt::xtensor<double, 3> x = xt::zeros<double>({kN, S, F});
+  xt::xtensor<double, 3> y = xt::zeros<double>({kN, S, std::size_t{3}});
+  std::vector<double> mask = std::vector<double>(kMask.begin(), kMask.end());
+  masked_output_data() {
+    Random rng(21);
+    for (std::size_t r = 0; r < kN * S; ++r) {
+      if (kMask[r])
+        for (std::size_t f = 0; f < F; ++f) x(r / S, r % S, f) = rng.uniform(0.1, 1.0);
+      y(r / S, r % S, rng.below(3)) = 1;
+    }
+  }
+};
+auto masked_output_model() {
+  utils::set_random_seed(8);
+  return Sequential{Input<S, F>{}, Masking{0.0f},
+                    LSTM<4, rnn{.return_sequences = true}, Tanh, HardSigmoid, double>{},
+                    Dense<3, Softmax, double>{}};
+}
+
+// Each (sample, step)'s cross-entropy and accuracy from predict.
+template <class M>
+void per_step_values(M& model, const masked_output_data& d, std::vector<double>& ce,
+                     std::vector<double>& acc) {
+  const auto p = model.predict(d.x, {.verbose = 0});
+  ce.assign(kN * S, 0.0), acc.assign(kN * S, 0.0);
+  for (std::size_t r = 0; r < kN * S; ++r) {
+    std::size_t best = 0, label = 0;
+    for (std::size_t c = 0; c < 3; ++c) {
+      const double pc = std::clamp(double(p(r / S, r % S, c)), 1e-7, 1 - 1e-7);
+      ce[r] -= d.y(r / S, r % S, c) * std::log(pc);
+      if (p(r / S, r % S, c) > p(r / S, r % S, best)) best = c;
+      if (d.y(r / S, r % S, c) > d.y(r / S, r % S, label)) label = c;
+    }
+    acc[r] = best == label;
+  }
+}
+}  // namespace
+
+TEST_CASE("a masked output's loss and metrics are Keras 2.2.4's masked means", "[masking]") {
+  masked_output_data d;
+  auto model = masked_output_model();
+  model.compile(optimizers::SGD{}, losses::categorical_crossentropy, metrics::accuracy,
+                ketl::weighted_metrics(metrics::accuracy));
+  std::vector<double> ce, acc;
+  per_step_values(model, d, ce, acc);
+  const auto r = model.evaluate(d.x, d.y, {.verbose = 0});
+  CHECK(r[0] == Approx(keras_masked_mean(ce, d.mask, {}, false, kN, S)).epsilon(1e-9));
+  CHECK(r[1] == Approx(keras_masked_mean(acc, d.mask, {}, false, kN, S)).epsilon(1e-9));
+  CHECK(r[2] == Approx(r[1]).epsilon(1e-12));
+  // Not the unmasked mean: the padding steps' predictions are not ignored
+  // by chance.
+  double plain = 0;
+  for (double v : ce) plain += v / double(ce.size());
+  CHECK(std::abs(r[0] - plain) > 1e-3);
+
+  // Sample weights, one zero: the loss and the weighted metric weigh the
+  // masked means; the plain metric stays the masked mean.
+  const std::vector<double> w = {2.0, 0.0, 0.5};
+  xt::xtensor<double, 1> sw = xt::adapt(w, {kN});
+  const auto rw = model.evaluate(d.x, d.y, {.verbose = 0, .sample_weight = sw});
+  CHECK(rw[0] == Approx(keras_masked_mean(ce, d.mask, w, false, kN, S)).epsilon(1e-9));
+  CHECK(rw[1] == Approx(r[1]).epsilon(1e-12));
+  CHECK(rw[2] == Approx(keras_masked_mean(acc, d.mask, w, false, kN, S)).epsilon(1e-9));
+
+  // Temporal sample weights (ketl::temporal), one per step.
+  std::vector<double> tw(kN * S);
+  Random rng(3);
+  for (auto& v : tw) v = rng.below(3) == 0 ? 0.0 : rng.uniform(0.5, 2.0);
+  auto tmodel = masked_output_model();
+  tmodel.compile(optimizers::SGD{}, losses::categorical_crossentropy, ketl::temporal);
+  xt::xtensor<double, 2> tsw = xt::adapt(tw, {kN, S});
+  per_step_values(tmodel, d, ce, acc);
+  const auto rt = tmodel.evaluate(d.x, d.y, {.verbose = 0, .sample_weight = tsw});
+  CHECK(rt[0] == Approx(keras_masked_mean(ce, d.mask, tw, true, kN, S)).epsilon(1e-9));
+
+  // The functional spelling, with the Sequential model's weights: the same.
+  auto in = Input<S, F>{};
+  auto seq = LSTM<4, rnn{.return_sequences = true}, Tanh, HardSigmoid, double>{}(Masking{}(in));
+  auto fmodel = Model(in, Dense<3, Softmax, double>{}(seq));
+  fmodel.compile(optimizers::SGD{}, losses::categorical_crossentropy, metrics::accuracy);
+  fmodel.set_weights(model.get_weights());
+  const auto rf = fmodel.evaluate(d.x, d.y, {.verbose = 0});
+  CHECK(rf[0] == Approx(r[0]).epsilon(1e-12));
+  CHECK(rf[1] == Approx(r[1]).epsilon(1e-12));
+}
+
+TEST_CASE("a masked output's padding steps change neither the loss nor the step", "[masking]") {
+  masked_output_data d;
+  auto a = masked_output_model();
+  auto b = masked_output_model();
+  a.compile(optimizers::SGD{.lr = 0.5f}, losses::categorical_crossentropy, metrics::accuracy);
+  b.compile(optimizers::SGD{.lr = 0.5f}, losses::categorical_crossentropy, metrics::accuracy);
+  // Other targets at every padding step.
+  auto y2 = d.y;
+  for (std::size_t r = 0; r < kN * S; ++r)
+    if (!kMask[r])
+      for (std::size_t c = 0; c < 3; ++c) y2(r / S, r % S, c) = c == 2 ? 1.0 : 0.0;
+  const auto ra = a.train_on_batch(d.x, d.y);
+  const auto rb = b.train_on_batch(d.x, y2);
+  CHECK(ra == rb);
+  CHECK(a.get_weights() == b.get_weights());
+}
+
+TEST_CASE("a masked output's gradient matches finite differences of its loss", "[masking]") {
+  // One SGD step of rate lr moves each weight by -lr * dL/dw; the loss is
+  // evaluate()'s, the masked mean.
+  masked_output_data d;
+  auto model = masked_output_model();
+  constexpr double lr = 1e-3;
+  model.compile(optimizers::SGD{.lr = float(lr)}, losses::categorical_crossentropy);
+  const auto w0 = model.get_weights();
+  model.train_on_batch(d.x, d.y);
+  const auto w1 = model.get_weights();
+  auto w = w0;
+  std::size_t checked = 0;
+  for (std::size_t a = 0; a < w.size(); ++a)
+    for (std::size_t i = 0; i < w[a].size(); ++i) {
+      const double keep = w[a].flat(i), h = 1e-5;
+      w[a].flat(i) = keep + h;
+      model.set_weights(w);
+      const double up = model.evaluate(d.x, d.y, {.verbose = 0})[0];
+      w[a].flat(i) = keep - h;
+      model.set_weights(w);
+      const double down = model.evaluate(d.x, d.y, {.verbose = 0})[0];
+      w[a].flat(i) = keep;
+      const double numeric = (up - down) / (2 * h);
+      const double step = (w0[a].flat(i) - w1[a].flat(i)) / lr;
+      INFO("weight array " << a << " element " << i);
+      CHECK(step == Approx(numeric).margin(1e-6).epsilon(1e-4));
+      ++checked;
+    }
+  CHECK(checked == 3 * 16 + 4 * 16 + 16 + 4 * 3 + 3);
+}

@@ -35,6 +35,7 @@
 #include <ostream>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ketl/detail/shape_chain.hpp"
@@ -85,6 +86,14 @@ template <class N, std::size_t I>
 using input_value_t = typename ketl::detail::at<I, typename N::input_value_types>::type;
 template <class N, std::size_t K>
 using output_shape_t = typename ketl::detail::at<K, typename N::output_shapes>::type;
+// {f(shape of output 0), f(shape of output 1), ...}, f taking a shape object.
+template <class N, class F>
+constexpr auto per_output(F f) {
+  return [&]<std::size_t... K>(std::index_sequence<K...>) {
+    return std::array{f(output_shape_t<N, K>{})...};
+  }
+  (std::make_index_sequence<output_count<N>>{});
+}
 
 // The bound on input I's token indices (the input_dim of the Embeddings
 // that read it; the smallest, if several do), from the network's optional

@@ -120,8 +120,9 @@ struct output_step {
   virtual ~output_step() = default;
   // Over n samples: out[0] the mean loss (sum(w l) / denom when weighted),
   // out[1 + i] metric value i; grad (unless null) gets grad_weight * dL/dy.
+  // A masked output's plain metrics weigh rows by mw, over mdenom.
   virtual void pass(const T* yp, const T* yt, std::size_t n, T* grad, double* out, const T* w,
-                    double denom, double grad_weight) = 0;
+                    double denom, double grad_weight, const T* mw = nullptr, double mdenom = 0) = 0;
   virtual void softmax_grad(const T* yp, const T* yt, std::size_t n, T* dz, const T* w,
                             double denom, double grad_weight) = 0;
 };
@@ -188,9 +189,9 @@ struct output_step_impl final : output_step<T> {
   }
 
   void pass(const T* yp, const T* yt, std::size_t n, T* grad, double* out, const T* w, double denom,
-            double grad_weight) override {
+            double grad_weight, const T* mw, double mdenom) override {
     ketl::detail::fused_pass(loss, metrics, yt, yp, n * Out::outer, cols, yt_cols, grad, out, w,
-                             denom, grad_weight);
+                             denom, grad_weight, mw, mdenom);
   }
 
   // (sparse_)categorical_crossentropy on a softmax output: dL/dz in closed

@@ -48,6 +48,7 @@
 #include "ketl/detail/xtensor.hpp"
 #include "ketl/engine/data.hpp"
 #include "ketl/engine/network.hpp"
+#include "ketl/engine/output_mask.hpp"
 #include "ketl/engine/sample_weights.hpp"
 #include "ketl/error.hpp"
 #include "ketl/fit_options.hpp"
@@ -328,16 +329,28 @@ class trainer {
 
   // Each output's fused pass; out gets the loss, the outputs' losses and
   // every metric value, in metrics_names() order. With grads, each output's
-  // dL/dy (or dL/dz, fused with its softmax) goes to its output_grad.
-  void output_passes(std::size_t n, const target_ptrs& y, const target_ptrs& w,
-                     const std::array<double, output_count>& denom, bool grads, double* out) {
+  // dL/dy (or dL/dz, fused with its softmax) goes to its output_grad. An
+  // output that carries a mask has it folded into w and denom here
+  // (engine/output_mask.hpp), which the softmax gradient then reads.
+  void output_passes(std::size_t n, const target_ptrs& y, target_ptrs& w,
+                     std::array<double, output_count>& denom, bool grads, double* out) {
     auto& c = *compiled_;
     double total = 0;
     for (std::size_t k = 0; k < output_count; ++k) {
       auto& step = *c.outputs[k];
       T* grad = grads && !step.fuses_softmax ? net_.output_grad(k) : nullptr;
       double* vals = c.values[k].data();
-      step.pass(net_.output(k), y[k], n, grad, vals, w[k], denom[k], c.loss_weights[k]);
+      const T* mask = nullptr;
+      if constexpr (requires { net_.output_mask(k); }) mask = net_.output_mask(k);
+      if (!mask) {
+        step.pass(net_.output(k), y[k], n, grad, vals, w[k], denom[k], c.loss_weights[k]);
+      } else {
+        auto& m = masks_[k];
+        m.build(mask, n, output_firsts[k], output_outers[k] / output_firsts[k], w[k], denom[k]);
+        w[k] = m.loss_w.data(), denom[k] = m.loss_denom;
+        step.pass(net_.output(k), y[k], n, grad, vals, w[k], denom[k], c.loss_weights[k],
+                  m.metric_w.data(), m.metric_denom);
+      }
       total += c.loss_weights[k] * vals[0];
       if (output_count > 1) out[1 + k] = vals[0];
       std::copy(vals + 1, vals + c.values[k].size(), out + c.first_value[k]);
@@ -350,8 +363,8 @@ class trainer {
   // Keras's would be. A step whose loss, or an output's gradient, is not
   // finite makes no update either (Keras would apply it, and fill the
   // weights with NaN), so that TerminateOnNaN stops with them intact.
-  void train_rows(const input_ptrs& x, const target_ptrs& y, const target_ptrs& w,
-                  const std::array<double, output_count>& denom, std::size_t n, double* out,
+  void train_rows(const input_ptrs& x, const target_ptrs& y, target_ptrs w,
+                  std::array<double, output_count> denom, std::size_t n, double* out,
                   bool x_finite) {
     auto& c = *compiled_;
     if (!x_finite) {
@@ -380,19 +393,18 @@ class trainer {
     c.optimizer->step(net_.trainable_weights());
   }
 
-  void test_rows(const input_ptrs& x, const target_ptrs& y, const target_ptrs& w,
-                 const std::array<double, output_count>& denom, std::size_t n, double* out) {
+  void test_rows(const input_ptrs& x, const target_ptrs& y, target_ptrs w,
+                 std::array<double, output_count> denom, std::size_t n, double* out) {
     net_.forward(x.data(), n, false);
     output_passes(n, y, w, denom, false, out);
   }
 
-  static constexpr std::size_t output_size(std::size_t k) {
-    return [&]<std::size_t... K>(std::index_sequence<K...>) {
-      constexpr std::array<std::size_t, output_count> sizes{output_shape_t<Net, K>::size...};
-      return sizes[k];
-    }
-    (std::make_index_sequence<output_count>{});
-  }
+  // Per output: its values per sample, its rows per sample, its first axis
+  // (the time steps of a masked sequence).
+  static constexpr auto output_sizes = engine::per_output<Net>([](auto s) { return s.size; });
+  static constexpr auto output_outers = engine::per_output<Net>([](auto s) { return s.outer; });
+  static constexpr auto output_firsts = engine::per_output<Net>([](auto s) { return s.dims[0]; });
+  static constexpr std::size_t output_size(std::size_t k) { return output_sizes[k]; }
 
   // ---- the data path (engine/fit_loop.hpp) ---------------------------------
 
@@ -468,6 +480,7 @@ class trainer {
   // targets, weights and row weights. They grow once and are reused.
   typename detail::input_buffers_of<Net, std::make_index_sequence<input_count>>::type xbuf_;
   std::array<std::vector<T>, output_count> ybuf_, wbuf_, rowbuf_;
+  std::array<masked_weights<T>, output_count> masks_;  // a masked output's row weights
 };
 
 }  // namespace ketl::engine

@@ -56,10 +56,6 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   static constexpr std::size_t npos = std::size_t(-1);
   static_assert(((detail::is_call<Out> || ketl::detail::is_output_node<Out>)&&...),
                 "ketl::Model: an output must be a layer's output, not an Input");
-  static_assert((!ketl::detail::node_masked<Out>() && ...),
-                "ketl::Model: an output carries a mask (Keras would mask the loss with it, which "
-                "ketl does not do yet): end the masked sequence with a recurrent layer that "
-                "returns its last output (return_sequences = false)");
 
  public:
   static constexpr bool well_formed = graph::well_formed && graph::connected;
@@ -216,6 +212,11 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   }
   const T* output(std::size_t k) const { return value(outputs_[k]); }
   T* output_grad(std::size_t k) { return grad(inst_[outputs_[k]]); }
+  // Output k's mask from the last forward pass, or null (it carries none).
+  const T* output_mask(std::size_t k) {
+    const std::size_t from = inst_[outputs_[k]].mask_src;
+    return from == npos ? nullptr : scratch(inst_[from]);
+  }
 
   // From every output_grad(k); before_act[k]: it holds dL/dz of output k's
   // activation (the fused softmax + cross-entropy gradient).

@@ -127,10 +127,6 @@ class sequential_network {
     return (detail::check_mask_link<L, (I > 0 && mask_origin[I == 0 ? 0 : I - 1] != npos)>() &&
             ...);
   }(std::index_sequence_for<L...>{}));
-  static_assert(!well_formed || mask_origin[depth - 1] == npos,
-                "ketl::Sequential: the model's output carries a mask (Keras would mask the loss "
-                "with it, which ketl does not do yet): end the masked sequence with a recurrent "
-                "layer that returns its last output (return_sequences = false)");
 
  private:
   template <class F>
@@ -312,6 +308,14 @@ class sequential_network {
 
   // dL/d(output) for the last forward pass; the training step writes it.
   T* output_grad(std::size_t = 0) { return grad_a_.data(); }
+  // The output's mask from the last forward pass, (n, timesteps), or null
+  // when it carries none: the loss and metrics are masked with it.
+  const T* output_mask(std::size_t = 0) {
+    if constexpr (depth > 1 && mask_origin[depth - 1] != npos)
+      return scratch(own_frame(), mask_origin[depth - 1]);
+    else
+      return nullptr;
+  }
 
   // Back-propagates output_grad() through every layer, filling weight
   // grads. With grad_before_activation, output_grad() holds dL/dz of the
