@@ -80,6 +80,18 @@ STATE_CASES = {
                                  return_state=True, go_backwards=True), (2, 5, 3), 1),
 }
 
+# Bidirectional with return_state, called on x alone: outputs y0 (the
+# merged output), then the forward layer's states, then the backward's.
+# Drawn after every case above, so that their values stay as they were.
+BI_STATE_CASES = {
+    "bi_lstm_states": (lambda: L.Bidirectional(
+        L.LSTM(3, recurrent_activation=HARD, return_sequences=True, return_state=True)),
+        (2, 5, 3)),
+    "bi_gru_states_sum": (lambda: L.Bidirectional(
+        L.GRU(3, recurrent_activation=HARD, reset_after=False, return_state=True),
+        merge_mode="sum"), (2, 4, 3)),
+}
+
 SNAKE = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
 
 
@@ -152,9 +164,29 @@ def main():
         for w, v, key in zip(layer.weights, weights, weight_keys(layer)):
             out[name + "__" + key] = v
             out[name + "__d" + key] = tape.gradient(loss, w).numpy()
+    for name, (make, shape) in BI_STATE_CASES.items():
+        layer = make()
+        x = tf.constant(rng.uniform(-1.5, 1.5, size=shape).astype(np.float32))
+        layer.build(shape)
+        weights = [rng.uniform(-0.6, 0.6, size=w.shape).astype(np.float32)
+                   for w in layer.get_weights()]
+        layer.set_weights(weights)
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            ys = layer(x, training=False)
+            rs = [tf.constant(rng.uniform(-1, 1, size=y.shape).astype(np.float32)) for y in ys]
+            loss = tf.add_n([tf.reduce_sum(y * r) for y, r in zip(ys, rs)])
+        out[name + "__x"] = x.numpy()
+        out[name + "__dx"] = tape.gradient(loss, x).numpy()
+        for k, (y, r) in enumerate(zip(ys, rs)):
+            out[f"{name}__y{k}"] = y.numpy()
+            out[f"{name}__r{k}"] = r.numpy()
+        for w, v, key in zip(layer.weights, weights, weight_keys(layer)):
+            out[name + "__" + key] = v
+            out[name + "__d" + key] = tape.gradient(loss, w).numpy()
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recurrent.npz")
     np.savez(path, **out)
-    print(f"wrote {len(CASES) + len(STATE_CASES)} cases to {path} with tf_keras {keras.__version__}", file=sys.stderr)
+    print(f"wrote {len(CASES) + len(STATE_CASES) + len(BI_STATE_CASES)} cases to {path} with tf_keras {keras.__version__}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -528,3 +528,92 @@ TEST_CASE("return_state in a model: gradients through the state nodes match fini
   for (auto& v : b) v = rng.uniform(-1, 1);
   test::check_model_gradient(model, 2, rng, a, b);
 }
+
+namespace {
+// Bidirectional with return_state against real Keras (BI_STATE_CASES in
+// tests/golden/make_recurrent_golden.py): the merged output, then the
+// forward layer's states, then the backward's; every gradient of
+// sum(output_k * r_k).
+template <class In, class L>
+void check_bidirectional_state_golden(const std::string& name) {
+  INFO("case " << name);
+  static const auto data = io::load_npz(KETL_TEST_GOLDEN_DIR "/recurrent.npz", "golden");
+  auto get = [&](const std::string& key) -> const io::NpyArray& {
+    INFO(key);
+    const auto it = data.find(name + "__" + key);
+    REQUIRE(it != data.end());
+    return it->second;
+  };
+  L layer;
+  Random rng(1);
+  layer.template build<In>(rng);
+  layer.for_each_weight([&](WeightRef<float> w) {
+    const auto& v = get(std::string(w.name));
+    REQUIRE(v.shape == w.shape);
+    std::copy(v.values.begin(), v.values.end(), w.value.begin());
+  });
+  const auto& xa = get("x");
+  const std::vector<float> x(xa.values.begin(), xa.values.end());
+  const std::size_t n = xa.shape[0];
+  const auto y = test::forward<In>(layer, x, n);
+  std::vector<float> want, dy;
+  for (std::size_t k = 0; k < L::output_count; ++k) {
+    const auto& yk = get("y" + std::to_string(k));
+    const auto& rk = get("r" + std::to_string(k));
+    want.insert(want.end(), yk.values.begin(), yk.values.end());
+    dy.insert(dy.end(), rk.values.begin(), rk.values.end());
+  }
+  REQUIRE(y.size() == want.size());
+  for (std::size_t e = 0; e < y.size(); ++e) CHECK(y[e] == Approx(want[e]).margin(2e-5));
+  const auto dx = test::backward<In>(layer, x, y, dy, n);
+  auto close = [](const std::vector<float>& got, const io::NpyArray& w) {
+    REQUIRE(got.size() == w.values.size());
+    for (std::size_t e = 0; e < got.size(); ++e)
+      CHECK(got[e] == Approx(w.values[e]).margin(1e-4).epsilon(1e-4));
+  };
+  close(dx, get("dx"));
+  layer.for_each_weight([&](WeightRef<float> w) {
+    INFO("gradient of " << w.name);
+    close(std::vector<float>(w.grad.begin(), w.grad.end()), get("d" + std::string(w.name)));
+  });
+}
+}  // namespace
+
+TEST_CASE("Bidirectional with return_state: the output and both directions' states as Keras's",
+          "[recurrent][states][golden]") {
+  using BiLstm = Bidirectional<LSTM<3, rnn{.return_sequences = true, .return_state = true}>>;
+  STATIC_REQUIRE(BiLstm::output_count == 5);
+  STATIC_REQUIRE(std::is_same_v<BiLstm::output_part<Shape<5, 3>, 0>, Shape<5, 6>>);
+  STATIC_REQUIRE(std::is_same_v<BiLstm::output_part<Shape<5, 3>, 4>, Shape<3>>);
+  STATIC_REQUIRE(BiLstm::output_offset<Shape<5, 3>, 3> == 30 + 2 * 3);
+  check_bidirectional_state_golden<Shape<5, 3>, BiLstm>("bi_lstm_states");
+  check_bidirectional_state_golden<
+      Shape<4, 3>, Bidirectional<GRU<3, rnn{.return_state = true}>, merge_mode::sum>>(
+      "bi_gru_states_sum");
+}
+
+TEST_CASE("Bidirectional with return_state: a seq2seq encoder whose states start the decoder",
+          "[recurrent][states][functional]") {
+  // Keras's bidirectional encoder: each direction's h and c concatenated
+  // start a decoder twice as wide. Gradients through all five outputs,
+  // against finite differences; the states are model outputs too.
+  using D = double;
+  utils::set_random_seed(5);
+  auto enc_in = Input<4, 3>{};
+  auto [enc_out, fh, fc, bh, bc] =
+      Bidirectional<LSTM<3, rnn{.return_state = true}, Tanh, Sigmoid, D>>{}(enc_in);
+  auto h = Concatenate{}(fh, bh);
+  auto c = Concatenate{}(fc, bc);
+  auto dec_in = Input<3, 2>{};
+  auto dec = LSTM<6, rnn{.return_sequences = true}, Tanh, Sigmoid, D>{}(dec_in, h, c);
+  auto model = Model(inputs(enc_in, dec_in), outputs(dec, enc_out, bc));
+  std::ostringstream summary;
+  model.summary(summary);
+  CHECK_THAT(summary.str(), Catch::Contains("bidirectional_1[0][4]"));
+  Random rng(13);
+  xt::xtensor<D, 3> a = xt::xtensor<D, 3>::from_shape({2, 4, 3});
+  xt::xtensor<D, 3> b = xt::xtensor<D, 3>::from_shape({2, 3, 2});
+  for (auto& v : a) v = rng.uniform(-1, 1);
+  for (auto& v : b) v = rng.uniform(-1, 1);
+  test::check_model_gradient(model, 2, rng, a, b);
+}

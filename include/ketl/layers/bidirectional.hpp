@@ -71,6 +71,14 @@ constexpr std::size_t units_of() {
   else
     return 1;
 }
+// The states a layer returns (return_state: h, and LSTM's c), else 0.
+template <class L>
+constexpr std::size_t returned_states() {
+  if constexpr (recurrent_layer<L>)
+    return L::spec.return_state ? L::state_count : 0;
+  else
+    return 0;
+}
 
 // The first thing wrong with a Bidirectional, alone.
 template <class F, class B, merge_mode M>
@@ -91,9 +99,8 @@ constexpr bool check_bidirectional() {
                   "(go_backwards opposite to the forward layer's)");
     static_assert(F::spec.return_sequences == B::spec.return_sequences,
                   "ketl::Bidirectional: both layers must return sequences, or neither");
-    static_assert(!F::spec.return_state && !B::spec.return_state,
-                  "ketl::Bidirectional: return_state in a Bidirectional is not in ketl yet "
-                  "(Keras gives the output and both directions' states)");
+    static_assert(F::spec.return_state == B::spec.return_state,
+                  "ketl::Bidirectional: both layers must return their states, or neither");
     static_assert(M == merge_mode::concat || F::units == B::units,
                   "ketl::Bidirectional: merge_mode sum, mul and ave need both layers to have "
                   "the same units (concat joins any two)");
@@ -110,6 +117,11 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
   static constexpr std::size_t out_size() {
     return L::template output_shape<In>::size;
   }
+  // Its output block alone (without returned states).
+  template <class L, class In>
+  static constexpr std::size_t main_size() {
+    return L::template output_part<In, 0>::size;
+  }
 
  public:
   using value_type = typename Forward::value_type;
@@ -125,6 +137,11 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
   static constexpr std::size_t units =
       Mode == merge_mode::concat ? forward_units + backward_units : forward_units;
   static constexpr bool stateful = detail::spec_of<Forward>().stateful;
+  // return_state: Keras's [output, forward states..., backward states...],
+  // each a block of the call's buffer (models/node.hpp splits them).
+  static constexpr std::size_t forward_states = detail::returned_states<Forward>();
+  static constexpr std::size_t backward_states = detail::returned_states<Backward>();
+  static constexpr std::size_t output_count = 1 + forward_states + backward_states;
   // Both layers read a masked input's mask (each skips the padding steps
   // in its own direction); the returned sequences keep it.
   static constexpr bool supports_masking = true;
@@ -162,8 +179,23 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
     Forward::template check_input<In>();
   }
   template <class In>
-  using output_shape =
-      std::conditional_t<return_sequences, Shape<In::dims[0], units>, Shape<units>>;
+  using main_output = std::conditional_t<return_sequences, Shape<In::dims[0], units>, Shape<units>>;
+  static constexpr std::size_t state_values =
+      forward_states * forward_units + backward_states * backward_units;
+  template <class In>
+  using output_shape = std::conditional_t<state_values == 0, main_output<In>,
+                                          Shape<main_output<In>::size + state_values>>;
+  template <class In, std::size_t K>
+  using output_part =
+      std::conditional_t<K == 0, main_output<In>,
+                         Shape<(K <= forward_states ? forward_units : backward_units)>>;
+  template <class In, std::size_t K>
+  static constexpr std::size_t output_offset = K == 0 ? 0
+                                               : K <= forward_states
+                                                   ? main_output<In>::size + (K - 1) * forward_units
+                                                   : main_output<In>::size
+                                                         + forward_states* forward_units +
+                                                         (K - 1 - forward_states) * backward_units;
   template <class In>
   static constexpr std::size_t param_count =
       Forward::template param_count<In> + Backward::template param_count<In>;
@@ -206,6 +238,15 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
           }
         }
       }
+    // The states' blocks follow each layer's output block, and follow ours.
+    if constexpr (state_values > 0) {
+      constexpr std::size_t mf = main_size<Forward, In>(), mb = main_size<Backward, In>();
+      constexpr std::size_t main = main_output<In>::size;
+      T* states = y + n * main;
+      std::copy_n(yf + n * mf, n * forward_states * forward_units, states);
+      std::copy_n(yb + n * mb, n * backward_states * backward_units,
+                  states + n * forward_states * forward_units);
+    }
   }
 
   template <class In, class T>
@@ -213,8 +254,16 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
     auto [pf, pb, yf, yb] = split<In>(pass, n);
     constexpr std::size_t steps = return_sequences ? In::dims[0] : 1;
     constexpr std::size_t uf = forward_units, ub = backward_units;
-    dyf_.resize(n * steps * uf);
-    dyb_.resize(n * steps * ub);
+    dyf_.resize(n * out_size<Forward, In>());
+    dyb_.resize(n * out_size<Backward, In>());
+    if constexpr (state_values > 0) {
+      // The gradients of the returned states go to each layer's own blocks.
+      constexpr std::size_t mf = main_size<Forward, In>(), mb = main_size<Backward, In>();
+      const T* dstates = dy + n * main_output<In>::size;
+      std::copy_n(dstates, n * forward_states * uf, dyf_.data() + n * mf);
+      std::copy_n(dstates + n * forward_states * uf, n * backward_states * ub,
+                  dyb_.data() + n * mb);
+    }
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t t = 0; t < steps; ++t) {
         const std::size_t fa = (i * steps + t) * uf, fb = (i * steps + (steps - 1 - t)) * ub;

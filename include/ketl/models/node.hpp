@@ -13,6 +13,7 @@
 // node are that node, as a Python variable bound to a Keras tensor is.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -30,10 +31,19 @@ namespace ketl {
 
 namespace detail {
 
+// A merge layer says `static constexpr bool merge = true` (Bidirectional's
+// `merge` is its merge_mode, and no merge layer).
 template <class L>
-inline constexpr bool is_merge_layer = requires {
-  requires L::merge;
-};
+constexpr bool merge_flag() {
+  if constexpr (requires {
+                  { L::merge } -> std::same_as<const bool&>;
+                })
+    return L::merge;
+  else
+    return false;
+}
+template <class L>
+inline constexpr bool is_merge_layer = merge_flag<L>();
 
 // The shape of a node of layer L on parents P...: its output shape, or
 // invalid_shape when it cannot take them (after one error naming them).
