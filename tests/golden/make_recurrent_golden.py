@@ -80,8 +80,8 @@ STATE_CASES = {
                                  return_state=True, go_backwards=True), (2, 5, 3), 1),
 }
 
-# Bidirectional with return_state, called on x alone: outputs y0 (the
-# merged output), then the forward layer's states, then the backward's.
+# Bidirectional with several outputs, called on x alone: y0 (the merged
+# output), then the forward layer's states, then the backward's.
 # Drawn after every case above, so that their values stay as they were.
 BI_STATE_CASES = {
     "bi_lstm_states": (lambda: L.Bidirectional(
@@ -90,6 +90,13 @@ BI_STATE_CASES = {
     "bi_gru_states_sum": (lambda: L.Bidirectional(
         L.GRU(3, recurrent_activation=HARD, reset_after=False, return_state=True),
         merge_mode="sum"), (2, 4, 3)),
+    # merge_mode=None: the forward output, then the backward one (reversed
+    # in time with return_sequences), then any states.
+    "bi_lstm_seq_none": (lambda: L.Bidirectional(
+        L.LSTM(3, recurrent_activation=HARD, return_sequences=True), merge_mode=None), (2, 5, 3)),
+    "bi_gru_none_states": (lambda: L.Bidirectional(
+        L.GRU(3, recurrent_activation=HARD, reset_after=False, return_state=True),
+        merge_mode=None), (2, 4, 3)),
 }
 
 SNAKE = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}

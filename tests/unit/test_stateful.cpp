@@ -617,3 +617,38 @@ TEST_CASE("Bidirectional with return_state: a seq2seq encoder whose states start
   for (auto& v : b) v = rng.uniform(-1, 1);
   test::check_model_gradient(model, 2, rng, a, b);
 }
+
+TEST_CASE("Bidirectional with merge_mode none: the two directions as two outputs, as Keras's",
+          "[recurrent][states][golden]") {
+  using Seq = Bidirectional<LSTM<3, rnn{.return_sequences = true}>, merge_mode::none>;
+  STATIC_REQUIRE(Seq::output_count == 2);
+  STATIC_REQUIRE(std::is_same_v<Seq::output_part<Shape<5, 3>, 1>, Shape<5, 3>>);
+  check_bidirectional_state_golden<Shape<5, 3>, Seq>("bi_lstm_seq_none");
+  using States = Bidirectional<GRU<3, rnn{.return_state = true}>, merge_mode::none>;
+  STATIC_REQUIRE(States::output_count == 4);
+  check_bidirectional_state_golden<Shape<4, 3>, States>("bi_gru_none_states");
+
+  // In a model, both outputs carry the input's mask on (Keras's), and each
+  // feeds a layer of its own; gradients against finite differences.
+  using D = double;
+  utils::set_random_seed(6);
+  auto x = Input<5, 2>{};
+  auto [f, b] =
+      Bidirectional<SimpleRNN<3, rnn{.return_sequences = true}, Tanh, D>, merge_mode::none>{}(
+          Masking{}(x));
+  auto out =
+      Concatenate{}(LSTM<2, rnn{}, Tanh, Sigmoid, D>{}(f), GRU<2, rnn{}, Tanh, Sigmoid, D>{}(b));
+  auto model = Model(x, out);
+  Random rng(14);
+  xt::xtensor<D, 3> a = xt::xtensor<D, 3>::from_shape({3, 5, 2});
+  for (auto& v : a) v = rng.uniform(-1, 1);
+  for (std::size_t t = 3; t < 5; ++t) a(1, t, 0) = a(1, t, 1) = 0;  // padding
+  test::check_model_gradient(model, 3, rng, a);
+  // Padding before the real steps instead of after gives the same outputs
+  // only if both outputs carry the mask to the layers after them.
+  xt::xtensor<D, 3> moved = a;
+  for (std::size_t t = 0; t < 5; ++t)
+    for (std::size_t k = 0; k < 2; ++k) moved(1, t, k) = t < 2 ? 0.0 : a(1, t - 2, k);
+  const auto p = model.predict(a), q = model.predict(moved);
+  for (std::size_t u = 0; u < 4; ++u) CHECK(q(1, u) == Approx(p(1, u)).epsilon(1e-12));
+}

@@ -31,7 +31,8 @@
 
 namespace ketl {
 
-enum class merge_mode { concat, sum, mul, ave };
+// none: Keras's merge_mode=None, the two directions as two outputs.
+enum class merge_mode { concat, sum, mul, ave, none };
 
 namespace detail {
 template <class L>
@@ -101,7 +102,7 @@ constexpr bool check_bidirectional() {
                   "ketl::Bidirectional: both layers must return sequences, or neither");
     static_assert(F::spec.return_state == B::spec.return_state,
                   "ketl::Bidirectional: both layers must return their states, or neither");
-    static_assert(M == merge_mode::concat || F::units == B::units,
+    static_assert(M == merge_mode::concat || M == merge_mode::none || F::units == B::units,
                   "ketl::Bidirectional: merge_mode sum, mul and ave need both layers to have "
                   "the same units (concat joins any two)");
     return true;
@@ -134,6 +135,7 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
   static constexpr bool return_sequences = detail::spec_of<Forward>().return_sequences;
   static constexpr std::size_t forward_units = detail::units_of<Forward>();
   static constexpr std::size_t backward_units = detail::units_of<Backward>();
+  // The merged output's width (none: the forward output's).
   static constexpr std::size_t units =
       Mode == merge_mode::concat ? forward_units + backward_units : forward_units;
   static constexpr bool stateful = detail::spec_of<Forward>().stateful;
@@ -141,7 +143,12 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
   // each a block of the call's buffer (models/node.hpp splits them).
   static constexpr std::size_t forward_states = detail::returned_states<Forward>();
   static constexpr std::size_t backward_states = detail::returned_states<Backward>();
-  static constexpr std::size_t output_count = 1 + forward_states + backward_states;
+  // merge_mode none gives the forward, then the backward output first.
+  static constexpr std::size_t main_count = Mode == merge_mode::none ? 2 : 1;
+  static constexpr std::size_t output_count = main_count + forward_states + backward_states;
+  // With none and return_sequences both outputs carry the mask (Keras's).
+  template <std::size_t K>
+  static constexpr bool part_keeps_mask = K < main_count;
   // Both layers read a masked input's mask (each skips the padding steps
   // in its own direction); the returned sequences keep it.
   static constexpr bool supports_masking = true;
@@ -178,24 +185,29 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
   static constexpr void check_input() {
     Forward::template check_input<In>();
   }
-  template <class In>
-  using main_output = std::conditional_t<return_sequences, Shape<In::dims[0], units>, Shape<units>>;
-  static constexpr std::size_t state_values =
-      forward_states * forward_units + backward_states * backward_units;
-  template <class In>
-  using output_shape = std::conditional_t<state_values == 0, main_output<In>,
-                                          Shape<main_output<In>::size + state_values>>;
+  // Output k's units: the merged output's (or, with none, the forward's and
+  // the backward's), then each returned state's.
+  static constexpr std::size_t part_units(std::size_t k) {
+    if (k < main_count)
+      return Mode == merge_mode::none ? (k == 0 ? forward_units : backward_units) : units;
+    return k - main_count < forward_states ? forward_units : backward_units;
+  }
   template <class In, std::size_t K>
-  using output_part =
-      std::conditional_t<K == 0, main_output<In>,
-                         Shape<(K <= forward_states ? forward_units : backward_units)>>;
+  using output_part = std::conditional_t<
+      (K < main_count),
+      std::conditional_t<return_sequences, Shape<In::dims[0], part_units(K)>, Shape<part_units(K)>>,
+      Shape<part_units(K)>>;
+  // Where output K's block starts, per sample (K = output_count: the total).
   template <class In, std::size_t K>
-  static constexpr std::size_t output_offset = K == 0 ? 0
-                                               : K <= forward_states
-                                                   ? main_output<In>::size + (K - 1) * forward_units
-                                                   : main_output<In>::size
-                                                         + forward_states* forward_units +
-                                                         (K - 1 - forward_states) * backward_units;
+  static constexpr std::size_t output_offset = [] {
+    std::size_t o = 0;
+    for (std::size_t k = 0; k < K; ++k)
+      o += (k < main_count && return_sequences ? In::dims[0] : 1) * part_units(k);
+    return o;
+  }();
+  template <class In>
+  using output_shape = std::conditional_t<output_count == 1, output_part<In, 0>,
+                                          Shape<output_offset<In, output_count>>>;
   template <class In>
   static constexpr std::size_t param_count =
       Forward::template param_count<In> + Backward::template param_count<In>;
@@ -223,11 +235,17 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
         const T* a = yf + (i * steps + t) * uf;
         const T* b = yb + (i * steps + (steps - 1 - t)) * ub;
         T* o = y + (i * steps + t) * units;
+        // none: the backward output's block follows the forward one's.
+        T* ob = y + n * steps * uf + (i * steps + t) * ub;
         if (padding(pass, i, t, steps)) {
           std::fill_n(o, units, T(0));
+          if constexpr (Mode == merge_mode::none) std::fill_n(ob, ub, T(0));
           continue;
         }
-        if constexpr (Mode == merge_mode::concat) {
+        if constexpr (Mode == merge_mode::none) {
+          std::copy_n(a, uf, o);
+          std::copy_n(b, ub, ob);
+        } else if constexpr (Mode == merge_mode::concat) {
           std::copy_n(a, uf, o);
           std::copy_n(b, ub, o + uf);
         } else {
@@ -239,10 +257,9 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
         }
       }
     // The states' blocks follow each layer's output block, and follow ours.
-    if constexpr (state_values > 0) {
+    if constexpr (output_count > main_count) {
       constexpr std::size_t mf = main_size<Forward, In>(), mb = main_size<Backward, In>();
-      constexpr std::size_t main = main_output<In>::size;
-      T* states = y + n * main;
+      T* states = y + n * output_offset<In, main_count>;
       std::copy_n(yf + n * mf, n * forward_states * forward_units, states);
       std::copy_n(yb + n * mb, n * backward_states * backward_units,
                   states + n * forward_states * forward_units);
@@ -256,10 +273,10 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
     constexpr std::size_t uf = forward_units, ub = backward_units;
     dyf_.resize(n * out_size<Forward, In>());
     dyb_.resize(n * out_size<Backward, In>());
-    if constexpr (state_values > 0) {
+    if constexpr (output_count > main_count) {
       // The gradients of the returned states go to each layer's own blocks.
       constexpr std::size_t mf = main_size<Forward, In>(), mb = main_size<Backward, In>();
-      const T* dstates = dy + n * main_output<In>::size;
+      const T* dstates = dy + n * output_offset<In, main_count>;
       std::copy_n(dstates, n * forward_states * uf, dyf_.data() + n * mf);
       std::copy_n(dstates + n * forward_states * uf, n * backward_states * ub,
                   dyb_.data() + n * mb);
@@ -275,7 +292,10 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
           std::fill_n(db, ub, T(0));
           continue;
         }
-        if constexpr (Mode == merge_mode::concat) {
+        if constexpr (Mode == merge_mode::none) {
+          std::copy_n(g, uf, da);
+          std::copy_n(dy + n * steps * uf + (i * steps + t) * ub, ub, db);
+        } else if constexpr (Mode == merge_mode::concat) {
           std::copy_n(g, uf, da);
           std::copy_n(g + uf, ub, db);
         } else {

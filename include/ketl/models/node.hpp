@@ -194,7 +194,14 @@ struct output_node {
   // Its block's offset, per sample, in the call's buffer.
   static constexpr std::size_t offset = output_part_of<C, K>::offset;
   // The output carries the call's mask; the states carry none (Keras's).
-  static constexpr bool masked = K == 0 && C::masked;
+  // A layer with several outputs that carry it says part_keeps_mask<K>
+  // (Bidirectional with merge_mode none).
+  static constexpr bool masked = C::masked && [] {
+    if constexpr (requires { C::layer_type::template part_keeps_mask<K>; })
+      return C::layer_type::template part_keeps_mask<K>;
+    else
+      return K == 0;
+  }();
 
   C call;
 
