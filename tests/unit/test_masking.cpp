@@ -1,6 +1,7 @@
 // Masks, Keras's way: Masking and Embedding(mask_zero) mark padding steps,
 // and the recurrent layers after them skip those steps, keeping the state
 // and the output of the step before (Keras 2.2.4's K.rnn with a mask).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -8,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <ketl/ketl.hpp>
 
+#include "functional_helpers.hpp"
 #include "gradcheck.hpp"
 #include "layer_calls.hpp"
 
@@ -410,4 +412,76 @@ TEST_CASE("a masked output's gradient matches finite differences of its loss", "
       ++checked;
     }
   CHECK(checked == 3 * 16 + 4 * 16 + 16 + 4 * 3 + 3);
+}
+
+TEST_CASE("merge layers merge their inputs' masks as Keras's", "[masking][functional]") {
+  // The masks by hand: two samples, 3 and 2 steps; the second input has
+  // none (all ones).
+  const std::vector<float> m0 = {1, 0, 1, 0, 1, 1};
+  const std::vector<float> m2 = {1, 1, 0, 1};
+  const float* masks[3] = {m0.data(), nullptr, m2.data()};
+  const std::size_t same[3] = {3, 3, 3};
+  std::vector<float> out(6);
+  const std::vector<float> m2x3 = {1, 1, 0, 0, 1, 1};
+  const float* and_masks[3] = {m0.data(), nullptr, m2x3.data()};
+  models::detail::merge_masks(and_masks, same, 3, 2, false, out.data());
+  CHECK(out == std::vector<float>{1, 0, 0, 0, 1, 1});
+  const std::size_t steps[3] = {3, 1, 2};
+  out.assign(12, -1);
+  models::detail::merge_masks(masks, steps, 3, 2, true, out.data());
+  CHECK(out == std::vector<float>{1, 0, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1});
+
+  // In models: two masked branches added, or concatenated on the feature
+  // axis, or on the time axis; each still sees padding only where the
+  // tokens are 0.
+  utils::set_random_seed(5);
+  {
+    auto tokens = Input<6>::of<std::int32_t>{};
+    auto h = Embedding<10, 4, embedding{.mask_zero = true}>{}(tokens);
+    auto a = LSTM<3, rnn{.return_sequences = true}>{}(h);
+    auto b = GRU<3, rnn{.return_sequences = true}>{}(h);
+    auto model = Model(tokens, Dense<2, Softmax>{}(SimpleRNN<4>{}(Add{}(a, b))));
+    check_padding_invariance(model);
+  }
+  {
+    auto tokens = Input<6>::of<std::int32_t>{};
+    auto h = Embedding<10, 4, embedding{.mask_zero = true}>{}(tokens);
+    auto both = Concatenate{}(LSTM<3, rnn{.return_sequences = true}>{}(h), h);
+    auto model = Model(tokens, Dense<2, Softmax>{}(GRU<4>{}(both)));
+    check_padding_invariance(model);
+  }
+  {
+    // Time axis: the padded sequence, then itself again: 12 steps whose
+    // mask is the tokens' twice.
+    auto tokens = Input<6>::of<std::int32_t>{};
+    auto h = Embedding<10, 4, embedding{.mask_zero = true}>{}(tokens);
+    auto twice = Concatenate<1>{}(h, h);
+    auto model = Model(tokens, Dense<2, Softmax>{}(LSTM<4>{}(twice)));
+    check_padding_invariance(model);
+  }
+}
+
+TEST_CASE("a masked merge: gradients match finite differences", "[masking][functional]") {
+  // Two sequences, one masked by Masking and one not, summed and
+  // concatenated; the mask reaches the RNNs after them.
+  using D = double;
+  utils::set_random_seed(7);
+  auto x = Input<5, 2>{};
+  auto z = Input<5, 2>{};
+  auto mx = Masking{}(x);
+  auto s = Add{}(SimpleRNN<2, rnn{.return_sequences = true}, Tanh, D>{}(mx), z);
+  auto c = Concatenate{}(s, mx);
+  auto model = Model(inputs(x, z), outputs(GRU<3, rnn{}, Tanh, Sigmoid, D>{}(c)));
+  Random rng(15);
+  xt::xtensor<D, 3> a = xt::xtensor<D, 3>::from_shape({3, 5, 2});
+  xt::xtensor<D, 3> b = xt::xtensor<D, 3>::from_shape({3, 5, 2});
+  for (auto& v : a) v = rng.uniform(-1, 1);
+  for (auto& v : b) v = rng.uniform(-1, 1);
+  for (std::size_t t : {0, 3}) a(1, t, 0) = a(1, t, 1) = 0;  // padding
+  test::check_model_gradient(model, 3, rng, a, b);
+  // z's values at a padded step of x change nothing: the merged mask skips it.
+  auto b2 = b;
+  b2(1, 3, 0) += 1, b2(1, 0, 1) -= 1;
+  const auto p = model.predict(std::tuple{a, b}), q = model.predict(std::tuple{a, b2});
+  for (std::size_t u = 0; u < 3; ++u) CHECK(q(1, u) == Approx(p(1, u)).epsilon(1e-12));
 }

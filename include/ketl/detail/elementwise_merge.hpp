@@ -44,6 +44,9 @@ template <class Derived, std::size_t MinInputs = 2,
           std::size_t MaxInputs = std::numeric_limits<std::size_t>::max()>
 struct elementwise_merge : stateless_layer, callable_layer<Derived> {
   static constexpr bool merge = true;
+  // Masked inputs give the AND of their masks (Keras's _Merge; the
+  // functional network computes it, models/functional_parts.hpp).
+  static constexpr bool supports_masking = true;
   elementwise_merge() = default;
   explicit elementwise_merge(LayerOptions o) : stateless_layer(std::move(o)) {}
 

@@ -70,6 +70,9 @@ struct Concatenate : stateless_layer, callable_layer<Concatenate<Axis>> {
   static constexpr std::string_view class_name = "Concatenate";
   static constexpr bool merge = true;
   static constexpr int axis = Axis;
+  // Masked inputs give the AND of their masks, or along the time axis their
+  // masks one after another (Keras's Concatenate.compute_mask).
+  static constexpr bool supports_masking = true;
   Concatenate() = default;
   explicit Concatenate(LayerOptions o) : stateless_layer(std::move(o)) {}
 

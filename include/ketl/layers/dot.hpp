@@ -86,6 +86,9 @@ template <int AxisA, int AxisB = AxisA>
 struct Dot : stateless_layer, callable_layer<Dot<AxisA, AxisB>> {
   static constexpr std::string_view class_name = "Dot";
   static constexpr bool merge = true;
+  // A masked input is taken and its mask dropped, as Keras's Dot does.
+  static constexpr bool supports_masking = true;
+  static constexpr bool keeps_mask = false;
 
   struct Options {
     bool normalize = false;

@@ -387,6 +387,19 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
           inst.mask_src = ketl::detail::makes_mask<L>     ? i
                           : ketl::detail::keeps_mask<L>() ? from
                                                           : npos;
+        } else if constexpr (N::masked) {
+          // A merge of masked nodes: its own mask in its scratch.
+          constexpr auto steps = []<class... S>(ketl::detail::type_list<S...>*) {
+            return std::array<std::size_t, sizeof...(S)>{S::dims[0]...};
+          }(static_cast<typename traits::inputs*>(nullptr));
+          std::array<const T*, steps.size()> masks{};
+          for (std::size_t j = 0; j < steps.size(); ++j) {
+            const std::size_t from = inst_[inst.parents[j]].mask_src;
+            masks[j] = from == npos ? nullptr : scratch(inst_[from]);
+          }
+          detail::merge_masks(masks.data(), steps.data(), steps.size(), n, traits::mask_concat,
+                              scratch(inst));
+          inst.mask_src = i;
         }
         if constexpr (traits::merge) {
           std::array<const T*, max_parents> xs{};

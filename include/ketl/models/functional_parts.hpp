@@ -56,6 +56,33 @@ void add_part_grad(const T* g, T* call_grad, bool first, std::size_t call_size, 
   for (std::size_t e = 0; e < n * size; ++e) to[e] += g[e];
 }
 
+// A merge's output mask, (n, steps) at out, from its k parents' masks
+// (null: the parent carries none, all ones) over steps[j] each: with
+// concat, joined along the time axis; else their AND, Keras's _Merge and
+// Concatenate compute_mask.
+template <class T>
+void merge_masks(const T* const* masks, const std::size_t* steps, std::size_t k, std::size_t n,
+                 bool concat, T* out) {
+  std::size_t width = steps[0];
+  if (concat)
+    for (std::size_t j = 1; j < k; ++j) width += steps[j];
+  for (std::size_t i = 0; i < n; ++i) {
+    T* o = out + i * width;
+    if (!concat) std::fill_n(o, width, T(1));
+    for (std::size_t j = 0, at = 0; j < k; ++j) {
+      const T* m = masks[j] ? masks[j] + i * steps[j] : nullptr;
+      for (std::size_t t = 0; t < steps[j]; ++t) {
+        const T v = m ? m[t] : T(1);
+        if (concat)
+          o[at + t] = v;
+        else if (v == T(0))
+          o[t] = T(0);
+      }
+      if (concat) at += steps[j];
+    }
+  }
+}
+
 struct declared_input {
   const void* id;
   std::string name;

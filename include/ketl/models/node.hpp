@@ -137,7 +137,8 @@ struct call_node {
   using parents = type_list<P...>;
   using shape = typename decltype(node_shape<L, P...>())::type;
   // Masks (detail/masking.hpp): a layer that cannot take its input's mask
-  // fails where it is called. Merge layers take no masked input yet.
+  // fails where it is called. A merge of masked nodes carries the merged
+  // mask (models/functional_parts.hpp's merge_masks).
   static constexpr bool input_masked = (node_masked<P>() || ...);
   static_assert(check_mask_link<L, input_masked>());
   static constexpr bool masked = output_masked<L>(input_masked);

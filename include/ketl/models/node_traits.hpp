@@ -9,6 +9,7 @@
 
 #include "ketl/detail/shape_chain.hpp"
 #include "ketl/layer.hpp"
+#include "ketl/layers/concatenate.hpp"
 #include "ketl/models/graph.hpp"
 #include "ketl/models/node.hpp"
 
@@ -61,7 +62,20 @@ struct node_traits {
   using protocol_input = std::conditional_t<merge, inputs, first_input>;
   static constexpr std::size_t params = L::template param_count<protocol_input>;
   static constexpr std::size_t fixed_params = ketl::detail::fixed_param_count<L, protocol_input>();
-  static constexpr std::size_t scratch = L::template scratch_per_sample<protocol_input>;
+  // A merge whose output carries a mask writes it, (N, steps), at the start
+  // of its scratch (models/functional_parts.hpp's merge_masks); such merges
+  // keep no scratch of their own.
+  static constexpr std::size_t mask_room = is_merge_layer<L> && N::masked ? N::shape::dims[0] : 0;
+  static_assert(mask_room == 0 || L::template scratch_per_sample<protocol_input> == 0);
+  static constexpr std::size_t scratch = L::template scratch_per_sample<protocol_input> + mask_room;
+  // Whether its masks join along the time axis (Concatenate<1> of
+  // sequences), else their AND.
+  static constexpr bool mask_concat = [] {
+    if constexpr (requires { L::axis; })
+      return feature_axis<L::axis, first_input::rank>() == 0;
+    else
+      return false;
+  }();
 };
 
 template <class N>
