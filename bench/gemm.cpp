@@ -153,7 +153,7 @@ void Micro(benchmark::State& state) {
   for (auto& v : b) v = float(rng.uniform(-1, 1));
   for (auto _ : state) {
     ketl::detail::gemm_native::micro<V, MR, NV>(k, a.data(), k, 1, b.data(), cols, c.data(), cols,
-                                                false);
+                                                false, static_cast<const float*>(nullptr));
     benchmark::ClobberMemory();
   }
   state.counters["GFLOPS"] =
