@@ -334,66 +334,87 @@ void check_state_gradients() {
   }
 }
 
+// One case of tests/golden/recurrent.npz: its arrays, the layer's weights
+// set from them, the outputs y0, y1, ... against the layer's blocks (with
+// r0, r1, ... as the gradient that goes back), and the gradients.
+struct golden_case {
+  std::string name;
+  const io::NpyArray& get(const std::string& key) const {
+    static const auto data = io::load_npz(KETL_TEST_GOLDEN_DIR "/recurrent.npz", "golden");
+    INFO(name << "__" << key);
+    const auto it = data.find(name + "__" + key);
+    REQUIRE(it != data.end());
+    return it->second;
+  }
+  std::vector<float> floats(const std::string& key) const {
+    const auto& a = get(key);
+    return std::vector<float>(a.values.begin(), a.values.end());
+  }
+  template <class L>
+  void set_weights(L& layer) const {
+    layer.for_each_weight([&](WeightRef<float> w) {
+      const auto& v = get(std::string(w.name));
+      REQUIRE(v.shape == w.shape);
+      std::copy(v.values.begin(), v.values.end(), w.value.begin());
+    });
+  }
+  // Checks y against y0, y1, ... and returns r0, r1, ... in the same blocks.
+  std::vector<float> check_outputs(const std::vector<float>& y, std::size_t count) const {
+    std::vector<float> want, dy;
+    for (std::size_t k = 0; k < count; ++k) {
+      const auto yk = floats("y" + std::to_string(k)), rk = floats("r" + std::to_string(k));
+      want.insert(want.end(), yk.begin(), yk.end());
+      dy.insert(dy.end(), rk.begin(), rk.end());
+    }
+    REQUIRE(y.size() == want.size());
+    for (std::size_t e = 0; e < y.size(); ++e) CHECK(y[e] == Approx(want[e]).margin(2e-5));
+    return dy;
+  }
+  void check_grad(const std::vector<float>& got, const std::string& key) const {
+    const auto& w = get(key);
+    REQUIRE(got.size() == w.values.size());
+    for (std::size_t e = 0; e < got.size(); ++e)
+      CHECK(got[e] == Approx(w.values[e]).margin(1e-4).epsilon(1e-4));
+  }
+  template <class L>
+  void check_weight_grads(L& layer) const {
+    layer.for_each_weight([&](WeightRef<float> w) {
+      INFO("gradient of " << w.name);
+      check_grad(std::vector<float>(w.grad.begin(), w.grad.end()), "d" + std::string(w.name));
+    });
+  }
+};
+
 // The layer against real Keras (tests/golden/make_recurrent_golden.py's
 // STATE_CASES): called on x and its initial states, every output and every
 // gradient of sum(output_k * r_k).
 template <class In, class L>
 void check_state_golden(const std::string& name) {
-  INFO("case " << name);
-  static const auto data = io::load_npz(KETL_TEST_GOLDEN_DIR "/recurrent.npz", "golden");
-  auto get = [&](const std::string& key) -> const io::NpyArray& {
-    INFO(key);
-    const auto it = data.find(name + "__" + key);
-    REQUIRE(it != data.end());
-    return it->second;
-  };
-  auto as_float = [](const io::NpyArray& a) {
-    return std::vector<float>(a.values.begin(), a.values.end());
-  };
+  const golden_case g{name};
   constexpr std::size_t U = L::units, S = L::state_count;
   using C = std::conditional_t<S == 2, detail::type_list<In, Shape<U>, Shape<U>>,
                                detail::type_list<In, Shape<U>>>;
   L layer;
   Random rng(1);
   layer.template build<C>(rng);
-  layer.for_each_weight([&](WeightRef<float> w) {
-    const auto& v = get(std::string(w.name));
-    REQUIRE(v.shape == w.shape);
-    std::copy(v.values.begin(), v.values.end(), w.value.begin());
-  });
-  const auto x = as_float(get("x"));
-  const std::size_t n = get("x").shape[0];
+  g.set_weights(layer);
+  const auto x = g.floats("x");
+  const std::size_t n = g.get("x").shape[0];
   std::vector<std::vector<float>> states;
-  for (std::size_t k = 0; k < S; ++k) states.push_back(as_float(get("s" + std::to_string(k))));
+  for (std::size_t k = 0; k < S; ++k) states.push_back(g.floats("s" + std::to_string(k)));
   const auto y = forward_with_states<In>(layer, x, states, n);
   // The blocks: y0 (the output), then each state.
-  std::vector<float> want, dy;
-  for (std::size_t k = 0; k <= S; ++k) {
-    const auto yk = as_float(get("y" + std::to_string(k)));
-    const auto rk = as_float(get("r" + std::to_string(k)));
-    want.insert(want.end(), yk.begin(), yk.end());
-    dy.insert(dy.end(), rk.begin(), rk.end());
-  }
-  REQUIRE(y.size() == want.size());
-  for (std::size_t e = 0; e < y.size(); ++e) CHECK(y[e] == Approx(want[e]).margin(2e-5));
+  auto dy = g.check_outputs(y, S + 1);
   std::vector<float> dx(x.size()), dh(n * U), dc(n * U);
   std::array<const float*, 3> xs{x.data(), states[0].data(), S == 2 ? states[1].data() : nullptr};
   std::array<float*, 3> dxs{dx.data(), dh.data(), dc.data()};
   Pass<float> pass{true};
   pass.scratch = test::scratch_of<C, L, float>().data();
   layer.template backward<C>(xs.data(), y.data(), dy.data(), dxs.data(), n, pass);
-  auto close = [](const std::vector<float>& got, const io::NpyArray& w) {
-    REQUIRE(got.size() == w.values.size());
-    for (std::size_t e = 0; e < got.size(); ++e)
-      CHECK(got[e] == Approx(w.values[e]).margin(1e-4).epsilon(1e-4));
-  };
-  close(dx, get("dx"));
-  close(dh, get("ds0"));
-  if constexpr (S == 2) close(dc, get("ds1"));
-  layer.for_each_weight([&](WeightRef<float> w) {
-    INFO("gradient of " << w.name);
-    close(std::vector<float>(w.grad.begin(), w.grad.end()), get("d" + std::string(w.name)));
-  });
+  g.check_grad(dx, "dx");
+  g.check_grad(dh, "ds0");
+  if constexpr (S == 2) g.check_grad(dc, "ds1");
+  g.check_weight_grads(layer);
 }
 
 }  // namespace
@@ -536,46 +557,17 @@ namespace {
 // sum(output_k * r_k).
 template <class In, class L>
 void check_bidirectional_state_golden(const std::string& name) {
-  INFO("case " << name);
-  static const auto data = io::load_npz(KETL_TEST_GOLDEN_DIR "/recurrent.npz", "golden");
-  auto get = [&](const std::string& key) -> const io::NpyArray& {
-    INFO(key);
-    const auto it = data.find(name + "__" + key);
-    REQUIRE(it != data.end());
-    return it->second;
-  };
+  const golden_case g{name};
   L layer;
   Random rng(1);
   layer.template build<In>(rng);
-  layer.for_each_weight([&](WeightRef<float> w) {
-    const auto& v = get(std::string(w.name));
-    REQUIRE(v.shape == w.shape);
-    std::copy(v.values.begin(), v.values.end(), w.value.begin());
-  });
-  const auto& xa = get("x");
-  const std::vector<float> x(xa.values.begin(), xa.values.end());
-  const std::size_t n = xa.shape[0];
+  g.set_weights(layer);
+  const auto x = g.floats("x");
+  const std::size_t n = g.get("x").shape[0];
   const auto y = test::forward<In>(layer, x, n);
-  std::vector<float> want, dy;
-  for (std::size_t k = 0; k < L::output_count; ++k) {
-    const auto& yk = get("y" + std::to_string(k));
-    const auto& rk = get("r" + std::to_string(k));
-    want.insert(want.end(), yk.values.begin(), yk.values.end());
-    dy.insert(dy.end(), rk.values.begin(), rk.values.end());
-  }
-  REQUIRE(y.size() == want.size());
-  for (std::size_t e = 0; e < y.size(); ++e) CHECK(y[e] == Approx(want[e]).margin(2e-5));
-  const auto dx = test::backward<In>(layer, x, y, dy, n);
-  auto close = [](const std::vector<float>& got, const io::NpyArray& w) {
-    REQUIRE(got.size() == w.values.size());
-    for (std::size_t e = 0; e < got.size(); ++e)
-      CHECK(got[e] == Approx(w.values[e]).margin(1e-4).epsilon(1e-4));
-  };
-  close(dx, get("dx"));
-  layer.for_each_weight([&](WeightRef<float> w) {
-    INFO("gradient of " << w.name);
-    close(std::vector<float>(w.grad.begin(), w.grad.end()), get("d" + std::string(w.name)));
-  });
+  const auto dy = g.check_outputs(y, L::output_count);
+  g.check_grad(test::backward<In>(layer, x, y, dy, n), "dx");
+  g.check_weight_grads(layer);
 }
 }  // namespace
 
