@@ -153,7 +153,7 @@ inline const T* pack_panels(std::size_t kc, std::size_t cols, const T* b, std::s
 
 // p + j, or null for a null p (no bias).
 template <class T>
-inline const T* at(const T* p, std::size_t j) {
+inline const T* bias_at(const T* p, std::size_t j) {
   return p ? p + j : nullptr;
 }
 
@@ -206,13 +206,13 @@ inline void gemm(std::size_t m, std::size_t n, std::size_t k, const T* a, std::s
       std::size_t j = 0;
       for (; j + 2 * W <= n; j += 2 * W)
         panel<V, 2>(mc, kc, ap, a_rs, a_cs, packed ? packed + j * kc : bp + j, packed ? 2 * W : ldb,
-                    cp + j, ldc, acc, epi, j, finish, at(bias, j));
+                    cp + j, ldc, acc, epi, j, finish, bias_at(bias, j));
       for (; j + W <= n; j += W)
         panel<V, 1>(mc, kc, ap, a_rs, a_cs, bp + j, ldb, cp + j, ldc, acc, epi, j, finish,
-                    at(bias, j));
+                    bias_at(bias, j));
       if (j < n)
         narrow<V>(mc, n - j, kc, ap, a_rs, a_cs, bp + j, ldb, cp + j, ldc, acc, epi, j, finish,
-                  at(bias, j));
+                  bias_at(bias, j));
     }
   }
 }
@@ -278,7 +278,7 @@ inline void gemm_bt(std::size_t m, std::size_t n, std::size_t k, const T* a, std
       for (std::size_t j = 0; j < wide; j += P) {
         pack_transposed<V>(kc, P, bt + j * ldt + p0, ldt, panel_b);
         panel<V, 2>(mc, kc, ap, a_rs, a_cs, panel_b, P, cp + j, ldc, acc, epi, j, finish,
-                    at(bias, j));
+                    bias_at(bias, j));
       }
       if (wide < n) {
         // The last columns (fewer than 2W): one vector panel, then the
@@ -288,12 +288,12 @@ inline void gemm_bt(std::size_t m, std::size_t n, std::size_t k, const T* a, std
         std::size_t j = 0;
         if (rest >= W) {
           panel<V, 1>(mc, kc, ap, a_rs, a_cs, panel_b, rest, cp + wide, ldc, acc, epi, wide, finish,
-                      at(bias, wide));
+                      bias_at(bias, wide));
           j = W;
         }
         if (j < rest)
           narrow<V>(mc, rest - j, kc, ap, a_rs, a_cs, panel_b + j, rest, cp + wide + j, ldc, acc,
-                    epi, wide + j, finish, at(bias, wide + j));
+                    epi, wide + j, finish, bias_at(bias, wide + j));
       }
     }
   }
