@@ -22,6 +22,23 @@ using Catch::Matchers::Contains;
 using test::random_2d;
 using test::snapshot;
 
+TEST_CASE("layers and weights are listed in Keras's model.layers order", "[functional][model]") {
+  // A is made first, but B is deeper: tf_keras 2.21 lists x, B, A, C, cat.
+  auto x = Input<3>{{.name = "x"}};
+  auto a = Dense<4>{{.name = "A"}}(x);
+  auto c = Dense<6>{{.name = "C"}}(Dense<5>{{.name = "B"}}(x));
+  auto model = Model{x, Concatenate{{.name = "cat"}}(a, c)};
+  CHECK(model.layer_names() == std::vector<std::string>{"x", "B", "A", "C", "cat"});
+  const auto w = model.get_weights();  // B's kernel (3, 5), A's (3, 4), C's (5, 6)
+  REQUIRE(w.size() == 6);
+  CHECK(w[0].shape() == xt::xarray<float>::shape_type{3, 5});
+  CHECK(w[2].shape() == xt::xarray<float>::shape_type{3, 4});
+  CHECK(w[4].shape() == xt::xarray<float>::shape_type{5, 6});
+  std::ostringstream os;
+  model.summary(os);
+  CHECK(os.str().find("B (Dense)") < os.str().find("A (Dense)"));
+}
+
 TEST_CASE("the two-input, two-output example: Keras's names and hand-computed losses",
           "[functional][model]") {
   auto title = Input<10>{{.name = "title"}};
@@ -39,9 +56,10 @@ TEST_CASE("the two-input, two-output example: Keras's names and hand-computed lo
   CHECK(model.metrics_names() == std::vector<std::string>{"loss", "main_output_loss",
                                                           "aux_output_loss", "main_output_acc",
                                                           "aux_output_acc"});
-  // The shared Dense is one layer with one set of weights.
-  CHECK(model.layer_names() == std::vector<std::string>{"title", "body", "dense_1", "dense_2",
-                                                        "dense_3", "add_1", "concatenate_1",
+  // The shared Dense is one layer with one set of weights. The order is
+  // Keras's model.layers (deepest first), as tf_keras 2.21 lists this model.
+  CHECK(model.layer_names() == std::vector<std::string>{"title", "dense_1", "dense_3", "add_1",
+                                                        "body", "dense_2", "concatenate_1",
                                                         "main_output", "aux_output"});
   CHECK(model.param_count() == (10 * 8 + 8) + (30 * 8 + 8) + (8 * 8 + 8) + (16 + 1) + (8 + 1));
   CHECK(model.weights().size() == 10);

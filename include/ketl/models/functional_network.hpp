@@ -123,6 +123,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   functional_network(const functional_network& o)
       : inst_(o.inst_),
         declared_(o.declared_),
+        rows_(o.rows_),
         outputs_(o.outputs_),
         layers_(o.layers_),
         rng_(o.rng_) {
@@ -174,11 +175,12 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
   }
   Random& rng() { return rng_; }
 
-  // The layers' names, in the summary's order: the inputs, then the layers
-  // in the order their first nodes were made.
+  // The layers' names, inputs too, in Keras's model.layers order (deepest
+  // first), as the summary lists them.
   std::vector<std::string> layer_names() const {
-    std::vector<std::string> out = input_names();
-    for (const auto& s : layers_) out.push_back(s.name);
+    std::vector<std::string> out;
+    for (std::size_t r : rows_)
+      out.push_back(r < declared_.size() ? declared_[r].name : layers_[r - declared_.size()].name);
     return out;
   }
   std::size_t param_count() const {
@@ -268,6 +270,18 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
       for (auto& inst : inst_)
         if (inst.slot != npos) inst.slot = remap[inst.slot];
       detail::name_layers(declared_, layers_);
+      // Then listed (summary, weights, files) in Keras's model.layers order.
+      rows_ = detail::keras_layer_order(inst_, outputs_, declared_.size(), layers_.size());
+      std::vector<layer_slot> listed;
+      for (std::size_t& r : rows_)
+        if (r >= declared_.size()) {
+          remap[r - declared_.size()] = listed.size();
+          listed.push_back(std::move(layers_[r - declared_.size()]));
+          r = declared_.size() + remap[r - declared_.size()];
+        }
+      layers_ = std::move(listed);
+      for (auto& inst : inst_)
+        if (inst.slot != npos) inst.slot = remap[inst.slot];
     }
     // Backward meets a shared layer's uses in reverse order: the first it
     // meets writes the weight gradients, the others add to them.
@@ -473,8 +487,10 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
 
   std::vector<instance> inst_;
   std::vector<declared_input> declared_;
+  // Keras's model.layers: an input's index, or the inputs' count plus a slot.
+  std::vector<std::size_t> rows_;
   std::vector<std::size_t> outputs_;  // instances
-  std::vector<layer_slot> layers_;    // in the order their first nodes were made
+  std::vector<layer_slot> layers_;    // in Keras's model.layers order
   std::array<std::vector<std::size_t>, positions> by_position_;
   std::vector<std::size_t> order_;  // every instance, in execution order
   std::vector<std::size_t> out_index_;

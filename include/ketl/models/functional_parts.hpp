@@ -125,4 +125,49 @@ inline void name_layers(std::vector<declared_input>& inputs, std::vector<layer_s
                           "\" is used twice");
 }
 
+// Keras's model.layers order (2.2.4's _map_graph_network): a depth-first
+// walk from the outputs numbers the layers as first met; each node's depth
+// is one more than the deepest node it feeds (a shared layer takes its
+// deepest node's); layers are listed deepest first, ties in walk order.
+// Rows are inputs (0 .. n_inputs-1) and layer slots (n_inputs + slot).
+template <class Inst>
+std::vector<std::size_t> keras_layer_order(const std::vector<Inst>& inst,
+                                           const std::vector<std::size_t>& outputs,
+                                           std::size_t n_inputs, std::size_t n_slots) {
+  // An output node (output k of a call) is a tensor of its call's node.
+  auto node_of = [&](std::size_t i) { return inst[i].part != no_index ? inst[i].parents[0] : i; };
+  auto row_of = [&](std::size_t i) {
+    return inst[i].input != no_index ? inst[i].input : n_inputs + inst[i].slot;
+  };
+  const std::size_t rows = n_inputs + n_slots;
+  std::vector<std::size_t> walk_index(rows, no_index), post_order;
+  std::vector<char> finished(inst.size(), 0);
+  std::size_t next = 0;
+  auto visit = [&](auto& self, std::size_t node) -> void {
+    if (finished[node]) return;
+    if (walk_index[row_of(node)] == no_index) walk_index[row_of(node)] = next++;
+    for (std::size_t j = 0; j < inst[node].parent_count; ++j)
+      self(self, node_of(inst[node].parents[j]));
+    finished[node] = 1;
+    post_order.push_back(node);
+  };
+  for (std::size_t o : outputs) visit(visit, node_of(o));
+  std::vector<std::size_t> node_depth(inst.size(), 0), row_depth(rows, 0);
+  for (auto it = post_order.rbegin(); it != post_order.rend(); ++it) {
+    const std::size_t d = std::max(node_depth[*it], row_depth[row_of(*it)]);
+    row_depth[row_of(*it)] = node_depth[*it] = d;
+    for (std::size_t j = 0; j < inst[*it].parent_count; ++j) {
+      const std::size_t p = node_of(inst[*it].parents[j]);
+      node_depth[p] = std::max(node_depth[p], d + 1);
+    }
+  }
+  std::vector<std::size_t> order(rows);
+  for (std::size_t r = 0; r < rows; ++r) order[r] = r;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return row_depth[a] != row_depth[b] ? row_depth[a] > row_depth[b]
+                                        : walk_index[a] < walk_index[b];
+  });
+  return order;
+}
+
 }  // namespace ketl::models::detail

@@ -61,12 +61,16 @@ void functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list<
   };
   ketl::detail::summary_table table(os, {32, 53, 65, 98});
   table.header({"Layer (type)", "Output Shape", "Param #", "Connected to"});
-  const std::size_t rows = declared_.size() + layers_.size();
+  const std::size_t rows = rows_.size();
   std::size_t row = 0;
-  for (const auto& d : declared_)
-    table.row({d.name + " (InputLayer)", shapes[inst_[d.instance].position], "0", ""},
-              ++row == rows);
-  for (std::size_t s = 0; s < layers_.size(); ++s) {
+  for (std::size_t r : rows_) {
+    if (r < declared_.size()) {
+      const auto& d = declared_[r];
+      table.row({d.name + " (InputLayer)", shapes[inst_[d.instance].position], "0", ""},
+                ++row == rows);
+      continue;
+    }
+    const std::size_t s = r - declared_.size();
     std::vector<std::string> connections;
     for (std::size_t i : order_)
       if (inst_[i].slot == s)
