@@ -4,7 +4,7 @@
 # seed corpus, with a memory cap. New inputs go to build/fuzz/corpus/, never
 # into the repository; a crash's input is kept in build/fuzz/.
 #
-#   bash tools/fuzz.sh [SECONDS] [TARGET...]     targets: idx npz csv
+#   bash tools/fuzz.sh [SECONDS] [TARGET...]     targets: idx npz csv h5 (h5 where libhdf5 is)
 #
 # Prints one line per target ("fuzz_idx: OK, 123456 runs, cov 789 ...") and
 # writes build/fuzz/results.txt (name and OK or FAIL) for tools/test.sh.
@@ -13,7 +13,10 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(idx npz csv)
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(idx npz csv)
+  pkg-config --exists hdf5 && targets+=(h5)
+fi
 out=build/fuzz
 mkdir -p "$out"
 : >"$out/results.txt"
@@ -23,7 +26,9 @@ status=0
 # Built in parallel, then run in parallel (each target is one process).
 build() {
   rm -f "$out/fuzz_$1"
-  clang++ "${flags[@]}" "tests/fuzz/fuzz_$1.cpp" -o "$out/fuzz_$1" -lz 2>"$out/fuzz_$1.build.log"
+  local extra=()
+  [ "$1" = h5 ] && extra=($(pkg-config --cflags --libs hdf5))
+  clang++ "${flags[@]}" "tests/fuzz/fuzz_$1.cpp" -o "$out/fuzz_$1" "${extra[@]}" -lz 2>"$out/fuzz_$1.build.log"
   echo $? >"$out/fuzz_$1.build.rc"
 }
 fuzz() {

@@ -69,6 +69,9 @@ concept Network =
   n.refresh_trainable();
   { cn.weight_names() } -> std::convertible_to<const std::vector<std::string>&>;
   { cn.input_names() } -> std::convertible_to<std::vector<std::string>>;
+  // Keras's model.layers, by name; each layer's weights are those whose
+  // weight_names start with "<layer>/", in this order (weight files).
+  { cn.layer_names() } -> std::convertible_to<std::vector<std::string>>;
   { cn.output_names() } -> std::convertible_to<std::vector<std::string>>;
   cn.summary(os);
   { n.rng() } -> std::same_as<Random&>;

@@ -47,6 +47,7 @@
 #include "ketl/detail/finite.hpp"
 #include "ketl/detail/xtensor.hpp"
 #include "ketl/engine/data.hpp"
+#include "ketl/engine/keras_weights.hpp"
 #include "ketl/engine/network.hpp"
 #include "ketl/engine/output_mask.hpp"
 #include "ketl/engine/sample_weights.hpp"
@@ -292,8 +293,10 @@ class trainer {
   std::span<const WeightRef<T>> trainable_weights() const { return net_.trainable_weights(); }
   std::vector<xt::xarray<T>> get_weights() const;
   void set_weights(const std::vector<xt::xarray<T>>& arrays);
+  // The format follows the extension: .h5/.hdf5 is Keras's (with
+  // ketl/io/keras_h5.hpp included), anything else NumPy's .npz.
   void save_weights(const std::string& path) const;
-  void load_weights(const std::string& path);
+  void load_weights(const std::string& path, const load_options& options = {});
 
   // Keras's model.reset_states(): each stateful layer's next batch starts
   // from zeros; a no-op in a model without one.

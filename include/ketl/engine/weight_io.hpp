@@ -1,8 +1,11 @@
 // A model's weights in and out: get_weights/set_weights as arrays, and
-// save_weights/load_weights as NumPy's .npz, one array per weight named
-// "<layer>/kernel", in Keras's order and layouts (layer by layer, each
-// layer's trainable weights first). Every name and shape is checked before
-// any weight changes.
+// save_weights/load_weights as a file. The extension picks the format:
+//   - .h5/.hdf5: Keras's HDF5 layout (engine/keras_weights.hpp for the
+//     matching, io/keras_h5.hpp for the file; that header must be included,
+//     and it needs libhdf5);
+//   - anything else: NumPy's .npz, one array per weight named
+//     "<layer>/kernel", in Keras's order and layouts.
+// Every name and shape is checked before any weight changes.
 // Members of engine::trainer.
 #pragma once
 
@@ -65,8 +68,22 @@ void trainer<Net>::set_weights(const std::vector<xt::xarray<T>>& arrays) {
     std::copy(arrays[i].begin(), arrays[i].end(), weights[i].value.begin());
 }
 
+namespace detail {
+// The registered format for path's extension, or null for .npz; refuses a
+// Keras extension whose header the program does not include.
+inline const io::weight_format* format_for(const std::string& path, const char* what) {
+  if (const auto* f = io::weight_format_for(path)) return f;
+  if (const auto header = io::weight_format_header(path); !header.empty())
+    throw io_error("ketl: " + std::string(what) + ": " + path + ": this format needs #include <" +
+                   std::string(header) + "> (and its library; see docs/keras-files.md)");
+  return nullptr;
+}
+}  // namespace detail
+
 template <Network Net>
 void trainer<Net>::save_weights(const std::string& path) const {
+  if (const auto* f = detail::format_for(path, "save_weights"))
+    return f->write(path, detail::keras_weights_of(net_), "save_weights");
   const auto weights = detail::all_weights(net_);
   const auto& names = net_.weight_names();
   std::vector<io::NpzEntry<T>> entries;
@@ -75,10 +92,16 @@ void trainer<Net>::save_weights(const std::string& path) const {
   io::save_npz(path, entries);
 }
 
-// Reads an .npz written by save_weights (or by numpy.savez with the same
-// names). Every name and shape is checked before any weight changes.
+// Reads a Keras file as Keras does (options: by_name, skip_mismatch), or an
+// .npz written by save_weights (or by numpy.savez with the same names),
+// always by name. Every name and shape is checked before any weight changes.
 template <Network Net>
-void trainer<Net>::load_weights(const std::string& path) {
+void trainer<Net>::load_weights(const std::string& path, const load_options& options) {
+  if (const auto* f = detail::format_for(path, "load_weights"))
+    return detail::load_keras_weights(net_, f->read(path, "load_weights"), path, options);
+  if (options.skip_mismatch)
+    throw value_error("ketl: load_weights: skip_mismatch applies to Keras files; " + path +
+                      " is read as .npz, by name, and must fit whole");
   const auto arrays = io::load_npz(path);
   const auto weights = detail::all_weights(net_);
   const auto& names = net_.weight_names();

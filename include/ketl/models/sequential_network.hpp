@@ -195,6 +195,11 @@ class sequential_network {
 
   // Layer I's name: its name option, or Keras's automatic one (dense_1, ...).
   std::string layer_name(std::size_t i) const { return names()[i]; }
+  // Keras's Sequential.layers: every layer but the Input.
+  std::vector<std::string> layer_names() const {
+    const auto n = names();
+    return {n.begin() + 1, n.end()};
+  }
 
   // Every weight, layer by layer (Keras's model.weights), and those the
   // optimizer updates, as of construction or the last refresh_trainable().

@@ -1,0 +1,205 @@
+// Keras's HDF5 weight files (.h5, .hdf5), as Keras 2.x's save_weights writes
+// them and load_weights reads them (keras/engine/saving.py):
+//   - root attributes layer_names (every layer of model.layers), backend
+//     and keras_version;
+//   - one group per layer, whose attribute weight_names lists its weights
+//     ("dense_1/kernel:0"), each a dataset at that path inside the group;
+//   - an attribute list whose bytes pass HDF5's 64 KB object-header limit
+//     split into name0, name1, ... as Keras splits it.
+// A whole-model file (model.save) keeps the same layout in its
+// model_weights group, and is read from there.
+//
+// Including this header makes model.save_weights("w.h5") and
+// model.load_weights("w.h5") use the format; it needs libhdf5 (meson:
+// dependency('hdf5'); pkg-config: ketl-hdf5).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ketl/io/file.hpp"
+#include "ketl/io/hdf5.hpp"
+#include "ketl/io/isolated.hpp"
+#include "ketl/io/keras_weights.hpp"
+
+namespace ketl::io {
+
+// Parses a Keras weight file's bytes in this process; `file` names it in
+// messages. Every count, size and shape ketl reads is checked against the
+// bytes there are, but libhdf5 trusts the file's metadata (see
+// io/isolated.hpp): parse_keras_h5 below runs this in a child process.
+inline keras_weights parse_keras_h5_here(std::string_view bytes, const std::string& file,
+                                         std::string_view what = "load_weights") {
+  const h5::context c{std::string(what), file};
+  const h5::quiet q;
+  const h5::memory_file f(c, bytes);
+  hid_t root = f.root();
+  h5::handle model_weights;
+  // A whole-model file: its weights are one group down.
+  if (!h5::has_attribute(root, "layer_names") && h5::has_path(root, "model_weights")) {
+    model_weights = h5::open_group(c, root, "model_weights");
+    root = model_weights.get();
+  }
+  keras_weights out;
+  bool found = false;
+  const auto names = h5::read_string_list(c, root, "layer_names", "the file", &found);
+  if (!found) c.fail("it has no layer_names attribute, so it is not a Keras weight file");
+  auto scalar = [&](const char* name) {
+    const auto v = h5::read_string_list(c, root, name, "the file");
+    if (v.size() > 1) c.fail("its " + std::string(name) + " attribute holds several strings");
+    return v.empty() ? std::string() : v[0];
+  };
+  out.keras_version = scalar("keras_version");
+  out.backend = scalar("backend");
+  for (const auto& name : names) {
+    if (name.empty() || name.front() == '/') c.fail("it lists a layer named \"" + name + "\"");
+    const h5::handle g = h5::open_group(c, root, name);
+    keras_layer layer{name, {}};
+    bool listed = false;
+    const auto weight_names =
+        h5::read_string_list(c, g.get(), "weight_names", "layer " + name, &listed);
+    if (!listed) c.fail("layer " + name + " has no weight_names attribute");
+    for (const auto& w : weight_names) {
+      if (w.empty() || w.front() == '/')
+        c.fail("layer " + name + " lists a weight named \"" + w + "\"");
+      auto a = h5::read_floats(c, g.get(), w, bytes.size());
+      layer.weights.push_back({w, std::move(a.shape), std::move(a.values), a.f64});
+    }
+    out.layers.push_back(std::move(layer));
+  }
+  return out;
+}
+
+namespace detail {
+// The child's reply: keras_weights as length-prefixed fields (one machine,
+// so native byte order). decode checks every length against what arrived.
+inline void put_u64(std::string& out, std::uint64_t v) {
+  out.append(reinterpret_cast<const char*>(&v), 8);
+}
+inline void put_str(std::string& out, const std::string& s) { put_u64(out, s.size()), out += s; }
+inline std::string encode_weights(const keras_weights& w) {
+  std::string out;
+  put_str(out, w.keras_version), put_str(out, w.backend), put_u64(out, w.layers.size());
+  for (const auto& l : w.layers) {
+    put_str(out, l.name), put_u64(out, l.weights.size());
+    for (const auto& x : l.weights) {
+      put_str(out, x.name), put_u64(out, x.f64), put_u64(out, x.shape.size());
+      for (auto d : x.shape) put_u64(out, d);
+      put_u64(out, x.values.size());
+      out.append(reinterpret_cast<const char*>(x.values.data()), x.values.size() * sizeof(double));
+    }
+  }
+  return out;
+}
+struct reply_reader {
+  std::string_view in;
+  const std::string& where;
+  void need(std::uint64_t n) const {
+    if (n > in.size()) throw io_error(where + ": the reader sent a malformed reply");
+  }
+  void need_items(std::uint64_t n, std::size_t size) const {  // n * size, without overflow
+    if (n > in.size() / size) throw io_error(where + ": the reader sent a malformed reply");
+  }
+  std::uint64_t u64() {
+    need(8);
+    std::uint64_t v;
+    std::memcpy(&v, in.data(), 8);
+    in.remove_prefix(8);
+    return v;
+  }
+  std::string str() {
+    const auto n = u64();
+    need(n);
+    std::string s(in.substr(0, n));
+    in.remove_prefix(n);
+    return s;
+  }
+};
+inline keras_weights decode_weights(std::string_view in, const std::string& where) {
+  reply_reader r{in, where};
+  keras_weights w;
+  w.keras_version = r.str(), w.backend = r.str();
+  for (auto n = r.u64(); n > 0; --n) {
+    keras_layer l{r.str(), {}};
+    for (auto k = r.u64(); k > 0; --k) {
+      keras_weight x;
+      x.name = r.str();
+      x.f64 = r.u64() != 0;
+      const auto rank = r.u64();
+      r.need_items(rank, 8);
+      for (auto d = rank; d > 0; --d) x.shape.push_back(r.u64());
+      const auto count = r.u64();
+      r.need_items(count, sizeof(double));
+      x.values.resize(count);
+      std::memcpy(x.values.data(), r.in.data(), count * sizeof(double));
+      r.in.remove_prefix(count * sizeof(double));
+      l.weights.push_back(std::move(x));
+    }
+    w.layers.push_back(std::move(l));
+  }
+  return w;
+}
+}  // namespace detail
+
+// Parses a Keras weight file's bytes: in a child process (io/isolated.hpp),
+// so that a file that crashes libhdf5 gives an io_error, unless
+// set_isolated_readers(false).
+inline keras_weights parse_keras_h5(std::string_view bytes, const std::string& file,
+                                    std::string_view what = "load_weights") {
+  if (!isolated_readers()) return parse_keras_h5_here(bytes, file, what);
+  const std::string where = "ketl: " + std::string(what) + ": " + file;
+  const std::string reply = detail::run_isolated(
+      [&] { return detail::encode_weights(parse_keras_h5_here(bytes, file, what)); }, where,
+      isolated_reader_limit(bytes.size()));
+  return detail::decode_weights(reply, where);
+}
+
+// The bytes of a Keras weight file holding w.
+inline std::string keras_h5_bytes(const keras_weights& w, const std::string& file,
+                                  std::string_view what = "save_weights") {
+  const h5::context c{std::string(what), file};
+  const h5::quiet q;
+  const h5::memory_file f(c);
+  const hid_t root = f.root();
+  std::vector<std::string> names;
+  for (const auto& l : w.layers) {
+    // HDF5 would read a '/' as a path, and "." as the group itself.
+    if (l.name.empty() || l.name.find('/') != std::string::npos || l.name == ".")
+      c.fail("a layer named \"" + l.name + "\" cannot be an HDF5 group; rename it");
+    names.push_back(l.name);
+  }
+  h5::write_string_list(c, root, "layer_names", names);
+  h5::write_strings(c, root, "backend", {w.backend}, true);
+  h5::write_strings(c, root, "keras_version", {w.keras_version}, true);
+  for (const auto& l : w.layers) {
+    const h5::handle g = h5::make_group(c, root, l.name);
+    std::vector<std::string> weight_names;
+    for (const auto& x : l.weights) weight_names.push_back(x.name);
+    h5::write_string_list(c, g.get(), "weight_names", weight_names);
+    for (const auto& x : l.weights) h5::write_floats(c, g.get(), x.name, x.shape, x.values, x.f64);
+  }
+  return f.bytes();
+}
+
+inline keras_weights read_keras_h5(const std::string& path,
+                                   std::string_view what = "load_weights") {
+  return parse_keras_h5(read_file(path, what), path, what);
+}
+
+// Written whole in memory, then atomically (io/file.hpp): a failed save
+// leaves the old file as it was.
+inline void write_keras_h5(const std::string& path, const keras_weights& w,
+                           std::string_view what = "save_weights") {
+  write_file_atomically(path, keras_h5_bytes(w, path, what), what);
+}
+
+namespace detail {
+inline const bool keras_h5_registered =
+    register_weight_format({{".h5", ".hdf5"}, &read_keras_h5, &write_keras_h5});
+}  // namespace detail
+
+}  // namespace ketl::io

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""The live check of Keras's .h5 files against real Keras (tf_keras).
+
+Runs ketl's write_h5 (tests/keras_live/write_h5.cpp), which saves each model
+of tests/golden/make_keras_h5.py with ketl's own random weights, then builds
+the same models in tf_keras, loads ketl's files with model.load_weights and
+checks that Keras predicts what ketl predicted, to float32 rounding. The
+other direction (Keras's files into ketl) is the unit suite's, from the
+committed golden files.
+
+usage: check_h5.py WRITE_H5 GOLDEN_DIR OUT_DIR
+Exits 77 (meson's "skipped") and says so where `import tf_keras` fails.
+"""
+import os
+import subprocess
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+try:
+    import numpy as np
+    import tf_keras  # noqa: F401
+except ImportError as e:
+    print("SKIPPED: the live Keras check needs tf_keras (%s); "
+          "tools/keras-venv.sh installs it into build/kvenv" % e)
+    sys.exit(77)
+
+
+def main():
+    write_h5, golden, out = sys.argv[1:4]
+    os.makedirs(out, exist_ok=True)
+    subprocess.run([write_h5, golden, out], check=True)
+    sys.path.insert(0, golden)
+    import make_keras_h5 as models
+    ketl = np.load(os.path.join(out, "ketl_predictions.npz"))
+    inputs = np.load(os.path.join(golden, "keras_h5", "predictions.npz"))
+    failed = 0
+    for name in ketl.files:
+        make, _, kind = models.MODELS[name]
+        model = make()
+        model.load_weights(os.path.join(out, name + ".h5"))
+        x = inputs[name + "__x"]
+        if kind == "int":
+            x = x.astype(np.int32)
+        got = model.predict(x, verbose=0)
+        err = float(np.max(np.abs(got - ketl[name])))
+        ok = np.allclose(got, ketl[name], rtol=2e-5, atol=2e-5)
+        failed += not ok
+        print("%-18s Keras loads ketl's file: max |difference| %.2e %s"
+              % (name, err, "ok" if ok else "FAILED"))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+// The live check's ketl half (tests/keras_live/check_h5.py runs it): builds
+// the models of tests/golden/make_keras_h5.py with seeded random weights,
+// saves each as OUT/<name>.h5, and writes its predictions on the golden
+// inputs to OUT/ketl_predictions.npz, for real Keras to load and compare.
+#include <ketl/io/keras_h5.hpp>
+#include <ketl/ketl.hpp>
+
+#include <cstdint>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace ketl;
+
+namespace {
+std::map<std::string, io::NpyArray> golden;
+std::vector<std::vector<float>> predictions;
+std::vector<io::NpzEntry<float>> entries;
+
+template <class E, std::size_t R, class M>
+void run(const std::string& out, const std::string& name, M m, unsigned seed) {
+  Random rng(seed);
+  for (const auto& w : m.weights())
+    for (auto& v : w.value) v = float(rng.uniform(0.1, 0.6)) * (rng.uniform(0, 1) < 0.5 ? -1 : 1);
+  // BatchNormalization's moving variance must stay positive.
+  for (const auto& w : m.weights())
+    if (w.name == "moving_variance")
+      for (auto& v : w.value) v = v < 0 ? -v : v;
+  const auto& a = golden.at(name + "__x");
+  std::array<std::size_t, R> shape{};
+  std::copy(a.shape.begin(), a.shape.end(), shape.begin());
+  auto x = xt::xtensor<E, R>::from_shape(shape);
+  std::transform(a.values.begin(), a.values.end(), x.begin(), [](double v) { return E(v); });
+  const auto p = m.predict(x);
+  m.save_weights(out + "/" + name + ".h5");
+  predictions.emplace_back(p.begin(), p.end());
+  entries.push_back({name, {p.shape().begin(), p.shape().end()}, nullptr});
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::cerr << "usage: write_h5 GOLDEN_DIR OUT_DIR\n";
+    return 2;
+  }
+  const std::string out = argv[2];
+  try {
+    golden = io::load_npz(std::string(argv[1]) + "/keras_h5/predictions.npz", "golden");
+    run<float, 2>(out, "dense",
+                  Sequential{Input<6>{}, Dense<5, Relu>{}, Dropout{0.5f}, Dense<3, Softmax>{}}, 1);
+    run<float, 4>(out, "cnn",
+                  Sequential{Input<8, 8, 1>{}, Conv2D<3, conv2d{.kernel = {3, 3}}, Relu>{},
+                             MaxPooling2D<>{}, BatchNormalization<>{}, Flatten{}, Dense<2>{}},
+                  2);
+    run<float, 3>(out, "conv1d",
+                  Sequential{Input<10, 3>{}, Conv1D<4, conv1d{.kernel = 3}, Relu>{},
+                             GlobalMaxPooling1D{}, Dense<2>{}},
+                  3);
+    run<std::int32_t, 2>(
+        out, "rnn",
+        Sequential{Input<7>::of<std::int32_t>{}, Embedding<20, 4>{},
+                   LSTM<5, rnn{.return_sequences = true}>{}, GRU<3>{}, Dense<1, Sigmoid>{}},
+        4);
+    run<float, 3>(out, "bidirectional",
+                  Sequential{Input<5, 3>{}, Bidirectional<LSTM<4, rnn{.return_sequences = true}>>{},
+                             GRU<3, rnn{.reset_after = true}>{}, Dense<2>{}},
+                  5);
+    run<float, 3>(out, "time_distributed",
+                  Sequential{Input<4, 3>{}, SimpleRNN<5, rnn{.return_sequences = true}>{},
+                             TimeDistributed<Dense<2>>{}},
+                  6);
+    auto x = Input<6>{{.name = "x"}};
+    auto a = Dense<4, Tanh>{{.name = "A"}}(x);
+    auto c = Dense<3, Relu>{{.name = "C"}}(Dense<5>{{.name = "B"}}(x));
+    run<float, 2>(out, "functional",
+                  Model{x, Dense<2, Softmax>{{.name = "out"}}(Concatenate{{.name = "cat"}}(a, c))},
+                  7);
+    for (std::size_t i = 0; i < entries.size(); ++i) entries[i].data = predictions[i].data();
+    io::save_npz(out + "/ketl_predictions.npz", entries);
+  } catch (const ketl::error& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

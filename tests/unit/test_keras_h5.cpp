@@ -1,0 +1,338 @@
+// Keras's .h5 weight files (ketl/io/keras_h5.hpp): files written by real
+// Keras (tests/golden/make_keras_h5.py, tf_keras 2.21) and by h5py alone
+// (make_h5py_files.py) load and predict what Keras and NumPy predicted;
+// ketl's own files round-trip bit for bit; every mismatch and every bad file
+// throws Keras's words or a ketl::io_error and leaves the weights as they were.
+#include <ketl/io/keras_h5.hpp>
+#include <ketl/ketl.hpp>
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+using namespace ketl;
+using Catch::Matchers::Contains;
+
+namespace {
+
+const std::string dir = KETL_TEST_GOLDEN_DIR "/keras_h5/";
+
+const io::NpyArray& golden(const std::string& key) {
+  static const auto keras = io::load_npz(dir + "predictions.npz", "golden");
+  static const auto h5py = io::load_npz(dir + "h5py_predictions.npz", "golden");
+  auto it = keras.find(key);
+  if (it == keras.end()) it = h5py.find(key);
+  INFO(key);
+  REQUIRE(it != h5py.end());
+  return it->second;
+}
+
+template <class E, std::size_t R>
+xt::xtensor<E, R> input(const std::string& name) {
+  const auto& a = golden(name + "__x");
+  REQUIRE(a.shape.size() == R);
+  std::array<std::size_t, R> shape{};
+  std::copy(a.shape.begin(), a.shape.end(), shape.begin());
+  xt::xtensor<E, R> x = xt::xtensor<E, R>::from_shape(shape);
+  std::transform(a.values.begin(), a.values.end(), x.begin(), [](double v) { return E(v); });
+  return x;
+}
+
+template <class P>
+void check_prediction(const P& got, const std::string& name, double tol = 2e-5) {
+  const auto& want = golden(name + "__y").values;
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO(name << " element " << i);
+    CHECK(double(got.data()[i]) == Approx(want[i]).margin(tol).epsilon(tol));
+  }
+}
+
+std::string bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+template <class M>
+std::vector<std::vector<float>> snapshot_weights(const M& m) {
+  std::vector<std::vector<float>> out;
+  for (const auto& w : m.weights()) out.emplace_back(w.value.begin(), w.value.end());
+  return out;
+}
+
+// Random weights (BatchNormalization's variances positive), so that a file
+// that loaded nothing could not pass.
+template <class M>
+void scramble(M& m, unsigned seed) {
+  Random rng(seed);
+  for (const auto& w : m.weights())
+    for (auto& v : w.value) v = float(rng.uniform(0.1, 0.6));
+}
+
+auto dense_model() {
+  return Sequential{Input<6>{}, Dense<5, Relu>{}, Dropout{0.5f}, Dense<3, Softmax>{}};
+}
+auto cnn_model() {
+  return Sequential{Input<8, 8, 1>{}, Conv2D<3, conv2d{.kernel = {3, 3}}, Relu>{},
+                    MaxPooling2D<>{}, BatchNormalization<>{},
+                    Flatten{},        Dense<2>{}};
+}
+auto conv1d_model() {
+  return Sequential{Input<10, 3>{}, Conv1D<4, conv1d{.kernel = 3}, Relu>{}, GlobalMaxPooling1D{},
+                    Dense<2>{}};
+}
+auto rnn_model() {
+  return Sequential{Input<7>::of<std::int32_t>{}, Embedding<20, 4>{},
+                    LSTM<5, rnn{.return_sequences = true}>{}, GRU<3>{}, Dense<1, Sigmoid>{}};
+}
+auto bidirectional_model() {
+  return Sequential{Input<5, 3>{}, Bidirectional<LSTM<4, rnn{.return_sequences = true}>>{},
+                    GRU<3, rnn{.reset_after = true}>{}, Dense<2>{}};
+}
+auto time_distributed_model() {
+  return Sequential{Input<4, 3>{}, SimpleRNN<5, rnn{.return_sequences = true}>{},
+                    TimeDistributed<Dense<2>>{}};
+}
+auto functional_model() {
+  auto x = Input<6>{{.name = "x"}};
+  auto a = Dense<4, Tanh>{{.name = "A"}}(x);
+  auto c = Dense<3, Relu>{{.name = "C"}}(Dense<5>{{.name = "B"}}(x));
+  return Model{x, Dense<2, Softmax>{{.name = "out"}}(Concatenate{{.name = "cat"}}(a, c))};
+}
+auto named_model() {
+  return Sequential{Input<6>{}, Dense<5, Relu>{{.name = "hidden"}}, Dense<3>{{.name = "head"}}};
+}
+
+// Loads <name>.h5 and <name>_model.h5 (a whole-model file: its
+// model_weights group) and checks Keras's prediction; then saves with ketl,
+// loads that into a third model and checks the predictions are identical.
+template <class E, std::size_t R, class Make>
+void check_model(const std::string& name, Make make) {
+  const auto x = input<E, R>(name);
+  for (const std::string& file : {name + ".h5", name + "_model.h5"}) {
+    INFO(file);
+    auto m = make();
+    scramble(m, 1);
+    m.load_weights(dir + file);
+    check_prediction(m.predict(x), name);
+  }
+  auto m = make();
+  scramble(m, 2);
+  const std::string mine = "ketl_test_" + name + ".h5";
+  m.save_weights(mine);
+  auto back = make();
+  scramble(back, 3);
+  back.load_weights(mine);
+  CHECK(snapshot_weights(back) == snapshot_weights(m));
+  const auto p = m.predict(x), q = back.predict(x);
+  CHECK(std::equal(p.begin(), p.end(), q.begin()));
+  std::remove(mine.c_str());
+}
+
+}  // namespace
+
+TEST_CASE("Keras-written .h5 files load and predict what Keras predicts; ketl's round-trip",
+          "[keras_h5][weights]") {
+  check_model<float, 2>("dense", dense_model);
+  check_model<float, 4>("cnn", cnn_model);
+  check_model<float, 3>("conv1d", conv1d_model);
+  check_model<std::int32_t, 2>("rnn", rnn_model);
+  check_model<float, 3>("bidirectional", bidirectional_model);
+  check_model<float, 3>("time_distributed", time_distributed_model);
+  check_model<float, 2>("functional", functional_model);
+  check_model<float, 2>("named", named_model);
+}
+
+TEST_CASE("h5py-written forms: split lists, variable-length strings, cell names, float64",
+          "[keras_h5][weights]") {
+  auto two = Sequential{Input<6>{}, Dense<4, Relu>{}, Dense<2>{}};
+  two.load_weights(dir + "split_vlen.h5");
+  check_prediction(two.predict(input<float, 2>("split_vlen")), "split_vlen");
+
+  auto lstm = Sequential{Input<4, 2>{}, LSTM<3, rnn{}, Tanh, Sigmoid>{}};
+  lstm.load_weights(dir + "lstm_cell.h5");
+  check_prediction(lstm.predict(input<float, 3>("lstm_cell")), "lstm_cell");
+
+  auto d = Sequential{Input<3>{}, Dense<2>{}};
+  d.load_weights(dir + "float64.h5");
+  check_prediction(d.predict(input<float, 2>("float64")), "float64");
+  // A double model saves float64 datasets, and reads them back exactly.
+  auto dd = Sequential{Input<3>{}, Dense<2, Linear, double>{}};
+  dd.save_weights("ketl_test_f64.h5");
+  const auto before = dd.get_weights();
+  auto dd2 = Sequential{Input<3>{}, Dense<2, Linear, double>{}};
+  dd2.load_weights("ketl_test_f64.h5");
+  CHECK(bool(dd2.get_weights()[0] == before[0]));
+  std::remove("ketl_test_f64.h5");
+}
+
+TEST_CASE("long name lists are split as Keras splits them, and read back", "[keras_h5][weights]") {
+  io::keras_weights w{"2.2.4", "tensorflow", {}};
+  for (int i = 0; i < 700; ++i)  // 700 x 100 bytes: over HDF5's 64 KB header limit
+    w.layers.push_back({"layer_" + std::string(88, 'x') + std::to_string(1000 + i), {}});
+  w.layers[3].weights.push_back({"k:0", {2, 1}, {1.5, -2.0}, false});
+  const std::string bytes = io::keras_h5_bytes(w, "split.h5");
+  const auto back = io::parse_keras_h5(bytes, "split.h5");
+  REQUIRE(back.layers.size() == 700);
+  CHECK(back.layers[699].name == w.layers[699].name);
+  CHECK(back.layers[3].weights[0].values == std::vector<double>{1.5, -2.0});
+  // Two chunks, as np.array_split(…, 2) makes: layer_names0 and layer_names1.
+  const io::h5::context c{"test", "split.h5"};
+  const io::h5::memory_file f(c, bytes);
+  CHECK(!io::h5::has_attribute(f.root(), "layer_names"));
+  CHECK(io::h5::has_attribute(f.root(), "layer_names0"));
+  CHECK(io::h5::has_attribute(f.root(), "layer_names1"));
+  CHECK(!io::h5::has_attribute(f.root(), "layer_names2"));
+}
+
+TEST_CASE("load_weights by name, skip_mismatch, and Keras's mismatch errors; nothing changes",
+          "[keras_h5][weights]") {
+  const std::string file = dir + "named.h5";
+  SECTION("by name: the file's layers fill the layers of the same name") {
+    auto m = Sequential{Input<6>{}, Dense<5, Relu>{{.name = "hidden"}}, Dense<7>{{.name = "other"}},
+                        Dense<3>{{.name = "unrelated"}}};
+    scramble(m, 4);
+    const auto other = snapshot_weights(m)[2];
+    m.load_weights(file, {.by_name = true});
+    auto ref = named_model();
+    ref.load_weights(file);
+    CHECK(snapshot_weights(m)[0] == snapshot_weights(ref)[0]);  // hidden's kernel
+    CHECK(snapshot_weights(m)[2] == other);                     // untouched
+  }
+  SECTION("by name, a shape that differs: an error, or skipped with skip_mismatch") {
+    auto m = Sequential{Input<6>{}, Dense<5, Relu>{{.name = "hidden"}}, Dense<4>{{.name = "head"}}};
+    scramble(m, 5);
+    const auto before = snapshot_weights(m);
+    CHECK_THROWS_AS(m.load_weights(file, {.by_name = true}), shape_error);
+    CHECK_THROWS_WITH(m.load_weights(file, {.by_name = true}),
+                      Contains("Layer #1 (named \"head\"), weight head/kernel has shape (5, 4), "
+                               "but the saved weight has shape (5, 3)."));
+    CHECK(snapshot_weights(m) == before);
+    m.load_weights(file, {.by_name = true, .skip_mismatch = true});
+    const auto after = snapshot_weights(m);
+    CHECK(after[0] != before[0]);  // hidden loaded
+    CHECK(after[2] == before[2]);  // head's kernel skipped
+    CHECK_THROWS_AS(m.load_weights(file, {.skip_mismatch = true}), value_error);
+  }
+  SECTION("topological: the layer count, the weight count and each shape") {
+    auto three = Sequential{Input<6>{}, Dense<5>{}, Dense<3>{}, Dense<3>{}};
+    scramble(three, 6);
+    const auto before = snapshot_weights(three);
+    CHECK_THROWS_WITH(three.load_weights(file),
+                      Contains("You are trying to load a weight file containing 2 layers into a "
+                               "model with 3 layers."));
+    auto norm = Sequential{Input<6>{}, BatchNormalization<>{}, Dense<3>{}};
+    CHECK_THROWS_WITH(norm.load_weights(file),
+                      Contains("Layer #0 (named \"batch_normalization_1\" in the current model) "
+                               "was found to correspond to layer hidden in the save file. However "
+                               "the new layer batch_normalization_1 expects 4 weights, but the "
+                               "saved weights have 2 elements."));
+    auto wide = Sequential{Input<6>{}, Dense<5>{}, Dense<4>{}};
+    CHECK_THROWS_AS(wide.load_weights(file), shape_error);
+    CHECK(snapshot_weights(three) == before);
+  }
+}
+
+TEST_CASE("bad .h5 files throw a ketl::io_error naming the file, and change nothing",
+          "[keras_h5][weights][robustness]") {
+  auto m = Sequential{Input<6>{}, Dense<5, Relu>{}, Dense<3>{}};
+  scramble(m, 7);
+  const auto before = snapshot_weights(m);
+  const std::string good = bytes_of(dir + "named.h5");
+  auto try_bytes = [&](const std::string& bytes, const std::string& why) {
+    const std::string path = "ketl_test_bad.h5";
+    std::ofstream(path, std::ios::binary) << bytes;
+    INFO(why);
+    CHECK_THROWS_AS(m.load_weights(path), io_error);
+    CHECK_THROWS_WITH(m.load_weights(path), Contains(path));
+    CHECK(snapshot_weights(m) == before);
+    std::remove(path.c_str());
+  };
+  try_bytes("", "empty");
+  try_bytes("PK\x03\x04 not hdf5", "another format");
+  try_bytes(good.substr(0, good.size() / 2), "truncated");
+  try_bytes(good.substr(0, 600), "truncated in the metadata");
+  std::string flipped = good;
+  for (std::size_t i = 100; i < flipped.size(); i += 97) flipped[i] = char(~flipped[i]);
+  try_bytes(flipped, "corrupted throughout");
+  CHECK_THROWS_WITH(m.load_weights(dir + "keras1.h5"), Contains("Keras 1"));
+  CHECK_THROWS_WITH(m.load_weights("no_such_file.h5"), Contains("no_such_file.h5"));
+  CHECK_THROWS_AS(m.load_weights(dir), io_error);  // a directory
+  CHECK(snapshot_weights(m) == before);
+  // Not a weight file: an HDF5 file without layer_names.
+  io::keras_weights w{"2.2.4", "tensorflow", {}};
+  const io::h5::context c{"test", "x.h5"};
+  const io::h5::memory_file empty(c);
+  CHECK_THROWS_WITH(io::parse_keras_h5(empty.bytes(), "x.h5"), Contains("no layer_names"));
+}
+
+TEST_CASE("save_weights to .h5 is atomic: a failed save leaves the old file",
+          "[keras_h5][weights]") {
+  auto m = Sequential{Input<6>{}, Dense<5, Relu>{}, Dense<3>{}};
+  CHECK_THROWS_AS(m.save_weights("no_such_dir/w.h5"), io_error);
+  // A layer name HDF5 would read as a path is refused before anything is written.
+  auto slash = Sequential{Input<6>{}, Dense<5>{{.name = "a/b"}}};
+  const std::string path = "ketl_test_atomic.h5";
+  m.save_weights(path);
+  const auto size = std::filesystem::file_size(path);
+  CHECK_THROWS_WITH(slash.save_weights(path), Contains("a/b"));
+  CHECK(std::filesystem::file_size(path) == size);
+  std::remove(path.c_str());
+}
+
+TEST_CASE("the .h5 reader runs libhdf5 in a child: its crashes and hangs are io_errors",
+          "[keras_h5][robustness]") {
+  // Found by fuzz_h5: libhdf5 1.10.8 reads freed memory inside H5Aexists
+  // on this file. In a child process that costs an io_error.
+  auto m = Sequential{Input<6>{}, Dense<5, Relu>{}, Dense<3>{}};
+  scramble(m, 8);
+  const auto before = snapshot_weights(m);
+  CHECK_THROWS_AS(m.load_weights(dir + "libhdf5_use_after_free.h5"), io_error);
+  CHECK(snapshot_weights(m) == before);
+
+  const std::string where = "ketl: load_weights: x.h5";
+  using std::chrono::seconds;
+  CHECK(io::detail::run_isolated([] { return std::string("reply"); }, where, seconds(30)) ==
+        "reply");
+  CHECK_THROWS_WITH(io::detail::run_isolated(
+                        []() -> std::string { throw io_error("ketl: the child's own words"); },
+                        where, seconds(30)),
+                    "ketl: the child's own words");
+  CHECK_THROWS_WITH(io::detail::run_isolated(
+                        []() -> std::string {
+                          std::signal(SIGSEGV, SIG_DFL);
+                          std::raise(SIGSEGV);
+                          return "";
+                        },
+                        where, seconds(30)),
+                    Contains("x.h5: the reader crashed on it (signal 11)"));
+  CHECK_THROWS_WITH(io::detail::run_isolated(
+                        []() -> std::string {
+                          ::sleep(30);
+                          return "";
+                        },
+                        where, seconds(1)),
+                    Contains("x.h5: reading it took over 1 s"));
+  // A reply cut short is refused, not read past its end.
+  const std::string full =
+      io::detail::encode_weights(io::parse_keras_h5(bytes_of(dir + "named.h5"), "named.h5"));
+  CHECK_THROWS_WITH(
+      io::detail::decode_weights(std::string_view(full).substr(0, full.size() - 3), where),
+      Contains("malformed reply"));
+  // In-process, the same answers.
+  io::set_isolated_readers(false);
+  auto here = named_model();
+  here.load_weights(dir + "named.h5");
+  io::set_isolated_readers(true);
+  auto there = named_model();
+  there.load_weights(dir + "named.h5");
+  CHECK(snapshot_weights(here) == snapshot_weights(there));
+}
