@@ -97,7 +97,11 @@ class Initializer {
   }
 
   Kind kind() const { return kind_; }
+  // Constant's value, VarianceScaling's scale, Orthogonal's gain.
   double scale() const { return a_; }
+  // RandomUniform's minval and maxval; RandomNormal's mean and stddev.
+  double low() const { return a_; }
+  double high() const { return b_; }
   Mode mode() const { return mode_; }
   Distribution distribution() const { return dist_; }
 

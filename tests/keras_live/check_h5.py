@@ -3,8 +3,10 @@
 
 Runs ketl's write_h5 (tests/keras_live/write_h5.cpp), which saves each model
 of tests/golden/make_keras_h5.py with ketl's own random weights, then builds
-the same models in tf_keras, loads ketl's files with model.load_weights and
-checks that Keras predicts what ketl predicted, to float32 rounding. The
+the same models in tf_keras, loads ketl's files with model.load_weights (and
+its whole-model files with keras.models.load_model, which rebuilds the
+architecture from ketl's model_config) and checks that Keras predicts what
+ketl predicted, to float32 rounding. The
 other direction (Keras's files into ketl) is the unit suite's, from the
 committed golden files.
 
@@ -25,6 +27,14 @@ except ImportError as e:
     sys.exit(77)
 
 
+def compare(name, how, got, want):
+    err = float(np.max(np.abs(got - want)))
+    ok = np.allclose(got, want, rtol=2e-5, atol=2e-5)
+    print("%-18s Keras's %-12s reads ketl's file: max |difference| %.2e %s"
+          % (name, how, err, "ok" if ok else "FAILED"))
+    return not ok
+
+
 def main():
     write_h5, golden, out = sys.argv[1:4]
     os.makedirs(out, exist_ok=True)
@@ -41,12 +51,11 @@ def main():
         x = inputs[name + "__x"]
         if kind == "int":
             x = x.astype(np.int32)
-        got = model.predict(x, verbose=0)
-        err = float(np.max(np.abs(got - ketl[name])))
-        ok = np.allclose(got, ketl[name], rtol=2e-5, atol=2e-5)
-        failed += not ok
-        print("%-18s Keras loads ketl's file: max |difference| %.2e %s"
-              % (name, err, "ok" if ok else "FAILED"))
+        failed += compare(name, "load_weights", model.predict(x, verbose=0), ketl[name])
+        whole = os.path.join(out, name + "_model.h5")
+        if os.path.exists(whole):
+            loaded = tf_keras.models.load_model(whole, compile=False)
+            failed += compare(name, "load_model", loaded.predict(x, verbose=0), ketl[name])
     sys.exit(1 if failed else 0)
 
 

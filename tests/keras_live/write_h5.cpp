@@ -1,8 +1,10 @@
 // The live check's ketl half (tests/keras_live/check_h5.py runs it): builds
 // the models of tests/golden/make_keras_h5.py with seeded random weights,
-// saves each as OUT/<name>.h5, and writes its predictions on the golden
+// saves each as OUT/<name>.h5 (and a Sequential whole, as
+// OUT/<name>_model.h5, with save_model), and writes its predictions on the golden
 // inputs to OUT/ketl_predictions.npz, for real Keras to load and compare.
 #include <ketl/io/keras_h5.hpp>
+#include <ketl/io/keras_model.hpp>
 #include <ketl/ketl.hpp>
 
 #include <cstdint>
@@ -34,6 +36,8 @@ void run(const std::string& out, const std::string& name, M m, unsigned seed) {
   std::transform(a.values.begin(), a.values.end(), x.begin(), [](double v) { return E(v); });
   const auto p = m.predict(x);
   m.save_weights(out + "/" + name + ".h5");
+  // The whole model too, where save_model writes it (Sequential so far).
+  if constexpr (requires { save_model(m, out); }) save_model(m, out + "/" + name + "_model.h5");
   predictions.emplace_back(p.begin(), p.end());
   entries.push_back({name, {p.shape().begin(), p.shape().end()}, nullptr});
 }

@@ -1,9 +1,10 @@
-// Keras's .h5 weight files (ketl/io/keras_h5.hpp): files written by real
+// Keras's .h5 files (ketl/io/keras_h5.hpp, keras_model.hpp): files written by real
 // Keras (tests/golden/make_keras_h5.py, tf_keras 2.21) and by h5py alone
 // (make_h5py_files.py) load and predict what Keras and NumPy predicted;
 // ketl's own files round-trip bit for bit; every mismatch and every bad file
 // throws Keras's words or a ketl::io_error and leaves the weights as they were.
 #include <ketl/io/keras_h5.hpp>
+#include <ketl/io/keras_model.hpp>
 #include <ketl/ketl.hpp>
 
 #include <unistd.h>
@@ -335,4 +336,46 @@ TEST_CASE("the .h5 reader runs libhdf5 in a child: its crashes and hangs are io_
   auto there = named_model();
   there.load_weights(dir + "named.h5");
   CHECK(snapshot_weights(here) == snapshot_weights(there));
+}
+
+TEST_CASE("save_model writes Keras 2.2.4's Sequential config and the weights in model_weights",
+          "[keras_h5][save_model]") {
+  auto m =
+      Sequential{Input<8, 8, 1>{}, Conv2D<3, conv2d{.kernel = {3, 3}, .padding = same}, Relu>{},
+                 MaxPooling2D<>{}, Flatten{},
+                 Dropout{0.25f},   Dense<4, Softmax>{{.name = "probabilities"}}};
+  scramble(m, 9);
+  const std::string path = "ketl_test_model.h5";
+  save_model(m, path);
+  const std::string bytes = bytes_of(path);
+  const io::h5::context c{"test", path};
+  const io::h5::memory_file f(c, bytes);
+  const auto config = nlohmann::json::parse(
+      io::h5::read_string_list(c, f.root(), "model_config", "the file").at(0));
+  CHECK(config["class_name"] == "Sequential");
+  const auto& layers = config["config"]["layers"];
+  REQUIRE(layers.size() == 5);  // the Input is no layer of Keras's Sequential
+  CHECK(layers[0]["class_name"] == "Conv2D");
+  CHECK(layers[0]["config"]["batch_input_shape"] == nlohmann::json::parse("[null, 8, 8, 1]"));
+  CHECK(layers[0]["config"]["dtype"] == "float32");
+  CHECK(layers[0]["config"]["name"] == "conv2d_1");
+  CHECK(layers[0]["config"]["kernel_size"] == nlohmann::json::parse("[3, 3]"));
+  CHECK(layers[0]["config"]["padding"] == "same");
+  CHECK(layers[0]["config"]["activation"] == "relu");
+  CHECK(layers[0]["config"]["kernel_initializer"]["class_name"] == "VarianceScaling");
+  CHECK(layers[0]["config"]["kernel_initializer"]["config"]["mode"] == "fan_avg");
+  CHECK(layers[1]["config"]["strides"] == nlohmann::json::parse("[2, 2]"));  // None: pool_size
+  CHECK(layers[3]["config"]["rate"] == Approx(0.25));
+  CHECK(layers[4]["config"]["name"] == "probabilities");
+  CHECK(layers[4]["config"]["units"] == 4);
+  CHECK(layers[4]["config"]["activation"] == "softmax");
+  CHECK(layers[4]["config"]["bias_initializer"]["class_name"] == "Zeros");
+  // load_weights reads a whole-model file's weights.
+  auto back =
+      Sequential{Input<8, 8, 1>{}, Conv2D<3, conv2d{.kernel = {3, 3}, .padding = same}, Relu>{},
+                 MaxPooling2D<>{}, Flatten{},
+                 Dropout{0.25f},   Dense<4, Softmax>{{.name = "probabilities"}}};
+  back.load_weights(path);
+  CHECK(snapshot_weights(back) == snapshot_weights(m));
+  std::remove(path.c_str());
 }

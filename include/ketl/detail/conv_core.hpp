@@ -186,6 +186,7 @@ class conv_core {
   }
   const Act& activation() const { return opt_.activation; }
   std::string_view name() const { return opt_.name; }
+  const Options& options() const { return opt_; }
 
  private:
   // Threads share a batch by parts: part p takes an equal share of the

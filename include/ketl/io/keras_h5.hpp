@@ -158,13 +158,10 @@ inline keras_weights parse_keras_h5(std::string_view bytes, const std::string& f
   return detail::decode_weights(reply, where);
 }
 
-// The bytes of a Keras weight file holding w.
-inline std::string keras_h5_bytes(const keras_weights& w, const std::string& file,
-                                  std::string_view what = "save_weights") {
-  const h5::context c{std::string(what), file};
-  const h5::quiet q;
-  const h5::memory_file f(c);
-  const hid_t root = f.root();
+namespace detail {
+// Keras's save_weights_to_hdf5_group: w's layout at root (a file's root, or
+// a whole-model file's model_weights group).
+inline void write_weights_group(const h5::context& c, hid_t root, const keras_weights& w) {
   std::vector<std::string> names;
   for (const auto& l : w.layers) {
     // HDF5 would read a '/' as a path, and "." as the group itself.
@@ -182,6 +179,38 @@ inline std::string keras_h5_bytes(const keras_weights& w, const std::string& fil
     h5::write_string_list(c, g.get(), "weight_names", weight_names);
     for (const auto& x : l.weights) h5::write_floats(c, g.get(), x.name, x.shape, x.values, x.f64);
   }
+}
+}  // namespace detail
+
+// The bytes of a Keras weight file holding w.
+inline std::string keras_h5_bytes(const keras_weights& w, const std::string& file,
+                                  std::string_view what = "save_weights") {
+  const h5::context c{std::string(what), file};
+  const h5::quiet q;
+  const h5::memory_file f(c);
+  detail::write_weights_group(c, f.root(), w);
+  return f.bytes();
+}
+
+// The bytes of a whole-model file (Keras's model.save): the root's
+// keras_version, backend and model_config (the architecture's JSON), and
+// the weights in the group model_weights.
+inline std::string keras_h5_model_bytes(const keras_weights& w, const std::string& model_config,
+                                        const std::string& file,
+                                        std::string_view what = "save_model") {
+  const h5::context c{std::string(what), file};
+  const h5::quiet q;
+  const h5::memory_file f(c);
+  h5::write_strings(c, f.root(), "keras_version", {w.keras_version}, true);
+  h5::write_strings(c, f.root(), "backend", {w.backend}, true);
+  // An attribute over 64 KB needs HDF5's dense attribute storage, which
+  // HDF5 1.8's format has; a model whose JSON is that long is refused here.
+  if (model_config.size() > 64000)
+    c.fail("the model's config is " + std::to_string(model_config.size()) +
+           " bytes, over HDF5's 64 KB attribute limit");
+  h5::write_strings(c, f.root(), "model_config", {model_config}, true);
+  const h5::handle g = h5::make_group(c, f.root(), "model_weights");
+  detail::write_weights_group(c, g.get(), w);
   return f.bytes();
 }
 

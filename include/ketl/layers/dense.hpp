@@ -114,6 +114,7 @@ class Dense : public callable_layer<Dense<Units, Act, T>> {
   std::span<const T> bias() const { return bias_; }
   const Act& activation() const { return opt_.activation; }
   std::string_view name() const { return opt_.name; }
+  const Options& options() const { return opt_; }
 
  private:
   Options opt_{};

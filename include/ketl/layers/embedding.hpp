@@ -147,6 +147,7 @@ class Embedding : public callable_layer<Embedding<InputDim, OutputDim, Spec, T>>
 
   std::span<T> embeddings() { return table_; }
   std::string_view name() const { return opt_.name; }
+  const Options& options() const { return opt_; }
 
  private:
   Options opt_{};

@@ -1,0 +1,321 @@
+// Each ketl layer's Keras config: the {"class_name", "config"} object Keras
+// 2.2.4's layer.get_config() gives for the same layer, with Keras's keys
+// and defaults, so that keras.models.model_from_json (and load_model)
+// rebuilds it. JSON through nlohmann-json (Debian's nlohmann-json3-dev,
+// header-only); only the model-file headers include this one.
+//
+// layer_config(layer, shape) is found by overload resolution; a layer
+// without one is refused by save_model, by name.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "ketl/detail/layer_names.hpp"
+#include "ketl/initializers.hpp"
+#include "ketl/layers/activation.hpp"
+#include "ketl/layers/add.hpp"
+#include "ketl/layers/average_pooling1d.hpp"
+#include "ketl/layers/average_pooling2d.hpp"
+#include "ketl/layers/batch_normalization.hpp"
+#include "ketl/layers/bidirectional.hpp"
+#include "ketl/layers/concatenate.hpp"
+#include "ketl/layers/conv1d.hpp"
+#include "ketl/layers/conv2d.hpp"
+#include "ketl/layers/dense.hpp"
+#include "ketl/layers/dropout.hpp"
+#include "ketl/layers/embedding.hpp"
+#include "ketl/layers/flatten.hpp"
+#include "ketl/layers/global_average_pooling1d.hpp"
+#include "ketl/layers/global_average_pooling2d.hpp"
+#include "ketl/layers/global_max_pooling1d.hpp"
+#include "ketl/layers/global_max_pooling2d.hpp"
+#include "ketl/layers/gru.hpp"
+#include "ketl/layers/lstm.hpp"
+#include "ketl/layers/max_pooling1d.hpp"
+#include "ketl/layers/max_pooling2d.hpp"
+#include "ketl/layers/simple_rnn.hpp"
+#include "ketl/layers/time_distributed.hpp"
+
+namespace ketl::io::keras {
+
+using json = nlohmann::json;
+
+// Keras's serialized initializer (2.2.4's initializers.serialize): the
+// Glorot, He and LeCun families are VarianceScaling with their arguments.
+inline json initializer(const Initializer& i) {
+  using K = Initializer::Kind;
+  switch (i.kind()) {
+    case K::constant:
+      if (i.scale() == 0) return {{"class_name", "Zeros"}, {"config", json::object()}};
+      if (i.scale() == 1) return {{"class_name", "Ones"}, {"config", json::object()}};
+      return {{"class_name", "Constant"}, {"config", {{"value", i.scale()}}}};
+    case K::uniform:
+      return {{"class_name", "RandomUniform"},
+              {"config", {{"minval", i.low()}, {"maxval", i.high()}, {"seed", nullptr}}}};
+    case K::normal:
+      return {{"class_name", "RandomNormal"},
+              {"config", {{"mean", i.low()}, {"stddev", i.high()}, {"seed", nullptr}}}};
+    case K::variance_scaling: {
+      using M = Initializer::Mode;
+      const char* mode = i.mode() == M::fan_in    ? "fan_in"
+                         : i.mode() == M::fan_out ? "fan_out"
+                                                  : "fan_avg";
+      const char* dist =
+          i.distribution() == Initializer::Distribution::uniform ? "uniform" : "normal";
+      return {{"class_name", "VarianceScaling"},
+              {"config",
+               {{"scale", i.scale()}, {"mode", mode}, {"distribution", dist}, {"seed", nullptr}}}};
+    }
+    case K::orthogonal:
+      return {{"class_name", "Orthogonal"}, {"config", {{"gain", i.scale()}, {"seed", nullptr}}}};
+  }
+  return nullptr;
+}
+
+template <class Act>
+std::string activation_name() {
+  return std::string(Act::name);
+}
+
+// The keys every layer has, and the null regularizers and constraints of
+// layers with weights.
+template <class L>
+json base(const L& l, std::string name) {
+  return {{"name", std::move(name)}, {"trainable", ketl::detail::layer_trainable(l)}};
+}
+inline void no_regularizers(json& c, std::initializer_list<const char*> keys) {
+  for (const char* k : keys) c[k] = nullptr;
+}
+inline const char* padding(padding_mode p) {
+  return p == padding_mode::same ? "same" : p == padding_mode::causal ? "causal" : "valid";
+}
+inline json wrap(std::string_view class_name, json config) {
+  return {{"class_name", std::string(class_name)}, {"config", std::move(config)}};
+}
+
+template <std::size_t U, class Act, class T, class In>
+json layer_config(const Dense<U, Act, T>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["units"] = U;
+  c["activation"] = activation_name<Act>();
+  c["use_bias"] = true;
+  c["kernel_initializer"] = initializer(l.options().kernel_initializer);
+  c["bias_initializer"] = initializer(l.options().bias_initializer);
+  no_regularizers(c, {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                      "kernel_constraint", "bias_constraint"});
+  return wrap("Dense", std::move(c));
+}
+
+template <class In>
+json layer_config(const Dropout& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["rate"] = l.rate();
+  c["noise_shape"] = nullptr;
+  c["seed"] = nullptr;
+  return wrap("Dropout", std::move(c));
+}
+
+template <class In>
+json layer_config(const Flatten& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["data_format"] = "channels_last";
+  return wrap("Flatten", std::move(c));
+}
+
+template <class Conv, class Spec>
+json conv_config(const Conv& l, const std::string& name, std::size_t filters, json kernel,
+                 json strides, padding_mode pad, json dilation, bool use_bias,
+                 std::string activation) {
+  json c = base(l, name);
+  c["filters"] = filters;
+  c["kernel_size"] = std::move(kernel);
+  c["strides"] = std::move(strides);
+  c["padding"] = padding(pad);
+  c["data_format"] = "channels_last";
+  c["dilation_rate"] = std::move(dilation);
+  c["activation"] = std::move(activation);
+  c["use_bias"] = use_bias;
+  c["kernel_initializer"] = initializer(l.options().kernel_initializer);
+  c["bias_initializer"] = initializer(l.options().bias_initializer);
+  no_regularizers(c, {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                      "kernel_constraint", "bias_constraint"});
+  return c;
+}
+
+template <std::size_t F, conv2d S, class Act, class T, class In>
+json layer_config(const Conv2D<F, S, Act, T>& l, const std::string& name, In*) {
+  constexpr conv2d s = S;
+  return wrap("Conv2D",
+              conv_config<Conv2D<F, S, Act, T>, void>(
+                  l, name, F, {s.kernel[0], s.kernel[1]}, {s.strides[0], s.strides[1]}, s.padding,
+                  {s.dilation[0], s.dilation[1]}, s.use_bias, activation_name<Act>()));
+}
+
+template <std::size_t F, conv1d S, class Act, class T, class In>
+json layer_config(const Conv1D<F, S, Act, T>& l, const std::string& name, In*) {
+  constexpr conv1d s = S;
+  json c =
+      conv_config<Conv1D<F, S, Act, T>, void>(l, name, F, {s.kernel}, {s.strides}, s.padding,
+                                              {s.dilation}, s.use_bias, activation_name<Act>());
+  return wrap("Conv1D", std::move(c));
+}
+
+template <class L>
+json pool2d_config(const L& l, const std::string& name, pool2d s, std::string_view cls) {
+  json c = base(l, name);
+  c["pool_size"] = {s.size[0], s.size[1]};
+  c["padding"] = padding(s.padding);
+  c["strides"] = {s.strides[0] ? s.strides[0] : s.size[0], s.strides[1] ? s.strides[1] : s.size[1]};
+  c["data_format"] = "channels_last";
+  return wrap(cls, std::move(c));
+}
+template <class L>
+json pool1d_config(const L& l, const std::string& name, pool1d s, std::string_view cls) {
+  json c = base(l, name);
+  c["pool_size"] = {s.size};
+  c["padding"] = padding(s.padding);
+  c["strides"] = {s.strides ? s.strides : s.size};
+  c["data_format"] = "channels_last";
+  return wrap(cls, std::move(c));
+}
+template <pool2d S, class In>
+json layer_config(const MaxPooling2D<S>& l, const std::string& name, In*) {
+  return pool2d_config(l, name, S, "MaxPooling2D");
+}
+template <pool2d S, class In>
+json layer_config(const AveragePooling2D<S>& l, const std::string& name, In*) {
+  return pool2d_config(l, name, S, "AveragePooling2D");
+}
+template <pool1d S, class In>
+json layer_config(const MaxPooling1D<S>& l, const std::string& name, In*) {
+  return pool1d_config(l, name, S, "MaxPooling1D");
+}
+template <pool1d S, class In>
+json layer_config(const AveragePooling1D<S>& l, const std::string& name, In*) {
+  return pool1d_config(l, name, S, "AveragePooling1D");
+}
+
+template <class L, class In>
+requires(std::is_same_v<L, GlobalMaxPooling1D> || std::is_same_v<L, GlobalAveragePooling1D> ||
+         std::is_same_v<L, GlobalMaxPooling2D> || std::is_same_v<L, GlobalAveragePooling2D>) json
+    layer_config(const L& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["data_format"] = "channels_last";
+  return wrap(L::class_name, std::move(c));
+}
+
+template <batch_norm S, class T, class In>
+json layer_config(const BatchNormalization<S, T>& l, const std::string& name, In*) {
+  const auto& o = l.options();
+  json c = base(l, name);
+  c["axis"] = -1;
+  c["momentum"] = o.momentum;
+  c["epsilon"] = o.epsilon;
+  c["center"] = S.center;
+  c["scale"] = S.scale;
+  c["beta_initializer"] = initializer(o.beta_initializer);
+  c["gamma_initializer"] = initializer(o.gamma_initializer);
+  c["moving_mean_initializer"] = initializer(o.moving_mean_initializer);
+  c["moving_variance_initializer"] = initializer(o.moving_variance_initializer);
+  no_regularizers(c,
+                  {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"});
+  return wrap("BatchNormalization", std::move(c));
+}
+
+template <std::size_t InputDim, std::size_t OutputDim, embedding S, class T, class In>
+json layer_config(const Embedding<InputDim, OutputDim, S, T>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["input_dim"] = InputDim;
+  c["output_dim"] = OutputDim;
+  c["embeddings_initializer"] = initializer(l.options().embeddings_initializer);
+  no_regularizers(c, {"embeddings_regularizer", "activity_regularizer", "embeddings_constraint"});
+  c["mask_zero"] = S.mask_zero;
+  c["input_length"] = In::rank == 1 ? json(In::dims[0]) : json(In::dims);
+  return wrap("Embedding", std::move(c));
+}
+
+// The recurrent layers: 2.2.4's RNN keys, then the cell's.
+template <class L>
+json recurrent_config(const L& l, const std::string& name, std::size_t units, std::string act,
+                      const char* rec_act) {
+  const auto& o = l.options();
+  json c = base(l, name);
+  c["return_sequences"] = L::return_sequences;
+  c["return_state"] = L::return_state;
+  c["go_backwards"] = L::go_backwards;
+  c["stateful"] = L::stateful;
+  c["unroll"] = false;
+  c["units"] = units;
+  c["activation"] = std::move(act);
+  if (rec_act) c["recurrent_activation"] = rec_act;
+  c["use_bias"] = L::use_bias;
+  c["kernel_initializer"] = initializer(o.kernel_initializer);
+  c["recurrent_initializer"] = initializer(o.recurrent_initializer);
+  c["bias_initializer"] = initializer(o.bias_initializer);
+  no_regularizers(
+      c, {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
+          "kernel_constraint", "recurrent_constraint", "bias_constraint"});
+  c["dropout"] = o.dropout;
+  c["recurrent_dropout"] = o.recurrent_dropout;
+  return c;
+}
+
+template <std::size_t U, rnn S, class Act, class T, class In>
+json layer_config(const SimpleRNN<U, S, Act, T>& l, const std::string& name, In*) {
+  return wrap("SimpleRNN", recurrent_config(l, name, U, activation_name<Act>(), nullptr));
+}
+template <std::size_t U, rnn S, class Act, class RecAct, class T, class In>
+json layer_config(const LSTM<U, S, Act, RecAct, T>& l, const std::string& name, In*) {
+  const std::string rec = activation_name<RecAct>();
+  json c = recurrent_config(l, name, U, activation_name<Act>(), rec.c_str());
+  c["unit_forget_bias"] = l.options().unit_forget_bias;
+  c["implementation"] = 1;
+  return wrap("LSTM", std::move(c));
+}
+template <std::size_t U, rnn S, class Act, class RecAct, class T, class In>
+json layer_config(const GRU<U, S, Act, RecAct, T>& l, const std::string& name, In*) {
+  const std::string rec = activation_name<RecAct>();
+  json c = recurrent_config(l, name, U, activation_name<Act>(), rec.c_str());
+  c["implementation"] = 1;
+  c["reset_after"] = S.reset_after;
+  return wrap("GRU", std::move(c));
+}
+
+// The wrappers: the wrapped layer's config under "layer", named as the
+// layer names itself (its own name, or its class in snake case).
+template <class L>
+std::string inner_name(const L& l) {
+  return l.name().empty() ? ketl::detail::to_snake_case(L::class_name) : std::string(l.name());
+}
+
+template <class F, merge_mode M, class B, class In>
+requires requires(const F& f) { layer_config(f, std::string(), static_cast<In*>(nullptr)); }
+json layer_config(const Bidirectional<F, M, B>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  const F& f = l.forward_layer();
+  c["layer"] = layer_config(f, inner_name(f), static_cast<In*>(nullptr));
+  constexpr const char* modes[] = {"concat", "sum", "mul", "ave"};
+  c["merge_mode"] = M == merge_mode::none ? json(nullptr) : json(modes[int(M)]);
+  return wrap("Bidirectional", std::move(c));
+}
+
+template <class Inner, class In>
+requires requires(const Inner& i) {
+  layer_config(i, std::string(),
+               static_cast<typename ketl::detail::drop_first<In>::type*>(nullptr));
+}
+json layer_config(const TimeDistributed<Inner>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  const Inner& i = l.layer();
+  c["layer"] = layer_config(i, inner_name(i),
+                            static_cast<typename ketl::detail::drop_first<In>::type*>(nullptr));
+  return wrap("TimeDistributed", std::move(c));
+}
+
+}  // namespace ketl::io::keras
