@@ -41,6 +41,39 @@ void run(const std::string& out, const std::string& name, M m, unsigned seed) {
   predictions.emplace_back(p.begin(), p.end());
   entries.push_back({name, {p.shape().begin(), p.shape().end()}, nullptr});
 }
+// A graph with what Keras's inbound_nodes must express: three inputs, three
+// outputs, a shared layer's second call (node index 1), merges, and an
+// LSTM's returned states (tensor indices 1 and 2). Saved whole only: Keras
+// rebuilds it from ketl's config alone.
+void run_multi(const std::string& out) {
+  auto a = Input<6>{{.name = "a"}};
+  auto b = Input<4>{{.name = "b"}};
+  auto seq = Input<5, 3>{{.name = "seq"}};
+  auto shared_dense = shared(Dense<5, Relu>{{.name = "shared"}});
+  auto sa = shared_dense(a);
+  auto sb = shared_dense(Dense<6>{{.name = "to6"}}(b));
+  auto o1 = Dense<2, Softmax>{{.name = "o1"}}(Add{{.name = "add"}}(sa, sb));
+  auto o2 = Dense<1>{{.name = "o2"}}(Concatenate{{.name = "cat"}}(sa, b));
+  auto [lstm_out, h, c] = LSTM<4, rnn{.return_state = true}>{{.name = "lstm"}}(seq);
+  auto o3 = Dense<1, Tanh>{{.name = "o3"}}(Concatenate{{.name = "cat2"}}(lstm_out, h, c));
+  auto m = Model{inputs(a, b, seq), outputs(o1, o2, o3)};
+  Random rng(8);
+  for (const auto& w : m.weights())
+    for (auto& v : w.value) v = float(rng.uniform(-0.6, 0.6));
+  xt::xtensor<float, 2> xa = xt::zeros<float>({3, 6}), xb = xt::zeros<float>({3, 4});
+  xt::xtensor<float, 3> xs = xt::zeros<float>({3, 5, 3});
+  for (auto* x : {&xa, &xb})
+    for (auto& v : *x) v = float(rng.normal());
+  for (auto& v : xs) v = float(rng.normal());
+  auto [y1, y2, y3] = m.predict(std::tie(xa, xb, xs));
+  save_model(m, out + "/functional_multi_model.h5");
+  auto add = [&](const std::string& key, const auto& arr) {
+    predictions.emplace_back(arr.begin(), arr.end());
+    entries.push_back({key, {arr.shape().begin(), arr.shape().end()}, nullptr});
+  };
+  add("functional_multi__x0", xa), add("functional_multi__x1", xb), add("functional_multi__x2", xs);
+  add("functional_multi__y0", y1), add("functional_multi__y1", y2), add("functional_multi__y2", y3);
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -80,6 +113,7 @@ int main(int argc, char** argv) {
     run<float, 2>(out, "functional",
                   Model{x, Dense<2, Softmax>{{.name = "out"}}(Concatenate{{.name = "cat"}}(a, c))},
                   7);
+    run_multi(out);
     for (std::size_t i = 0; i < entries.size(); ++i) entries[i].data = predictions[i].data();
     io::save_npz(out + "/ketl_predictions.npz", entries);
   } catch (const ketl::error& e) {

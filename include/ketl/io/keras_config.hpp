@@ -20,6 +20,7 @@
 #include "ketl/initializers.hpp"
 #include "ketl/layers/activation.hpp"
 #include "ketl/layers/add.hpp"
+#include "ketl/layers/average.hpp"
 #include "ketl/layers/average_pooling1d.hpp"
 #include "ketl/layers/average_pooling2d.hpp"
 #include "ketl/layers/batch_normalization.hpp"
@@ -39,7 +40,11 @@
 #include "ketl/layers/lstm.hpp"
 #include "ketl/layers/max_pooling1d.hpp"
 #include "ketl/layers/max_pooling2d.hpp"
+#include "ketl/layers/maximum.hpp"
+#include "ketl/layers/minimum.hpp"
+#include "ketl/layers/multiply.hpp"
 #include "ketl/layers/simple_rnn.hpp"
+#include "ketl/layers/subtract.hpp"
 #include "ketl/layers/time_distributed.hpp"
 
 namespace ketl::io::keras {
@@ -285,6 +290,20 @@ json layer_config(const GRU<U, S, Act, RecAct, T>& l, const std::string& name, I
   c["implementation"] = 1;
   c["reset_after"] = S.reset_after;
   return wrap("GRU", std::move(c));
+}
+
+// The merges (functional models): Keras's _Merge keys, and Concatenate's axis.
+template <class L, class In>
+requires(std::is_same_v<L, Add> || std::is_same_v<L, Subtract> || std::is_same_v<L, Multiply> ||
+         std::is_same_v<L, Average> || std::is_same_v<L, Maximum> ||
+         std::is_same_v<L, Minimum>) json layer_config(const L& l, const std::string& name, In*) {
+  return wrap(L::class_name, base(l, name));
+}
+template <int Axis, class In>
+json layer_config(const Concatenate<Axis>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["axis"] = Axis;
+  return wrap("Concatenate", std::move(c));
 }
 
 // The wrappers: the wrapped layer's config under "layer", named as the

@@ -7,8 +7,8 @@
 //     "layers"}}, each layer's config from io/keras_config.hpp, the first
 //     with Keras's batch_input_shape and dtype);
 //   - the weights in the group model_weights, as save_weights lays them out.
-// Not yet: the functional Model, training_config and the optimizer's
-// weights (docs/keras-files.md).
+// The functional Model likewise, with Keras's inbound_nodes. Not yet:
+// training_config and the optimizer's weights (docs/keras-files.md).
 //
 // Needs libhdf5 (io/keras_h5.hpp) and nlohmann-json (io/keras_config.hpp).
 #pragma once
@@ -18,10 +18,12 @@
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "ketl/io/file.hpp"
 #include "ketl/io/keras_config.hpp"
 #include "ketl/io/keras_h5.hpp"
+#include "ketl/models/functional.hpp"
 #include "ketl/models/sequential.hpp"
 
 namespace ketl {
@@ -83,7 +85,103 @@ json model_config(const Sequential<L...>& m) {
           {"config", {{"name", "sequential_1"}, {"layers", std::move(layers)}}}};
 }
 
+// A functional network's Input node types, for their dtypes.
+template <class Net>
+struct input_nodes;
+template <class... In, class Out>
+struct input_nodes<models::functional_network<ketl::detail::type_list<In...>, Out>> {
+  template <class T>
+  static std::vector<std::string> dtypes() {
+    return {[] {
+      if constexpr (requires { typename In::dtype; })
+        return std::string(dtype_name<typename In::dtype>());
+      else
+        return std::string(dtype_name<T>());
+    }()...};
+  }
+};
+
+inline json refs(const std::vector<models::detail::keras_ref>& r, bool with_kwargs) {
+  json out = json::array();
+  for (const auto& x : r) {
+    json e = {x.layer, x.node, x.tensor};
+    if (with_kwargs) e.push_back(json::object());
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// Keras 2.2.4's Network.get_config for a functional Model: the layers in
+// model.layers order, each with its calls' inbound nodes, then the model's
+// input and output layers.
+template <class Inputs, class Outputs>
+json model_config(const Model<Inputs, Outputs>& m) {
+  const auto& net = m.network();
+  using Net = std::decay_t<decltype(net)>;
+  const auto topo = net.keras_topology();
+  std::vector<json> configs(topo.rows.size());
+  std::vector<std::size_t> row_of_slot(topo.rows.size(), 0);
+  for (std::size_t r = 0; r < topo.rows.size(); ++r)
+    if (topo.rows[r].slot != models::detail::no_index) row_of_slot[topo.rows[r].slot] = r;
+  net.visit_layers([&](const auto& l, std::size_t slot, auto* in) {
+    using L = std::decay_t<decltype(l)>;
+    if constexpr (requires { layer_config(l, std::string(), in); }) {
+      configs[row_of_slot[slot]] = layer_config(l, topo.rows[row_of_slot[slot]].name, in);
+    } else {
+      static_assert(has_keras_config<L>,
+                    "ketl::save_model: this layer has no Keras config in ketl yet (see "
+                    "docs/keras-files.md for the layers save_model writes)");
+    }
+  });
+  const auto dtypes = input_nodes<Net>::template dtypes<typename Net::value_type>();
+  std::vector<json> input_shapes;
+  [&]<class... S>(ketl::detail::type_list<S...>*) {
+    (input_shapes.push_back([] {
+      json shape = json::array({nullptr});
+      for (auto d : S::dims) shape.push_back(d);
+      return shape;
+    }()),
+     ...);
+  }(static_cast<typename Net::input_shapes*>(nullptr));
+  json layers = json::array();
+  for (std::size_t r = 0; r < topo.rows.size(); ++r) {
+    const auto& row = topo.rows[r];
+    json entry = {{"name", row.name}};
+    if (row.input != models::detail::no_index) {
+      json shape = input_shapes[row.input];
+      if (Net::fixed_batch_size) shape[0] = Net::fixed_batch_size;
+      entry["class_name"] = "InputLayer";
+      entry["config"] = {{"batch_input_shape", shape},
+                         {"dtype", dtypes[row.input]},
+                         {"sparse", false},
+                         {"name", row.name}};
+      entry["inbound_nodes"] = json::array();
+    } else {
+      entry["class_name"] = configs[r]["class_name"];
+      entry["config"] = configs[r]["config"];
+      json nodes = json::array();
+      for (const auto& call : row.calls) nodes.push_back(refs(call, true));
+      entry["inbound_nodes"] = std::move(nodes);
+    }
+    layers.push_back(std::move(entry));
+  }
+  return {{"class_name", "Model"},
+          {"config",
+           {{"name", "model_1"},
+            {"layers", std::move(layers)},
+            {"input_layers", refs(topo.inputs, false)},
+            {"output_layers", refs(topo.outputs, false)}}}};
+}
+
 }  // namespace io::keras
+
+// Keras's model.save for a functional Model.
+template <class Inputs, class Outputs>
+void save_model(const Model<Inputs, Outputs>& model, const std::string& path) {
+  const std::string config = io::keras::model_config(model).dump();
+  const auto weights = engine::detail::keras_weights_of(model.network());
+  io::write_file_atomically(path, io::keras_h5_model_bytes(weights, config, path), "save_model");
+}
 
 // Keras's model.save for a Sequential: the architecture and the weights in
 // one .h5 file, written atomically (a failed save leaves the old file).

@@ -183,6 +183,30 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
       out.push_back(r < declared_.size() ? declared_[r].name : layers_[r - declared_.size()].name);
     return out;
   }
+  // Keras's topology of the graph (models/functional_parts.hpp), and each
+  // layer object once with its first call's input shape: f(layer, slot, In*)
+  // (the model-file headers read both).
+  detail::keras_topology keras_topology() const {
+    return detail::make_keras_topology(inst_, declared_, layers_, rows_, order_, outputs_);
+  }
+  template <class F>
+  void visit_layers(F f) const {
+    [&]<std::size_t... P>(std::index_sequence<P...>) {
+      (
+          [&] {
+            if constexpr (detail::is_call<node_t<P>>) {
+              using LayerType = typename node_t<P>::layer_type;
+              using InShape = typename ketl::detail::call_input<node_t<P>>::type;
+              for (std::size_t i : by_position_[P])
+                if (inst_[i].use == 0)
+                  f(*static_cast<const LayerType*>(inst_[i].layer), inst_[i].slot,
+                    static_cast<InShape*>(nullptr));
+            }
+          }(),
+          ...);
+    }
+    (std::make_index_sequence<positions>{});
+  }
   std::size_t param_count() const {
     std::size_t n = 0;
     for (const auto& s : layers_) n += s.params;
@@ -256,33 +280,7 @@ class functional_network<ketl::detail::type_list<In...>, ketl::detail::type_list
       layers_[inst.slot].uses = seen_uses[inst.slot];
       created[inst.slot] = std::min(created[inst.slot], inst.seq);
     }
-    if (build) {
-      // The layers in the order their first nodes were made, as Keras
-      // numbers and lists them.
-      std::vector<std::size_t> slot_order(layers_.size());
-      for (std::size_t s = 0; s < slot_order.size(); ++s) slot_order[s] = s;
-      std::sort(slot_order.begin(), slot_order.end(),
-                [&](std::size_t a, std::size_t b) { return created[a] < created[b]; });
-      std::vector<layer_slot> sorted;
-      std::vector<std::size_t> remap(layers_.size());
-      for (std::size_t s : slot_order) remap[s] = sorted.size(), sorted.push_back(layers_[s]);
-      layers_ = std::move(sorted);
-      for (auto& inst : inst_)
-        if (inst.slot != npos) inst.slot = remap[inst.slot];
-      detail::name_layers(declared_, layers_);
-      // Then listed (summary, weights, files) in Keras's model.layers order.
-      rows_ = detail::keras_layer_order(inst_, outputs_, declared_.size(), layers_.size());
-      std::vector<layer_slot> listed;
-      for (std::size_t& r : rows_)
-        if (r >= declared_.size()) {
-          remap[r - declared_.size()] = listed.size();
-          listed.push_back(std::move(layers_[r - declared_.size()]));
-          r = declared_.size() + remap[r - declared_.size()];
-        }
-      layers_ = std::move(listed);
-      for (auto& inst : inst_)
-        if (inst.slot != npos) inst.slot = remap[inst.slot];
-    }
+    if (build) rows_ = detail::name_and_list_layers(inst_, declared_, layers_, outputs_, created);
     // Backward meets a shared layer's uses in reverse order: the first it
     // meets writes the weight gradients, the others add to them.
     std::vector<char> met(layers_.size(), 0);

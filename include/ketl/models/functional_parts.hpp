@@ -170,4 +170,96 @@ std::vector<std::size_t> keras_layer_order(const std::vector<Inst>& inst,
   return order;
 }
 
+// Names the layer slots as Keras would (counted in the order their first
+// nodes were made, `created`), then reorders them into Keras's
+// model.layers order; returns the rows (inputs and slots) in that order.
+template <class Inst>
+std::vector<std::size_t> name_and_list_layers(std::vector<Inst>& inst,
+                                              std::vector<declared_input>& declared,
+                                              std::vector<layer_slot>& layers,
+                                              const std::vector<std::size_t>& outputs,
+                                              const std::vector<std::uint64_t>& created) {
+  auto reorder = [&](const std::vector<std::size_t>& slot_order) {
+    std::vector<layer_slot> sorted;
+    std::vector<std::size_t> remap(layers.size());
+    for (std::size_t s : slot_order)
+      remap[s] = sorted.size(), sorted.push_back(std::move(layers[s]));
+    layers = std::move(sorted);
+    for (auto& i : inst)
+      if (i.slot != no_index) i.slot = remap[i.slot];
+    return remap;
+  };
+  std::vector<std::size_t> by_creation(layers.size());
+  for (std::size_t s = 0; s < by_creation.size(); ++s) by_creation[s] = s;
+  std::sort(by_creation.begin(), by_creation.end(),
+            [&](std::size_t a, std::size_t b) { return created[a] < created[b]; });
+  reorder(by_creation);
+  name_layers(declared, layers);
+  std::vector<std::size_t> rows = keras_layer_order(inst, outputs, declared.size(), layers.size());
+  std::vector<std::size_t> listed;
+  for (std::size_t r : rows)
+    if (r >= declared.size()) listed.push_back(r - declared.size());
+  const auto remap = reorder(listed);
+  for (std::size_t& r : rows)
+    if (r >= declared.size()) r = declared.size() + remap[r - declared.size()];
+  return rows;
+}
+
+// The graph as Keras's Network.get_config lists it: each row of
+// model.layers (an input, or a layer slot), each call of a layer with its
+// inputs as [layer name, node index, tensor index], and the model's inputs
+// and outputs likewise.
+struct keras_ref {
+  std::string layer;
+  std::size_t node = 0, tensor = 0;
+};
+struct keras_row {
+  std::string name;
+  std::size_t input = no_index, slot = no_index;  // which one it is
+  std::vector<std::vector<keras_ref>> calls;      // a layer's, in node order
+};
+struct keras_topology {
+  std::vector<keras_row> rows;
+  std::vector<keras_ref> inputs, outputs;
+};
+
+template <class Inst>
+keras_topology make_keras_topology(const std::vector<Inst>& inst,
+                                   const std::vector<declared_input>& declared,
+                                   const std::vector<layer_slot>& layers,
+                                   const std::vector<std::size_t>& rows,
+                                   const std::vector<std::size_t>& order,
+                                   const std::vector<std::size_t>& outputs) {
+  auto ref = [&](std::size_t i) {
+    const auto& x = inst[i];
+    if (x.part != no_index) {  // output k of a call
+      const auto& call = inst[x.parents[0]];
+      return keras_ref{layers[call.slot].name, call.use, x.part};
+    }
+    return x.input != no_index ? keras_ref{declared[x.input].name, 0, 0}
+                               : keras_ref{layers[x.slot].name, x.use, 0};
+  };
+  keras_topology t;
+  for (std::size_t r : rows) {
+    keras_row row;
+    if (r < declared.size()) {
+      row.name = declared[r].name, row.input = r;
+    } else {
+      row.slot = r - declared.size();
+      row.name = layers[row.slot].name;
+      for (std::size_t i : order)  // execution order is node order
+        if (inst[i].slot == row.slot && inst[i].part == no_index) {
+          std::vector<keras_ref> call;
+          for (std::size_t j = 0; j < inst[i].parent_count; ++j)
+            call.push_back(ref(inst[i].parents[j]));
+          row.calls.push_back(std::move(call));
+        }
+    }
+    t.rows.push_back(std::move(row));
+  }
+  for (const auto& d : declared) t.inputs.push_back({d.name, 0, 0});
+  for (std::size_t o : outputs) t.outputs.push_back(ref(o));
+  return t;
+}
+
 }  // namespace ketl::models::detail
