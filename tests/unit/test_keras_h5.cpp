@@ -176,7 +176,7 @@ TEST_CASE("h5py-written forms: split lists, variable-length strings, cell names,
 }
 
 TEST_CASE("long name lists are split as Keras splits them, and read back", "[keras_h5][weights]") {
-  io::keras_weights w{"2.2.4", "tensorflow", {}};
+  io::keras_weights w{"2.2.4", "tensorflow", {}, {}, {}};
   for (int i = 0; i < 700; ++i)  // 700 x 100 bytes: over HDF5's 64 KB header limit
     w.layers.push_back({"layer_" + std::string(88, 'x') + std::to_string(1000 + i), {}});
   w.layers[3].weights.push_back({"k:0", {2, 1}, {1.5, -2.0}, false});
@@ -269,7 +269,7 @@ TEST_CASE("bad .h5 files throw a ketl::io_error naming the file, and change noth
   CHECK_THROWS_AS(m.load_weights(dir), io_error);  // a directory
   CHECK(snapshot_weights(m) == before);
   // Not a weight file: an HDF5 file without layer_names.
-  io::keras_weights w{"2.2.4", "tensorflow", {}};
+  io::keras_weights w{"2.2.4", "tensorflow", {}, {}, {}};
   const io::h5::context c{"test", "x.h5"};
   const io::h5::memory_file empty(c);
   CHECK_THROWS_WITH(io::parse_keras_h5(empty.bytes(), "x.h5"), Contains("no layer_names"));
@@ -350,21 +350,21 @@ TEST_CASE("save_model writes Keras 2.2.4's Sequential config and the weights in 
   const std::string bytes = bytes_of(path);
   const io::h5::context c{"test", path};
   const io::h5::memory_file f(c, bytes);
-  const auto config = nlohmann::json::parse(
+  const auto config = nlohmann::ordered_json::parse(
       io::h5::read_string_list(c, f.root(), "model_config", "the file").at(0));
   CHECK(config["class_name"] == "Sequential");
   const auto& layers = config["config"]["layers"];
   REQUIRE(layers.size() == 5);  // the Input is no layer of Keras's Sequential
   CHECK(layers[0]["class_name"] == "Conv2D");
-  CHECK(layers[0]["config"]["batch_input_shape"] == nlohmann::json::parse("[null, 8, 8, 1]"));
+  CHECK(layers[0]["config"]["batch_input_shape"] == nlohmann::ordered_json::parse("[null, 8, 8, 1]"));
   CHECK(layers[0]["config"]["dtype"] == "float32");
   CHECK(layers[0]["config"]["name"] == "conv2d_1");
-  CHECK(layers[0]["config"]["kernel_size"] == nlohmann::json::parse("[3, 3]"));
+  CHECK(layers[0]["config"]["kernel_size"] == nlohmann::ordered_json::parse("[3, 3]"));
   CHECK(layers[0]["config"]["padding"] == "same");
   CHECK(layers[0]["config"]["activation"] == "relu");
   CHECK(layers[0]["config"]["kernel_initializer"]["class_name"] == "VarianceScaling");
   CHECK(layers[0]["config"]["kernel_initializer"]["config"]["mode"] == "fan_avg");
-  CHECK(layers[1]["config"]["strides"] == nlohmann::json::parse("[2, 2]"));  // None: pool_size
+  CHECK(layers[1]["config"]["strides"] == nlohmann::ordered_json::parse("[2, 2]"));  // None: pool_size
   CHECK(layers[3]["config"]["rate"] == Approx(0.25));
   CHECK(layers[4]["config"]["name"] == "probabilities");
   CHECK(layers[4]["config"]["units"] == 4);
@@ -378,4 +378,62 @@ TEST_CASE("save_model writes Keras 2.2.4's Sequential config and the weights in 
   back.load_weights(path);
   CHECK(snapshot_weights(back) == snapshot_weights(m));
   std::remove(path.c_str());
+}
+
+TEST_CASE("load_model checks the file's architecture against the model's type, then loads",
+          "[keras_h5][load_model]") {
+  // Keras's own model.save files (tf_keras 2.21: an InputLayer entry, its
+  // own keys and class names) into the ketl types that match them.
+  auto d = load_model(dir + "dense_model.h5", dense_model());
+  check_prediction(d.predict(input<float, 2>("dense")), "dense");
+  // By type alone, where every layer has a default (Dropout needs its rate).
+  using NamedNet = Sequential<Input<6>, Dense<5, Relu>, Dense<3>>;
+  auto n = load_model<NamedNet>(dir + "named_model.h5");
+  check_prediction(n.predict(input<float, 2>("named")), "named");
+  auto r = load_model(dir + "rnn_model.h5", rnn_model());
+  check_prediction(r.predict(input<std::int32_t, 2>("rnn")), "rnn");
+  auto b = load_model(dir + "bidirectional_model.h5", bidirectional_model());
+  check_prediction(b.predict(input<float, 3>("bidirectional")), "bidirectional");
+  auto f = load_model(dir + "functional_model.h5", functional_model());
+  check_prediction(f.predict(input<float, 2>("functional")), "functional");
+  auto c = load_model(dir + "cnn_model.h5", cnn_model());
+  check_prediction(c.predict(input<float, 4>("cnn")), "cnn");
+
+  // The first difference, in words.
+  using Narrow = Sequential<Input<6>, Dense<4, Relu>, Dense<3>>;
+  CHECK_THROWS_WITH(load_model<Narrow>(dir + "named_model.h5"),
+                    Contains("layer 0: file has Dense(units=5, activation='relu', use_bias=True"));
+  CHECK_THROWS_WITH(load_model<Narrow>(dir + "named_model.h5"),
+                    Contains("ketl model has Dense(units=4, activation='relu'"));
+  using Tanh3 = Sequential<Input<6>, Dense<5, Tanh>, Dense<3>>;
+  CHECK_THROWS_WITH(load_model<Tanh3>(dir + "named_model.h5"), Contains("activation='tanh'"));
+  using Wide = Sequential<Input<7>, Dense<5, Relu>, Dense<3>>;
+  CHECK_THROWS_WITH(load_model<Wide>(dir + "named_model.h5"),
+                    Contains("the input: file has shape (6,), ketl model has (7,)"));
+  using Short = Sequential<Input<6>, Dense<5, Relu>>;
+  CHECK_THROWS_WITH(load_model<Short>(dir + "named_model.h5"),
+                    Contains("the file has 2 layers, the ketl model 1"));
+  auto half = Sequential{Input<6>{}, Dense<5, Relu>{}, Dropout{0.25f}, Dense<3, Softmax>{}};
+  CHECK_THROWS_WITH(load_model(dir + "dense_model.h5", half), Contains("rate=0.25"));
+  // tf.keras's LSTM default recurrent_activation is sigmoid: the file says
+  // hard_sigmoid, so a ketl LSTM with Sigmoid is refused.
+  auto sigmoid_rnn = Sequential{Input<7>::of<std::int32_t>{}, Embedding<20, 4>{},
+                                LSTM<5, rnn{.return_sequences = true}, Tanh, Sigmoid>{}, GRU<3>{},
+                                Dense<1, Sigmoid>{}};
+  CHECK_THROWS_WITH(load_model(dir + "rnn_model.h5", sigmoid_rnn),
+                    Contains("recurrent_activation='hard_sigmoid'"));
+  CHECK_THROWS_WITH(load_model<NamedNet>(dir + "named.h5"), Contains("weights only"));
+
+  // ketl's own whole-model files, both kinds, bit for bit.
+  auto m = functional_model();
+  scramble(m, 10);
+  save_model(m, "ketl_test_func.h5");
+  auto back = load_model("ketl_test_func.h5", functional_model());
+  CHECK(snapshot_weights(back) == snapshot_weights(m));
+  auto s = named_model();
+  scramble(s, 11);
+  save_model(s, "ketl_test_seq.h5");
+  CHECK(snapshot_weights(load_model<NamedNet>("ketl_test_seq.h5")) == snapshot_weights(s));
+  std::remove("ketl_test_func.h5");
+  std::remove("ketl_test_seq.h5");
 }

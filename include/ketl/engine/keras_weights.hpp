@@ -58,7 +58,9 @@ std::vector<keras_slot> keras_slots(const N& net) {
 
 template <class N>
 io::keras_weights keras_weights_of(const N& net) {
-  io::keras_weights out{keras_file_version, "tensorflow", {}};
+  io::keras_weights out;
+  out.keras_version = keras_file_version;
+  out.backend = "tensorflow";
   const auto weights = net.weights();
   const auto& names = net.weight_names();
   for (const auto& s : keras_slots(net)) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <array>
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -49,7 +50,7 @@
 
 namespace ketl::io::keras {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;  // keys in Keras's order
 
 // Keras's serialized initializer (2.2.4's initializers.serialize): the
 // Glorot, He and LeCun families are VarianceScaling with their arguments.
@@ -81,6 +82,16 @@ inline json initializer(const Initializer& i) {
       return {{"class_name", "Orthogonal"}, {"config", {{"gain", i.scale()}, {"seed", nullptr}}}};
   }
   return nullptr;
+}
+
+// A float option as the decimal it was written as (0.001, not
+// 0.0010000000474974513): the shortest that reads back as the same float.
+inline double decimal(float f) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, f);
+  double d = 0;
+  std::from_chars(buf, r.ptr, d);
+  return d;
 }
 
 template <class Act>
@@ -120,7 +131,7 @@ json layer_config(const Dense<U, Act, T>& l, const std::string& name, In*) {
 template <class In>
 json layer_config(const Dropout& l, const std::string& name, In*) {
   json c = base(l, name);
-  c["rate"] = l.rate();
+  c["rate"] = decimal(l.rate());
   c["noise_shape"] = nullptr;
   c["seed"] = nullptr;
   return wrap("Dropout", std::move(c));
@@ -219,9 +230,9 @@ template <batch_norm S, class T, class In>
 json layer_config(const BatchNormalization<S, T>& l, const std::string& name, In*) {
   const auto& o = l.options();
   json c = base(l, name);
-  c["axis"] = -1;
-  c["momentum"] = o.momentum;
-  c["epsilon"] = o.epsilon;
+  c["axis"] = In::rank;  // the last axis, counted with the batch's, as tf.keras writes it
+  c["momentum"] = decimal(o.momentum);
+  c["epsilon"] = decimal(o.epsilon);
   c["center"] = S.center;
   c["scale"] = S.scale;
   c["beta_initializer"] = initializer(o.beta_initializer);
@@ -266,8 +277,8 @@ json recurrent_config(const L& l, const std::string& name, std::size_t units, st
   no_regularizers(
       c, {"kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer",
           "kernel_constraint", "recurrent_constraint", "bias_constraint"});
-  c["dropout"] = o.dropout;
-  c["recurrent_dropout"] = o.recurrent_dropout;
+  c["dropout"] = decimal(o.dropout);
+  c["recurrent_dropout"] = decimal(o.recurrent_dropout);
   return c;
 }
 

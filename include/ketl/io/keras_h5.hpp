@@ -19,6 +19,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ketl/io/file.hpp"
@@ -39,12 +40,19 @@ inline keras_weights parse_keras_h5_here(std::string_view bytes, const std::stri
   const h5::memory_file f(c, bytes);
   hid_t root = f.root();
   h5::handle model_weights;
-  // A whole-model file: its weights are one group down.
+  keras_weights out;
+  // A whole-model file: its architecture at the root, its weights one
+  // group down.
   if (!h5::has_attribute(root, "layer_names") && h5::has_path(root, "model_weights")) {
+    for (auto [name, to] : {std::pair{"model_config", &out.model_config},
+                            std::pair{"training_config", &out.training_config}}) {
+      const auto v = h5::read_string_list(c, root, name, "the file");
+      if (v.size() > 1) c.fail("its " + std::string(name) + " attribute holds several strings");
+      if (!v.empty()) *to = v[0];
+    }
     model_weights = h5::open_group(c, root, "model_weights");
     root = model_weights.get();
   }
-  keras_weights out;
   bool found = false;
   const auto names = h5::read_string_list(c, root, "layer_names", "the file", &found);
   if (!found) c.fail("it has no layer_names attribute, so it is not a Keras weight file");
@@ -83,7 +91,8 @@ inline void put_u64(std::string& out, std::uint64_t v) {
 inline void put_str(std::string& out, const std::string& s) { put_u64(out, s.size()), out += s; }
 inline std::string encode_weights(const keras_weights& w) {
   std::string out;
-  put_str(out, w.keras_version), put_str(out, w.backend), put_u64(out, w.layers.size());
+  put_str(out, w.keras_version), put_str(out, w.backend);
+  put_str(out, w.model_config), put_str(out, w.training_config), put_u64(out, w.layers.size());
   for (const auto& l : w.layers) {
     put_str(out, l.name), put_u64(out, l.weights.size());
     for (const auto& x : l.weights) {
@@ -123,6 +132,7 @@ inline keras_weights decode_weights(std::string_view in, const std::string& wher
   reply_reader r{in, where};
   keras_weights w;
   w.keras_version = r.str(), w.backend = r.str();
+  w.model_config = r.str(), w.training_config = r.str();
   for (auto n = r.u64(); n > 0; --n) {
     keras_layer l{r.str(), {}};
     for (auto k = r.u64(); k > 0; --k) {

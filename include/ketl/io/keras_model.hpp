@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ketl/io/file.hpp"
+#include "ketl/io/keras_architecture.hpp"
 #include "ketl/io/keras_config.hpp"
 #include "ketl/io/keras_h5.hpp"
 #include "ketl/models/functional.hpp"
@@ -174,6 +175,45 @@ json model_config(const Model<Inputs, Outputs>& m) {
 }
 
 }  // namespace io::keras
+
+// Keras's load_model, for a model whose type ketl knows: `prototype` is the
+// model as the program builds it. The file's architecture (model_config) is
+// compared with the prototype's, and the first difference is an error in
+// plain words; then the file's weights are loaded into it, topologically,
+// and it is returned. Nothing is returned on any failure. Not yet: the
+// training config and the optimizer's state (compile it again).
+template <class M>
+M load_model(const std::string& path, M prototype) {
+  const std::string where = "ketl: load_model: " + path + ": ";
+  const io::keras_weights file = io::read_keras_h5(path, "load_model");
+  if (file.model_config.empty())
+    throw io_error(where +
+                   "it holds weights only (save_weights); build the model and call "
+                   "load_weights");
+  std::string diff;
+  try {
+    diff = io::keras::first_difference(io::keras::model_config(prototype),
+                                       io::keras::json::parse(file.model_config));
+  } catch (const io::keras::json::exception& e) {
+    throw io_error(where + "its model_config is not a Keras model config (" + e.what() + ")");
+  }
+  if (!diff.empty()) throw value_error(where + diff);
+  engine::detail::load_keras_weights(prototype.network(), file, path, {});
+  return prototype;
+}
+
+// The same for a Sequential type, built from its layers' defaults:
+//   using Net = ketl::Sequential<ketl::Input<784>, ketl::Dense<128, ketl::Relu>, ...>;
+//   auto model = ketl::load_model<Net>("model.h5");
+template <class M>
+requires requires {
+  []<class... L>(Sequential<L...>*) {}(static_cast<M*>(nullptr));
+}
+M load_model(const std::string& path) {
+  return load_model(path, []<class... L>(Sequential<L...>*) {
+    return Sequential<L...>(L{}...);
+  }(static_cast<M*>(nullptr)));
+}
 
 // Keras's model.save for a functional Model.
 template <class Inputs, class Outputs>

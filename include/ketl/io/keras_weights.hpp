@@ -32,6 +32,9 @@ struct keras_weights {
   std::string keras_version;  // empty: the file has none (Keras 1 wrote none)
   std::string backend;
   std::vector<keras_layer> layers;  // every layer, with weights or without
+  // A whole-model file's (model.save) architecture and training JSON, as
+  // written; empty in a weights-only file.
+  std::string model_config, training_config;
 };
 
 // A weight-file format: the extensions it owns, and how to read and write
