@@ -356,7 +356,8 @@ TEST_CASE("save_model writes Keras 2.2.4's Sequential config and the weights in 
   const auto& layers = config["config"]["layers"];
   REQUIRE(layers.size() == 5);  // the Input is no layer of Keras's Sequential
   CHECK(layers[0]["class_name"] == "Conv2D");
-  CHECK(layers[0]["config"]["batch_input_shape"] == nlohmann::ordered_json::parse("[null, 8, 8, 1]"));
+  CHECK(layers[0]["config"]["batch_input_shape"] ==
+        nlohmann::ordered_json::parse("[null, 8, 8, 1]"));
   CHECK(layers[0]["config"]["dtype"] == "float32");
   CHECK(layers[0]["config"]["name"] == "conv2d_1");
   CHECK(layers[0]["config"]["kernel_size"] == nlohmann::ordered_json::parse("[3, 3]"));
@@ -364,7 +365,8 @@ TEST_CASE("save_model writes Keras 2.2.4's Sequential config and the weights in 
   CHECK(layers[0]["config"]["activation"] == "relu");
   CHECK(layers[0]["config"]["kernel_initializer"]["class_name"] == "VarianceScaling");
   CHECK(layers[0]["config"]["kernel_initializer"]["config"]["mode"] == "fan_avg");
-  CHECK(layers[1]["config"]["strides"] == nlohmann::ordered_json::parse("[2, 2]"));  // None: pool_size
+  CHECK(layers[1]["config"]["strides"] ==
+        nlohmann::ordered_json::parse("[2, 2]"));  // None: pool_size
   CHECK(layers[3]["config"]["rate"] == Approx(0.25));
   CHECK(layers[4]["config"]["name"] == "probabilities");
   CHECK(layers[4]["config"]["units"] == 4);
@@ -436,4 +438,29 @@ TEST_CASE("load_model checks the file's architecture against the model's type, t
   CHECK(snapshot_weights(load_model<NamedNet>("ketl_test_seq.h5")) == snapshot_weights(s));
   std::remove("ketl_test_func.h5");
   std::remove("ketl_test_seq.h5");
+}
+
+TEST_CASE("load_model refuses a model_config that is not a Keras config, with an io_error",
+          "[keras_h5][load_model][robustness]") {
+  using NamedNet = Sequential<Input<6>, Dense<5, Relu>, Dense<3>>;
+  const auto weights = engine::detail::keras_weights_of(named_model().network());
+  const std::string path = "ketl_test_config.h5";
+  // fuzz_keras_config found the second: a Sequential without "config".
+  for (const std::string text :
+       {"not json", R"({"class_name": "Sequential"})",
+        R"({"class_name": "Sequential", "config": 3})",
+        R"({"class_name": "Sequential", "config": {"layers": [{"class_name": 1}]}})",
+        R"({"class_name": "Model", "config": {"layers": [[[[[]]]]]}})", "[]"}) {
+    INFO(text);
+    io::write_file_atomically(path, io::keras_h5_model_bytes(weights, text, path), "test");
+    CHECK_THROWS_AS(load_model<NamedNet>(path), error);
+    try {
+      load_model<NamedNet>(path);
+    } catch (const io_error& e) {
+      CHECK_THAT(e.what(), Contains(path) && Contains("model_config"));
+    } catch (const value_error& e) {
+      CHECK_THAT(e.what(), Contains(path));  // JSON, but another model
+    }
+  }
+  std::remove(path.c_str());
 }

@@ -17,7 +17,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "ketl/error.hpp"
 
 namespace ketl::io::keras {
 
@@ -59,12 +62,12 @@ inline std::string class_of(const json& layer) {
 
 // An activation given as a nested object (newer files) as its name.
 inline json plain(const json& v) {
-  if (v.is_object() && v.contains("config") && v["config"].is_object() &&
-      v["config"].contains("activation"))
-    return v["config"]["activation"];
+  if (v.is_object() && v.contains("config") && v.at("config").is_object() &&
+      v.at("config").contains("activation"))
+    return v.at("config").at("activation");
   if (v.is_object() && v.contains("class_name") && v.contains("config") &&
-      v["class_name"] == "function")
-    return v["config"];
+      v.at("class_name") == "function")
+    return v.at("config");
   return v;
 }
 
@@ -77,39 +80,44 @@ inline bool same_value(const json& a, const json& b) {
   if (x.is_array() && y.is_array()) {
     if (x.size() != y.size()) return false;
     for (std::size_t i = 0; i < x.size(); ++i)
-      if (!same_value(x[i], y[i])) return false;
+      if (!same_value(x.at(i), y.at(i))) return false;
     return true;
   }
-  if (x.is_array() && x.size() == 1) return same_value(x[0], y);  // (3,) and 3
-  if (y.is_array() && y.size() == 1) return same_value(x, y[0]);
+  if (x.is_array() && x.size() == 1) return same_value(x.at(0), y);  // (3,) and 3
+  if (y.is_array() && y.size() == 1) return same_value(x, y.at(0));
   return x == y;
 }
 
-inline std::string show(const json& v) {
-  const json x = plain(v);
+// A value in Python's spelling, for messages. A file's values may nest
+// without end: past a few levels, "...".
+inline std::string show(const json& v, int depth = 0) {
+  if (depth > 8) return "...";
+  const json& x = v.is_object() ? plain(v) : v;
   if (x.is_string()) return "'" + x.get<std::string>() + "'";
   if (x.is_boolean()) return x.get<bool>() ? "True" : "False";
   if (x.is_null()) return "None";
   if (x.is_array()) {
     std::string s = "(";
-    for (std::size_t i = 0; i < x.size(); ++i) s += (i ? ", " : "") + show(x[i]);
-    return s + (x.size() == 1 ? ",)" : ")");
+    for (std::size_t i = 0; i < x.size() && i < 16; ++i)
+      s += (i ? ", " : "") + show(x.at(i), depth + 1);
+    return s + (x.size() > 16 ? ", ...)" : x.size() == 1 ? ",)" : ")");
   }
-  if (x.is_object() && x.contains("class_name"))
-    return x["class_name"].get<std::string>() + "(...)";
-  return x.dump();
+  if (x.is_object())
+    return x.contains("class_name") ? show(x.at("class_name"), depth + 1) + "(...)" : "{...}";
+  return x.dump();  // a number
 }
 
 }  // namespace detail
 
 // "Dense(units=64, activation='relu')": the class and the compared keys.
-inline std::string describe(const json& layer) {
+inline std::string describe(const json& layer, int depth = 0) {
   std::string out = detail::class_of(layer) + "(";
   bool first = true;
-  if (layer.contains("config") && layer["config"].is_object())
-    for (const auto& [k, v] : layer["config"].items()) {
+  if (layer.contains("config") && layer.at("config").is_object())
+    for (const auto& [k, v] : layer.at("config").items()) {
       if (detail::ignored_key(k)) continue;
-      out += (first ? "" : ", ") + k + "=" + (k == "layer" ? describe(v) : detail::show(v));
+      out += (first ? "" : ", ") + k + "=" +
+             (k == "layer" && depth < 4 ? describe(v, depth + 1) : detail::show(v));
       first = false;
     }
   return out + ")";
@@ -120,8 +128,8 @@ inline std::string describe(const json& layer) {
 // Keras options ketl lacks) must hold Keras's defaults to be accepted.
 inline bool same_layer(const json& mine, const json& file) {
   if (detail::class_of(mine) != detail::class_of(file)) return false;
-  const json& a = mine["config"];
-  const json& b = file.contains("config") ? file["config"] : json::object();
+  const json& a = mine.at("config");
+  const json& b = file.contains("config") ? file.at("config") : json::object();
   for (const auto& [k, v] : a.items()) {
     if (detail::ignored_key(k)) continue;
     if (!b.contains(k)) {
@@ -130,11 +138,11 @@ inline bool same_layer(const json& mine, const json& file) {
       continue;
     }
     if (k == "layer") {
-      if (!same_layer(v, b[k])) return false;
+      if (!same_layer(v, b.at(k))) return false;
     } else if (k == "axis" && detail::class_of(mine) == "BatchNormalization" &&
-               detail::same_value(b[k], -1)) {
+               detail::same_value(b.at(k), -1)) {
       continue;  // Keras 2.2.4's default, the last axis: ketl's, always
-    } else if (!detail::same_value(v, b[k])) {
+    } else if (!detail::same_value(v, b.at(k))) {
       return false;
     }
   }
@@ -146,14 +154,14 @@ inline bool same_layer(const json& mine, const json& file) {
 // InputLayer. Returns false for a config that is not a Sequential.
 inline bool sequential_layers(const json& config, json& layers, json& input_shape) {
   if (detail::class_of(config) != "Sequential") return false;
-  const json& c = config["config"];
+  const json& c = config.at("config");
   layers = c.is_array() ? c : c.value("layers", json::array());
   input_shape = nullptr;
-  if (!layers.empty() && detail::class_of(layers[0]) == "InputLayer") {
-    input_shape = layers[0]["config"].value("batch_input_shape", json(nullptr));
+  if (!layers.empty() && detail::class_of(layers.at(0)) == "InputLayer") {
+    input_shape = layers.at(0).at("config").value("batch_input_shape", json(nullptr));
     layers.erase(layers.begin());
   } else if (!layers.empty()) {
-    input_shape = layers[0]["config"].value("batch_input_shape", json(nullptr));
+    input_shape = layers.at(0).at("config").value("batch_input_shape", json(nullptr));
   }
   return true;
 }
@@ -175,9 +183,9 @@ inline std::string first_difference(const json& mine, const json& file) {
       return "the input: file has shape " + detail::show(dims(sb)) + ", ketl model has " +
              detail::show(dims(sa));
     for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
-      if (!same_layer(a[i], b[i]))
-        return "layer " + std::to_string(i) + ": file has " + describe(b[i]) + ", ketl model has " +
-               describe(a[i]);
+      if (!same_layer(a.at(i), b.at(i)))
+        return "layer " + std::to_string(i) + ": file has " + describe(b.at(i)) +
+               ", ketl model has " + describe(a.at(i));
     if (a.size() != b.size())
       return "the file has " + std::to_string(b.size()) + " layers, the ketl model " +
              std::to_string(a.size());
@@ -185,16 +193,16 @@ inline std::string first_difference(const json& mine, const json& file) {
   }
   // A functional Model: the layers in model.layers order, and each call's
   // inputs by their layers' positions (names may differ).
-  const json& a = mine["config"]["layers"];
-  const json b = file["config"].value("layers", json::array());
+  const json& a = mine.at("config").at("layers");
+  const json b = file.at("config").value("layers", json::array());
   std::map<std::string, std::size_t> pa, pb;
-  for (std::size_t i = 0; i < a.size(); ++i) pa[a[i].value("name", "")] = i;
-  for (std::size_t i = 0; i < b.size(); ++i) pb[b[i].value("name", "")] = i;
+  for (std::size_t i = 0; i < a.size(); ++i) pa[a.at(i).value("name", "")] = i;
+  for (std::size_t i = 0; i < b.size(); ++i) pb[b.at(i).value("name", "")] = i;
   for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) {
-    const std::string where = "layer " + std::to_string(i) + " (" + b[i].value("name", "") + ")";
-    if (detail::class_of(a[i]) == "InputLayer" && detail::class_of(b[i]) == "InputLayer") {
-      const json& sa = a[i]["config"]["batch_input_shape"];
-      const json sb = b[i]["config"].value("batch_input_shape", json(nullptr));
+    const std::string where = "layer " + std::to_string(i) + " (" + b.at(i).value("name", "") + ")";
+    if (detail::class_of(a.at(i)) == "InputLayer" && detail::class_of(b.at(i)) == "InputLayer") {
+      const json& sa = a.at(i).at("config").at("batch_input_shape");
+      const json sb = b.at(i).at("config").value("batch_input_shape", json(nullptr));
       if (!sb.is_array() || sb.size() != sa.size() ||
           !detail::same_value(json(std::vector<json>(sa.begin() + 1, sa.end())),
                               json(std::vector<json>(sb.begin() + 1, sb.end()))))
@@ -202,32 +210,45 @@ inline std::string first_difference(const json& mine, const json& file) {
                detail::show(sa);
       continue;
     }
-    if (!same_layer(a[i], b[i]))
-      return where + ": file has " + describe(b[i]) + ", ketl model has " + describe(a[i]);
+    if (!same_layer(a.at(i), b.at(i)))
+      return where + ": file has " + describe(b.at(i)) + ", ketl model has " + describe(a.at(i));
     // Each call's inputs, as (position, node, tensor).
     auto calls = [](const json& l, const std::map<std::string, std::size_t>& pos) {
       std::vector<std::vector<std::array<std::size_t, 3>>> out;
       for (const auto& node : l.value("inbound_nodes", json::array())) {
         std::vector<std::array<std::size_t, 3>> ins;
         for (const auto& r : node) {
-          if (!r.is_array() || r.size() < 3 || !r[0].is_string()) continue;
-          const auto it = pos.find(r[0].get<std::string>());
+          if (!r.is_array() || r.size() < 3 || !r.at(0).is_string()) continue;
+          const auto it = pos.find(r.at(0).get<std::string>());
           ins.push_back({it == pos.end() ? std::size_t(-1) : it->second,
-                         r[1].is_number() ? r[1].get<std::size_t>() : 0,
-                         r[2].is_number() ? r[2].get<std::size_t>() : 0});
+                         r.at(1).is_number() ? r.at(1).get<std::size_t>() : 0,
+                         r.at(2).is_number() ? r.at(2).get<std::size_t>() : 0});
         }
         out.push_back(std::move(ins));
       }
       return out;
     };
-    if (calls(a[i], pa) != calls(b[i], pb))
-      return where + ": its inputs differ (file: " + b[i].value("inbound_nodes", json()).dump() +
-             ", ketl model: " + a[i]["inbound_nodes"].dump() + ")";
+    if (calls(a.at(i), pa) != calls(b.at(i), pb))
+      return where +
+             ": its inputs differ (file: " + detail::show(b.at(i).value("inbound_nodes", json())) +
+             ", ketl model: " + detail::show(a.at(i).at("inbound_nodes")) + ")";
   }
   if (a.size() != b.size())
     return "the file has " + std::to_string(b.size()) + " layers, the ketl model " +
            std::to_string(a.size());
   return "";
+}
+
+// A file's model_config text against a model's config: the first
+// difference in words ("" when they agree). Text that is not JSON, or JSON
+// that is not a Keras config, throws a ketl::io_error naming `where`.
+inline std::string check_architecture(const json& mine, std::string_view text,
+                                      const std::string& where) {
+  try {
+    return first_difference(mine, json::parse(text));
+  } catch (const json::exception& e) {
+    throw io_error(where + "its model_config is not a Keras model config (" + e.what() + ")");
+  }
 }
 
 }  // namespace ketl::io::keras
