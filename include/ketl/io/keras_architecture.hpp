@@ -12,7 +12,10 @@
 // and options that an older file leaves out take Keras's defaults.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
