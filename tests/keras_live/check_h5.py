@@ -58,12 +58,15 @@ def main():
         if os.path.exists(whole):
             loaded = tf_keras.models.load_model(whole, compile=False)
             failed += compare(name, "load_model", loaded.predict(x, verbose=0), ketl[name])
-    # Saved whole only: Keras rebuilds it from ketl's model_config alone.
-    name = "functional_multi"
-    loaded = tf_keras.models.load_model(os.path.join(out, name + "_model.h5"), compile=False)
-    got = loaded.predict([ketl[name + "__x%d" % i] for i in range(3)], verbose=0)
-    for k in range(3):
-        failed += compare("%s[%d]" % (name, k), "load_model", got[k], ketl[name + "__y%d" % k])
+    # Saved whole only: Keras rebuilds them from ketl's model_config alone.
+    for name in sorted({k.split("__")[0] for k in ketl.files if "__" in k}):
+        xs = sorted(k for k in ketl.files if k.startswith(name + "__x"))
+        ys = sorted(k for k in ketl.files if k.startswith(name + "__y"))
+        loaded = tf_keras.models.load_model(os.path.join(out, name + "_model.h5"), compile=False)
+        got = loaded.predict([ketl[k] for k in xs] if len(xs) > 1 else ketl[xs[0]], verbose=0)
+        got = got if isinstance(got, list) else [got]
+        for k, y in enumerate(ys):
+            failed += compare("%s[%d]" % (name, k), "load_model", got[k], ketl[y])
     sys.exit(1 if failed else 0)
 
 

@@ -41,6 +41,39 @@ void run(const std::string& out, const std::string& name, M m, unsigned seed) {
   predictions.emplace_back(p.begin(), p.end());
   entries.push_back({name, {p.shape().begin(), p.shape().end()}, nullptr});
 }
+// A model saved whole only (Keras rebuilds it from ketl's config alone),
+// with random weights and inputs: its inputs and predictions go to the npz
+// as <name>__x<i> and <name>__y<k>.
+template <class M, class... X>
+void run_whole(const std::string& out, const std::string& name, M m, unsigned seed, X... x) {
+  Random rng(seed);
+  for (const auto& w : m.weights())
+    for (auto& v : w.value) v = float(rng.uniform(-0.6, 0.6));
+  for (const auto& w : m.weights())
+    if (w.name == "moving_variance")
+      for (auto& v : w.value) v = v < 0 ? -v : v;
+  auto fill = [&](auto& a) {
+    for (auto& v : a) v = float(rng.normal());
+  };
+  (fill(x), ...);
+  save_model(m, out + "/" + name + "_model.h5");
+  auto add = [&](const std::string& key, const auto& arr) {
+    predictions.emplace_back(arr.begin(), arr.end());
+    entries.push_back({key, {arr.shape().begin(), arr.shape().end()}, nullptr});
+  };
+  std::size_t i = 0;
+  ((add(name + "__x" + std::to_string(i++), x)), ...);
+  if constexpr (sizeof...(X) == 1) {
+    add(name + "__y0", m.predict(x...));
+  } else {
+    const auto y = m.predict(std::tie(x...));
+    if constexpr (requires { std::get<0>(y); })
+      add(name + "__y0", std::get<0>(y));
+    else
+      add(name + "__y0", y);
+  }
+}
+
 // A graph with what Keras's inbound_nodes must express: three inputs, three
 // outputs, a shared layer's second call (node index 1), merges, and an
 // LSTM's returned states (tensor indices 1 and 2). Saved whole only: Keras
@@ -114,6 +147,30 @@ int main(int argc, char** argv) {
                   Model{x, Dense<2, Softmax>{{.name = "out"}}(Concatenate{{.name = "cat"}}(a, c))},
                   7);
     run_multi(out);
+    // Every shape and helper layer with a Keras config, in two stacks.
+    run_whole(out, "shapes_1d",
+              Sequential{Input<6, 4>{}, ZeroPadding1D<margins1d{1, 2}>{},
+                         Cropping1D<margins1d{2, 1}>{}, UpSampling1D<2>{}, Permute<2, 1>{},
+                         Reshape<6, 8>{}, SpatialDropout1D{0.2f}, Activation<Tanh>{}, Masking{0.0f},
+                         LSTM<3>{}, RepeatVector<2>{}, Flatten{}, Dense<2>{}},
+              9, xt::xtensor<float, 3>::from_shape({3, 6, 4}));
+    run_whole(out, "shapes_2d",
+              Sequential{Input<5, 5, 2>{}, ZeroPadding2D<margins2d{{1, 1}, {0, 1}}>{},
+                         Cropping2D<margins2d{{1, 0}, {0, 1}}>{}, UpSampling2D<2, 1>{},
+                         SpatialDropout2D{0.1f}, AveragePooling2D<>{}, BatchNormalization<>{},
+                         GlobalAveragePooling2D{}, Dense<1>{}},
+              10, xt::xtensor<float, 4>::from_shape({2, 5, 5, 2}));
+    {
+      auto u = Input<4>{{.name = "u"}};
+      auto v = Input<4>{{.name = "v"}};
+      auto du = Dense<3>{{.name = "du"}}(u), dv = Dense<3>{{.name = "dv"}}(v);
+      auto merged =
+          Concatenate{}(Dot<1>{{.normalize = true}}(du, dv), Subtract{}(du, dv), Multiply{}(du, dv),
+                        Average{}(du, dv), Maximum{}(du, dv), Minimum{}(du, dv));
+      run_whole(out, "merges", Model{inputs(u, v), outputs(Dense<1>{}(merged))}, 11,
+                xt::xtensor<float, 2>::from_shape({3, 4}),
+                xt::xtensor<float, 2>::from_shape({3, 4}));
+    }
     for (std::size_t i = 0; i < entries.size(); ++i) entries[i].data = predictions[i].data();
     io::save_npz(out + "/ketl_predictions.npz", entries);
   } catch (const ketl::error& e) {

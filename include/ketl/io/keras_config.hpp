@@ -29,7 +29,10 @@
 #include "ketl/layers/concatenate.hpp"
 #include "ketl/layers/conv1d.hpp"
 #include "ketl/layers/conv2d.hpp"
+#include "ketl/layers/cropping1d.hpp"
+#include "ketl/layers/cropping2d.hpp"
 #include "ketl/layers/dense.hpp"
+#include "ketl/layers/dot.hpp"
 #include "ketl/layers/dropout.hpp"
 #include "ketl/layers/embedding.hpp"
 #include "ketl/layers/flatten.hpp"
@@ -39,14 +42,24 @@
 #include "ketl/layers/global_max_pooling2d.hpp"
 #include "ketl/layers/gru.hpp"
 #include "ketl/layers/lstm.hpp"
+#include "ketl/layers/masking.hpp"
 #include "ketl/layers/max_pooling1d.hpp"
 #include "ketl/layers/max_pooling2d.hpp"
 #include "ketl/layers/maximum.hpp"
 #include "ketl/layers/minimum.hpp"
 #include "ketl/layers/multiply.hpp"
+#include "ketl/layers/permute.hpp"
+#include "ketl/layers/repeat_vector.hpp"
+#include "ketl/layers/reshape.hpp"
 #include "ketl/layers/simple_rnn.hpp"
+#include "ketl/layers/spatial_dropout1d.hpp"
+#include "ketl/layers/spatial_dropout2d.hpp"
 #include "ketl/layers/subtract.hpp"
 #include "ketl/layers/time_distributed.hpp"
+#include "ketl/layers/up_sampling1d.hpp"
+#include "ketl/layers/up_sampling2d.hpp"
+#include "ketl/layers/zero_padding1d.hpp"
+#include "ketl/layers/zero_padding2d.hpp"
 
 namespace ketl::io::keras {
 
@@ -303,6 +316,88 @@ json layer_config(const GRU<U, S, Act, RecAct, T>& l, const std::string& name, I
   return wrap("GRU", std::move(c));
 }
 
+// The shape and helper layers.
+template <class A, class In>
+json layer_config(const Activation<A>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["activation"] = activation_name<A>();
+  return wrap("Activation", std::move(c));
+}
+template <std::size_t... D, class In>
+json layer_config(const Reshape<D...>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["target_shape"] = {D...};
+  return wrap("Reshape", std::move(c));
+}
+template <std::size_t... D, class In>
+json layer_config(const Permute<D...>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["dims"] = {D...};
+  return wrap("Permute", std::move(c));
+}
+template <std::size_t N, class In>
+json layer_config(const RepeatVector<N>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["n"] = N;
+  return wrap("RepeatVector", std::move(c));
+}
+template <class In>
+json layer_config(const Masking& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["mask_value"] = decimal(l.mask_value());
+  return wrap("Masking", std::move(c));
+}
+template <class L, class In>
+requires(std::is_same_v<L, SpatialDropout1D> || std::is_same_v<L, SpatialDropout2D>) json
+    layer_config(const L& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["rate"] = decimal(l.rate());
+  c["noise_shape"] = nullptr;
+  c["seed"] = nullptr;
+  if constexpr (std::is_same_v<L, SpatialDropout2D>) c["data_format"] = "channels_last";
+  return wrap(L::class_name, std::move(c));
+}
+template <margins1d M, class In>
+json layer_config(const ZeroPadding1D<M>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["padding"] = {M.before, M.after};
+  return wrap("ZeroPadding1D", std::move(c));
+}
+template <margins1d M, class In>
+json layer_config(const Cropping1D<M>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["cropping"] = {M.before, M.after};
+  return wrap("Cropping1D", std::move(c));
+}
+template <margins2d M, class In>
+json layer_config(const ZeroPadding2D<M>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["padding"] = {{M.rows[0], M.rows[1]}, {M.cols[0], M.cols[1]}};
+  c["data_format"] = "channels_last";
+  return wrap("ZeroPadding2D", std::move(c));
+}
+template <margins2d M, class In>
+json layer_config(const Cropping2D<M>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["cropping"] = {{M.rows[0], M.rows[1]}, {M.cols[0], M.cols[1]}};
+  c["data_format"] = "channels_last";
+  return wrap("Cropping2D", std::move(c));
+}
+template <std::size_t S, class In>
+json layer_config(const UpSampling1D<S>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["size"] = S;
+  return wrap("UpSampling1D", std::move(c));
+}
+template <std::size_t R, std::size_t C, class In>
+json layer_config(const UpSampling2D<R, C>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["size"] = {R, C};
+  c["data_format"] = "channels_last";
+  c["interpolation"] = "nearest";
+  return wrap("UpSampling2D", std::move(c));
+}
+
 // The merges (functional models): Keras's _Merge keys, and Concatenate's axis.
 template <class L, class In>
 requires(std::is_same_v<L, Add> || std::is_same_v<L, Subtract> || std::is_same_v<L, Multiply> ||
@@ -315,6 +410,14 @@ json layer_config(const Concatenate<Axis>& l, const std::string& name, In*) {
   json c = base(l, name);
   c["axis"] = Axis;
   return wrap("Concatenate", std::move(c));
+}
+
+template <int A, int B, class In>
+json layer_config(const Dot<A, B>& l, const std::string& name, In*) {
+  json c = base(l, name);
+  c["axes"] = A == B ? json(A) : json({A, B});
+  c["normalize"] = l.normalize();
+  return wrap("Dot", std::move(c));
 }
 
 // The wrappers: the wrapped layer's config under "layer", named as the
