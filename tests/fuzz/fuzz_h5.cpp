@@ -6,6 +6,9 @@
 // reach libFuzzer, and libhdf5 is not instrumented: the search is guided by
 // ketl's side of the pipe. parse_keras_h5_here in-process finds libhdf5's
 // own bugs at once; docs/robustness.md lists them.)
+#include <pthread.h>
+#include <sanitizer/common_interface_defs.h>
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +16,12 @@
 #include <string_view>
 
 #include <ketl/io/keras_h5.hpp>
+
+// A child that libhdf5 crashes is the case under test, not a finding: it
+// must not run libFuzzer's death callback (which would save the input as a
+// crash) in the child. The parent's outcome is what counts.
+static const int children_quiet =
+    pthread_atfork(nullptr, nullptr, [] { __sanitizer_set_death_callback(nullptr); });
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   // libhdf5 spins for minutes on some corrupt files: 2 s is plenty here.
