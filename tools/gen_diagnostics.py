@@ -13,6 +13,12 @@ import subprocess
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FLAGS = ["-std=c++20", "-fsyntax-only", "-march=native", "-I", str(ROOT / "include"), "-DKETL_SHOULD_FAIL"]
+# The model-file headers' snippets include hdf5.h (Debian keeps it in a subdirectory).
+try:
+    FLAGS += subprocess.run(["pkg-config", "--cflags-only-I", "hdf5"], capture_output=True,
+                            text=True, check=True).stdout.split()
+except (OSError, subprocess.CalledProcessError):
+    pass
 KEEP = re.compile(r"error:|In instantiation of|required from here|evaluates to|reduces to|"
                   r"in instantiation of template class .ketl::detail::sequential_link_check|note: because|"
                   r"required for the satisfaction of|the required expression")

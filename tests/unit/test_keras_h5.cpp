@@ -265,6 +265,14 @@ TEST_CASE("bad .h5 files throw a ketl::io_error naming the file, and change noth
   for (std::size_t i = 100; i < flipped.size(); i += 97) flipped[i] = char(~flipped[i]);
   try_bytes(flipped, "corrupted throughout");
   CHECK_THROWS_WITH(m.load_weights(dir + "keras1.h5"), Contains("Keras 1"));
+  // Found by fuzz_h5: an empty dataset (bias of shape (0,)) crossed the
+  // child's reply into a null memcpy. Now it is a shape mismatch.
+  auto named = named_model();
+  scramble(named, 13);
+  const auto named_before = snapshot_weights(named);
+  CHECK_THROWS_WITH(named.load_weights(dir + "empty_dataset.h5"),
+                    Contains("has shape (3,), but the saved weight has shape (0,)"));
+  CHECK(snapshot_weights(named) == named_before);
   CHECK_THROWS_WITH(m.load_weights("no_such_file.h5"), Contains("no_such_file.h5"));
   CHECK_THROWS_AS(m.load_weights(dir), io_error);  // a directory
   CHECK(snapshot_weights(m) == before);

@@ -16,6 +16,7 @@
 // (for a platform without fork, or to debug the parser).
 #pragma once
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -75,6 +76,10 @@ std::string run_isolated(Parse parse, const std::string& where, std::chrono::sec
   }
   if (pid == 0) {  // the child: parse, send, _exit
     ::close(fds[0]);
+    // What a crashing library (or a sanitizer) would print is not the
+    // caller's output: the io_error says what happened, and
+    // set_isolated_readers(false) shows it all in-process.
+    if (const int null = ::open("/dev/null", O_WRONLY); null >= 0) ::dup2(null, 2);
     std::string reply;
     try {
       reply = "k" + parse();

@@ -145,7 +145,8 @@ inline keras_weights decode_weights(std::string_view in, const std::string& wher
       const auto count = r.u64();
       r.need_items(count, sizeof(double));
       x.values.resize(count);
-      std::memcpy(x.values.data(), r.in.data(), count * sizeof(double));
+      // An empty dataset's vector has no buffer: memcpy may not see null.
+      if (count > 0) std::memcpy(x.values.data(), r.in.data(), count * sizeof(double));
       r.in.remove_prefix(count * sizeof(double));
       l.weights.push_back(std::move(x));
     }
