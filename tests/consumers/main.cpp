@@ -1,6 +1,7 @@
 // The program each consumer route builds: a small model trained on a
 // learnable rule, through whatever way the project found ketl.
 #include <cstdio>
+#include <string>
 
 #include <ketl/ketl.hpp>
 
@@ -22,5 +23,14 @@ int main() {
   model.fit(x, y, {.batch_size = 32, .epochs = 30, .verbose = 0});
   const auto scores = model.evaluate(x, y, {.verbose = 0});
   std::printf("consumer: accuracy %.3f\n", scores[1]);
-  return scores[1] > 0.9 ? 0 : 1;
+  // A consumer without ketl/io/keras_h5.hpp (and libhdf5) is told which
+  // header a .h5 path needs, and nothing is written.
+  bool told = false;
+  try {
+    model.save_weights("consumer_weights.h5");
+  } catch (const ketl::io_error& e) {
+    told = std::string(e.what()).find("#include <ketl/io/keras_h5.hpp>") != std::string::npos;
+  }
+  if (!told) std::printf("consumer: a .h5 path without its header was not refused as it should\n");
+  return scores[1] > 0.9 && told ? 0 : 1;
 }
