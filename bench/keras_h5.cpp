@@ -1,8 +1,8 @@
 // What reading a Keras .h5 file costs, with libhdf5 in a child process
 // (the default, io/isolated.hpp) and in this process, and what writing one
 // costs, for W1's weights (784-128-10, 416 KB) and a 4 MB model.
-//   build/gcc-release/bench/bench_keras_h5 --benchmark_repetitions=9 \
-//       --benchmark_report_aggregates_only=true
+//   build/gcc-release/bench/bench_keras_h5 --benchmark_repetitions=9
+//       --benchmark_report_aggregates_only=true   (one line)
 #include <benchmark/benchmark.h>
 
 #include <ketl/io/keras_h5.hpp>
