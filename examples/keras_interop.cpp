@@ -20,8 +20,8 @@
 #define KETL_DATA_DIR "data"
 #endif
 
-using Net = ketl::Sequential<ketl::Input<64>, ketl::Dense<64, ketl::Relu>,
-                             ketl::Dense<10, ketl::Softmax>>;
+using Net =
+    ketl::Sequential<ketl::Input<64>, ketl::Dense<64, ketl::Relu>, ketl::Dense<10, ketl::Softmax>>;
 
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : KETL_DATA_DIR "/digits.csv";
@@ -41,8 +41,8 @@ int main(int argc, char** argv) {
     Net copy{{}, {}, {}};
     copy.load_weights("digits_weights.h5");
     const auto p = model.predict(x), q = copy.predict(x);
-    std::cout << "save_weights/load_weights: predictions "
-              << (p == q ? "identical" : "DIFFERENT") << "\n";
+    std::cout << "save_weights/load_weights: predictions " << (p == q ? "identical" : "DIFFERENT")
+              << "\n";
 
     // 2. The whole model, for keras.models.load_model.
     ketl::save_model(model, "digits_model.h5");

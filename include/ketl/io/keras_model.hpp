@@ -190,8 +190,8 @@ M load_model(const std::string& path, M prototype) {
     throw io_error(where +
                    "it holds weights only (save_weights); build the model and call "
                    "load_weights");
-  const std::string diff = io::keras::check_architecture(io::keras::model_config(prototype),
-                                                         file.model_config, where);
+  const std::string diff =
+      io::keras::check_architecture(io::keras::model_config(prototype), file.model_config, where);
   if (!diff.empty()) throw value_error(where + diff);
   engine::detail::load_keras_weights(prototype.network(), file, path, {});
   return prototype;
