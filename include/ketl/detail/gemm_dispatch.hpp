@@ -25,7 +25,7 @@
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define KETL_GEMM_DISPATCH 1
-#include <immintrin.h>
+#include "ketl/detail/intrinsics.hpp"
 #else
 #define KETL_GEMM_DISPATCH 0
 #endif

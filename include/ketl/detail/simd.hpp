@@ -6,18 +6,11 @@
 #include <tuple>
 #include <type_traits>
 
-// GCC 12 warns of an uninitialised __Y inside its own avx512fintrin.h when
-// intrinsics such as _mm512_max_ps are inlined (they start from
-// _mm512_undefined_ps): a false positive, silenced where the header comes in.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
+// First: xsimd includes <immintrin.h>, whose g++ 12 warnings the wrapper
+// silences (detail/intrinsics.hpp).
+#include "ketl/detail/intrinsics.hpp"
+
 #include <xsimd/xsimd.hpp>
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace ketl::detail::simd {
 

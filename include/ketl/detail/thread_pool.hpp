@@ -31,7 +31,7 @@
 #include <vector>
 
 #if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
+#include "ketl/detail/intrinsics.hpp"
 #define KETL_PAUSE() _mm_pause()
 #else
 #define KETL_PAUSE() std::this_thread::yield()

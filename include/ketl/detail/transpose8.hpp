@@ -9,7 +9,7 @@
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 #define KETL_HAS_TRANSPOSE8 1
-#include <immintrin.h>
+#include "ketl/detail/intrinsics.hpp"
 
 namespace ketl::detail {
 
