@@ -4,8 +4,8 @@
 # seed corpus, with a memory cap. New inputs go to build/fuzz/corpus/, never
 # into the repository; a crash's input is kept in build/fuzz/.
 #
-#   bash tools/fuzz.sh [SECONDS] [TARGET...]     targets: idx npz csv h5 keras_config
-#                                                (h5 where libhdf5 is, keras_config where nlohmann-json is)
+#   bash tools/fuzz.sh [SECONDS] [TARGET...]     targets: idx npz csv h5 keras_config tfjs
+#                                                (h5 where libhdf5 is, keras_config and tfjs where nlohmann-json is)
 #
 # Prints one line per target ("fuzz_idx: OK, 123456 runs, cov 789 ...") and
 # writes build/fuzz/results.txt (name and OK or FAIL) for tools/test.sh.
@@ -17,7 +17,7 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(idx npz csv)
   pkg-config --exists hdf5 && targets+=(h5)
-  pkg-config --exists nlohmann_json && targets+=(keras_config)
+  pkg-config --exists nlohmann_json && targets+=(keras_config tfjs)
 fi
 out=build/fuzz
 mkdir -p "$out"

@@ -92,6 +92,21 @@ void validate_common(const O& o) {
   check_hyper(O::name, "clipvalue", o.clipvalue, 0);
 }
 
+// One optimizer weight as Keras saves it (a model file's optimizer_weights).
+struct optimizer_weight {
+  std::string name;
+  std::vector<std::size_t> shape;
+  std::vector<double> values;
+  bool integer = false;  // the iteration count, int64 in Keras
+};
+
+// One entry of Keras's optimizer config; booleans as 0 and 1.
+struct hyperparameter {
+  std::string name;
+  double value = 0;
+  bool boolean = false;
+};
+
 template <class T>
 struct optimizer_runner {
   virtual ~optimizer_runner() = default;
@@ -100,6 +115,16 @@ struct optimizer_runner {
   virtual void set_lr(double lr) = 0;
   virtual std::int64_t iterations() const = 0;
   virtual std::string_view name() const = 0;
+  // Keras 2.2.4's class name and get_config (optimizer_state.hpp).
+  virtual std::string_view keras_class() const = 0;
+  virtual std::vector<hyperparameter> config() const = 0;
+  // Sets a Keras config's hyperparameters; all are checked first.
+  virtual void set_config(const std::vector<hyperparameter>& h, const std::string& where) = 0;
+  // Keras 2.2.4's optimizer.weights, and their restore (every count and
+  // shape checked first). `iterations` is used where the list has none.
+  virtual std::vector<optimizer_weight> keras_weights() const = 0;
+  virtual void set_keras_weights(const std::vector<optimizer_weight>& w, std::int64_t iterations,
+                                 const std::string& where) = 0;
 };
 
 template <class T, class O>
@@ -107,7 +132,10 @@ struct optimizer_impl final : optimizer_runner<T> {
   O opt;
   typename O::template State<T> state;
   std::int64_t done = 0;
-  optimizer_impl(O o, std::span<const WeightRef<T>> w) : opt(std::move(o)), state(w) {}
+  std::vector<std::vector<std::size_t>> shapes;  // the weights', for keras_weights()
+  optimizer_impl(O o, std::span<const WeightRef<T>> w) : opt(std::move(o)), state(w) {
+    for (const auto& x : w) shapes.push_back(x.shape);
+  }
   void step(std::span<const WeightRef<T>> weights) override {
     clip_gradients(weights, double(opt.clipnorm), double(opt.clipvalue));
     state.apply(opt, weights, done);
@@ -117,6 +145,12 @@ struct optimizer_impl final : optimizer_runner<T> {
   void set_lr(double lr) override { opt.lr = static_cast<decltype(opt.lr)>(lr); }
   std::int64_t iterations() const override { return done; }
   std::string_view name() const override { return O::name; }
+  std::string_view keras_class() const override { return O::keras_class; }
+  std::vector<hyperparameter> config() const override;
+  void set_config(const std::vector<hyperparameter>& h, const std::string& where) override;
+  std::vector<optimizer_weight> keras_weights() const override;
+  void set_keras_weights(const std::vector<optimizer_weight>& w, std::int64_t iterations,
+                         const std::string& where) override;
 };
 
 template <class T, class O>
@@ -146,3 +180,6 @@ void update_each(std::span<const WeightRef<T>> weights, F&& f, S&... s) {
 
 }  // namespace detail
 }  // namespace ketl
+
+// The Keras state members of optimizer_impl.
+#include "ketl/detail/optimizer_state.hpp"

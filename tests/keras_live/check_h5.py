@@ -35,6 +35,24 @@ def compare(name, how, got, want):
     return not ok
 
 
+def check_compiled(out, ketl):
+    """Keras compiles ketl's training_config: the optimizer, its learning
+    rate, the loss and metrics; evaluate gives ketl's loss."""
+    model = tf_keras.models.load_model(os.path.join(out, "compiled_model.h5"))
+    opt = model.optimizer
+    lr = float(tf_keras.backend.get_value(opt.learning_rate))
+    loss = model.evaluate(ketl["compiled__x0"], ketl["compiled__t"], verbose=0)
+    loss = loss[0] if isinstance(loss, list) else loss
+    want = float(ketl["compiled__loss"][0])
+    ok = ("Adam" in type(opt).__name__ and abs(lr - 0.01) < 1e-7
+          and abs(loss - want) <= 2e-5 * max(1.0, abs(want)))
+    print("%-18s Keras's %-12s compiles ketl's training_config: %s lr %g, loss %.6f "
+          "(ketl %.6f), optimizer iterations %d %s"
+          % ("compiled", "load_model", type(opt).__name__, lr, loss, want,
+             int(tf_keras.backend.get_value(opt.iterations)), "ok" if ok else "FAILED"))
+    return not ok
+
+
 def main():
     write_h5, golden, out = sys.argv[1:4]
     os.makedirs(out, exist_ok=True)
@@ -67,6 +85,7 @@ def main():
         got = got if isinstance(got, list) else [got]
         for k, y in enumerate(ys):
             failed += compare("%s[%d]" % (name, k), "load_model", got[k], ketl[y])
+    failed += check_compiled(out, ketl)
     sys.exit(1 if failed else 0)
 
 

@@ -2,12 +2,17 @@
 // the models of tests/golden/make_keras_h5.py with seeded random weights,
 // saves each as OUT/<name>.h5 (and a Sequential whole, as
 // OUT/<name>_model.h5, with save_model), and writes its predictions on the golden
-// inputs to OUT/ketl_predictions.npz, for real Keras to load and compare.
+// inputs to OUT/ketl_predictions.npz, for real Keras to load and compare;
+// and a compiled, trained model, whose training_config Keras compiles.
+// Each whole model also as TensorFlow.js's OUT/<name>_tfjs/model.json, for
+// check_tfjs.py.
 #include <ketl/io/keras_h5.hpp>
 #include <ketl/io/keras_model.hpp>
+#include <ketl/io/tfjs.hpp>
 #include <ketl/ketl.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <string>
@@ -17,6 +22,14 @@ using namespace ketl;
 
 namespace {
 std::map<std::string, io::NpyArray> golden;
+
+// The same model as TensorFlow.js's model.json, in OUT/<name>_tfjs/.
+template <class M>
+void save_tfjs(const M& m, const std::string& out, const std::string& name) {
+  const std::string dir = out + "/" + name + "_tfjs";
+  std::filesystem::create_directories(dir);
+  save_model(m, dir + "/model.json");
+}
 std::vector<std::vector<float>> predictions;
 std::vector<io::NpzEntry<float>> entries;
 
@@ -37,7 +50,10 @@ void run(const std::string& out, const std::string& name, M m, unsigned seed) {
   const auto p = m.predict(x);
   m.save_weights(out + "/" + name + ".h5");
   // The whole model too, where save_model writes it (Sequential so far).
-  if constexpr (requires { save_model(m, out); }) save_model(m, out + "/" + name + "_model.h5");
+  if constexpr (requires { save_model(m, out); }) {
+    save_model(m, out + "/" + name + "_model.h5");
+    save_tfjs(m, out, name);
+  }
   predictions.emplace_back(p.begin(), p.end());
   entries.push_back({name, {p.shape().begin(), p.shape().end()}, nullptr});
 }
@@ -57,6 +73,7 @@ void run_whole(const std::string& out, const std::string& name, M m, unsigned se
   };
   (fill(x), ...);
   save_model(m, out + "/" + name + "_model.h5");
+  save_tfjs(m, out, name);
   auto add = [&](const std::string& key, const auto& arr) {
     predictions.emplace_back(arr.begin(), arr.end());
     entries.push_back({key, {arr.shape().begin(), arr.shape().end()}, nullptr});
@@ -100,12 +117,40 @@ void run_multi(const std::string& out) {
   for (auto& v : xs) v = float(rng.normal());
   auto [y1, y2, y3] = m.predict(std::tie(xa, xb, xs));
   save_model(m, out + "/functional_multi_model.h5");
+  save_tfjs(m, out, "functional_multi");
   auto add = [&](const std::string& key, const auto& arr) {
     predictions.emplace_back(arr.begin(), arr.end());
     entries.push_back({key, {arr.shape().begin(), arr.shape().end()}, nullptr});
   };
   add("functional_multi__x0", xa), add("functional_multi__x1", xb), add("functional_multi__x2", xs);
   add("functional_multi__y0", y1), add("functional_multi__y1", y2), add("functional_multi__y2", y3);
+}
+
+// A compiled model after some training: Keras must rebuild its training
+// setup from ketl's training_config (optimizer, loss, metrics) and evaluate
+// to ketl's loss. compiled__t holds the targets, compiled__loss ketl's loss.
+void run_compiled(const std::string& out) {
+  auto m = Sequential{Input<4>{}, Dense<6, Tanh>{}, Dense<3, Softmax>{}};
+  Random rng(12);
+  for (const auto& w : m.weights())
+    for (auto& v : w.value) v = float(rng.uniform(-0.6, 0.6));
+  xt::xtensor<float, 2> x = xt::zeros<float>({24, 4}), t = xt::zeros<float>({24, 3});
+  for (auto& v : x) v = float(rng.normal());
+  for (std::size_t i = 0; i < 24; ++i) t(i, i % 3) = 1;
+  m.compile(optimizers::Adam{.lr = 0.01f}, "categorical_crossentropy", "acc");
+  m.fit(x, t, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+  save_model(m, out + "/compiled_model.h5");
+  save_tfjs(m, out, "compiled");
+  const auto y = m.predict(x);
+  const xt::xtensor<float, 1> loss = {float(m.evaluate(x, t, {.verbose = 0})[0])};
+  for (auto [key, arr] : {std::pair<std::string, const xt::xtensor<float, 2>*>{"compiled__x0", &x},
+                          {"compiled__y0", &y},
+                          {"compiled__t", &t}}) {
+    predictions.emplace_back(arr->begin(), arr->end());
+    entries.push_back({key, {arr->shape().begin(), arr->shape().end()}, nullptr});
+  }
+  predictions.emplace_back(loss.begin(), loss.end());
+  entries.push_back({"compiled__loss", {1}, nullptr});
 }
 }  // namespace
 
@@ -147,6 +192,7 @@ int main(int argc, char** argv) {
                   Model{x, Dense<2, Softmax>{{.name = "out"}}(Concatenate{{.name = "cat"}}(a, c))},
                   7);
     run_multi(out);
+    run_compiled(out);
     // Every shape and helper layer with a Keras config, in two stacks.
     run_whole(out, "shapes_1d",
               Sequential{Input<6, 4>{}, ZeroPadding1D<margins1d{1, 2}>{},

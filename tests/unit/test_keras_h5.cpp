@@ -5,6 +5,7 @@
 // throws Keras's words or a ketl::io_error and leaves the weights as they were.
 #include <ketl/io/keras_h5.hpp>
 #include <ketl/io/keras_model.hpp>
+#include <ketl/io/tfjs.hpp>
 #include <ketl/ketl.hpp>
 
 #include <unistd.h>
@@ -176,7 +177,7 @@ TEST_CASE("h5py-written forms: split lists, variable-length strings, cell names,
 }
 
 TEST_CASE("long name lists are split as Keras splits them, and read back", "[keras_h5][weights]") {
-  io::keras_weights w{"2.2.4", "tensorflow", {}, {}, {}};
+  io::keras_weights w{"2.2.4", "tensorflow", {}, {}, {}, {}};
   for (int i = 0; i < 700; ++i)  // 700 x 100 bytes: over HDF5's 64 KB header limit
     w.layers.push_back({"layer_" + std::string(88, 'x') + std::to_string(1000 + i), {}});
   w.layers[3].weights.push_back({"k:0", {2, 1}, {1.5, -2.0}, false});
@@ -277,7 +278,7 @@ TEST_CASE("bad .h5 files throw a ketl::io_error naming the file, and change noth
   CHECK_THROWS_AS(m.load_weights(dir), io_error);  // a directory
   CHECK(snapshot_weights(m) == before);
   // Not a weight file: an HDF5 file without layer_names.
-  io::keras_weights w{"2.2.4", "tensorflow", {}, {}, {}};
+  io::keras_weights w{"2.2.4", "tensorflow", {}, {}, {}, {}};
   const io::h5::context c{"test", "x.h5"};
   const io::h5::memory_file empty(c);
   CHECK_THROWS_WITH(io::parse_keras_h5(empty.bytes(), "x.h5"), Contains("no layer_names"));
@@ -451,7 +452,7 @@ TEST_CASE("load_model checks the file's architecture against the model's type, t
 TEST_CASE("load_model refuses a model_config that is not a Keras config, with an io_error",
           "[keras_h5][load_model][robustness]") {
   using NamedNet = Sequential<Input<6>, Dense<5, Relu>, Dense<3>>;
-  const auto weights = engine::detail::keras_weights_of(named_model().network());
+  auto weights = engine::detail::keras_weights_of(named_model().network());
   const std::string path = "ketl_test_config.h5";
   // fuzz_keras_config found the second: a Sequential without "config".
   for (const std::string text :
@@ -460,7 +461,8 @@ TEST_CASE("load_model refuses a model_config that is not a Keras config, with an
         R"({"class_name": "Sequential", "config": {"layers": [{"class_name": 1}]}})",
         R"({"class_name": "Model", "config": {"layers": [[[[[]]]]]}})", "[]"}) {
     INFO(text);
-    io::write_file_atomically(path, io::keras_h5_model_bytes(weights, text, path), "test");
+    weights.model_config = text;
+    io::write_file_atomically(path, io::keras_h5_model_bytes(weights, path), "test");
     CHECK_THROWS_AS(load_model<NamedNet>(path), error);
     try {
       load_model<NamedNet>(path);
@@ -502,4 +504,326 @@ TEST_CASE("save_model then load_model: every layer's config reads back as its ow
                     Contains("layer 8: file has GRU(") && Contains("reset_after=False") &&
                         Contains("ketl model has GRU(") && Contains("reset_after=True"));
   std::remove("ketl_test_shapes.h5");
+}
+
+namespace {
+using ResumeNet = Sequential<Input<4>, Dense<6, Tanh>, Dense<3, Softmax>>;
+
+// Data where every step changes every weight.
+struct resume_data {
+  xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape({24, 4});
+  xt::xtensor<float, 2> y = xt::zeros<float>({24, 3});
+  resume_data() {
+    Random rng(5);
+    for (auto& v : x) v = float(rng.uniform(-1, 1));
+    for (std::size_t i = 0; i < 24; ++i) y(i, (i * 7) % 3) = 1;
+  }
+};
+
+// Two epochs straight, against one epoch, save_model, load_model and the
+// second epoch: the weights must agree bit for bit.
+template <class Opt>
+void check_resume(const Opt& opt, bool by_type) {
+  INFO(Opt::keras_class << (by_type ? " (load_model<Net>)" : " (compiled prototype)"));
+  const resume_data d;
+  auto straight = ResumeNet(Input<4>{}, Dense<6, Tanh>{}, Dense<3, Softmax>{});
+  scramble(straight, 4);
+  auto first = straight;
+  straight.compile(opt, "categorical_crossentropy", "acc");
+  straight.fit(d.x, d.y, {.batch_size = 8, .epochs = 2, .verbose = 0, .shuffle = false});
+
+  first.compile(opt, "categorical_crossentropy", "acc");
+  first.fit(d.x, d.y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+  const std::string path = "ketl_test_resume.h5";
+  save_model(first, path);
+  auto resumed = [&] {
+    if (by_type) return load_model<ResumeNet>(path);
+    auto proto = ResumeNet(Input<4>{}, Dense<6, Tanh>{}, Dense<3, Softmax>{});
+    proto.compile(Opt{}, "categorical_crossentropy", "acc");  // defaults: the file's config wins
+    return load_model(path, std::move(proto));
+  }();
+  std::remove(path.c_str());
+  REQUIRE(resumed.compiled());
+  CHECK(resumed.iterations() == first.iterations());
+  CHECK(resumed.learning_rate() == first.learning_rate());
+  CHECK(resumed.metrics_names() == first.metrics_names());
+  resumed.fit(d.x, d.y,
+              {.batch_size = 8, .epochs = 2, .verbose = 0, .shuffle = false, .initial_epoch = 1});
+  CHECK(snapshot_weights(resumed) == snapshot_weights(straight));
+  CHECK(resumed.iterations() == straight.iterations());
+}
+}  // namespace
+
+TEST_CASE("save_model then load_model resumes training bit for bit, for every optimizer",
+          "[keras_h5][training_config]") {
+  for (bool by_type : {true, false}) {
+    check_resume(optimizers::SGD{.lr = 0.1f, .momentum = 0.9f, .nesterov = true}, by_type);
+    check_resume(optimizers::SGD{.lr = 0.1f, .decay = 0.01f}, by_type);
+    check_resume(optimizers::RMSprop{.decay = 0.05f}, by_type);  // its count is ketl_iterations
+    check_resume(optimizers::Adagrad{.decay = 0.05f}, by_type);
+    check_resume(optimizers::Adadelta{}, by_type);
+    check_resume(optimizers::Adam{.lr = 0.01f, .amsgrad = true}, by_type);
+    check_resume(optimizers::Adam{.clipnorm = 0.5f}, by_type);
+    check_resume(optimizers::Adamax{}, by_type);
+    check_resume(optimizers::Nadam{}, by_type);  // its schedule is recomputed
+  }
+}
+
+TEST_CASE("save_model writes Keras 2.2.4's training_config and optimizer_weights",
+          "[keras_h5][training_config]") {
+  const resume_data d;
+  auto m = ResumeNet(Input<4>{}, Dense<6, Tanh>{}, Dense<3, Softmax>{});
+  m.compile(optimizers::Adam{.lr = 0.01f}, "categorical_crossentropy", "acc",
+            weighted_metrics("mse"));
+  m.fit(d.x, d.y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+  const std::string path = "ketl_test_training.h5";
+  save_model(m, path);
+  const auto file = io::read_keras_h5(path);
+  std::remove(path.c_str());
+  const auto tc = nlohmann::ordered_json::parse(file.training_config);
+  CHECK(tc["optimizer_config"]["class_name"] == "Adam");
+  CHECK(tc["optimizer_config"]["config"].dump() ==
+        R"({"lr":0.01,"beta_1":0.9,"beta_2":0.999,"decay":0.0,"epsilon":1e-07,"amsgrad":false})");
+  CHECK(tc["loss"] == "categorical_crossentropy");
+  CHECK(tc["metrics"].dump() == R"(["acc"])");
+  CHECK(tc["weighted_metrics"].dump() == R"(["mean_squared_error"])");
+  CHECK(tc["sample_weight_mode"].is_null());
+  CHECK(tc["loss_weights"].is_null());
+  CHECK(tc["ketl_iterations"] == 3);
+  // [iterations] + ms + vs + vhats: 1 + 3 * 4, each vhat one zero.
+  REQUIRE(file.optimizer_weights.size() == 13);
+  CHECK(file.optimizer_weights[0].name == "Adam/iterations:0");
+  CHECK(file.optimizer_weights[0].integer);
+  CHECK(file.optimizer_weights[0].values == std::vector<double>{3});
+  CHECK(file.optimizer_weights[1].shape == std::vector<std::size_t>{4, 6});
+  CHECK(file.optimizer_weights[12].shape == std::vector<std::size_t>{1});
+}
+
+TEST_CASE("load_model reads Keras 2.3's and tf.keras's optimizer lists; refuses what differs",
+          "[keras_h5][training_config]") {
+  const resume_data d;
+  auto m = ResumeNet(Input<4>{}, Dense<6, Tanh>{}, Dense<3, Softmax>{});
+  m.compile(optimizers::Adam{}, "categorical_crossentropy");
+  m.fit(d.x, d.y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+  auto file = io::keras::model_file(m);
+  const std::string path = "ketl_test_training_forms.h5";
+  auto load = [&](const io::keras_weights& f) {
+    io::write_file_atomically(path, io::keras_h5_model_bytes(f, path), "test");
+    return load_model<ResumeNet>(path);
+  };
+  const auto want = snapshot_weights(m);
+  // Keras 2.3 dropped the vhats without amsgrad (2n + 1 weights).
+  auto lean = file;
+  lean.optimizer_weights.resize(9);
+  CHECK(load(lean).iterations() == 3);
+  // tf.keras 2.11+: "Custom>Adam", learning_rate, its ema options, and the
+  // state variable by variable.
+  auto tfk = file;
+  auto tc = nlohmann::ordered_json::parse(file.training_config);
+  tc["optimizer_config"] = nlohmann::ordered_json::parse(
+      R"({"class_name": "Custom>Adam", "config": {"name": "Adam", "weight_decay": null,
+          "clipnorm": null, "use_ema": false, "ema_momentum": 0.99, "jit_compile": false,
+          "is_legacy_optimizer": false, "learning_rate": 0.004999999888241291, "beta_1": 0.9,
+          "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": false}})");
+  tc["metrics"] = nlohmann::ordered_json::parse(
+      R"([[{"class_name": "MeanMetricWrapper", "config": {"name": "accuracy"}}]])");
+  tc.erase("ketl_iterations");
+  tfk.training_config = tc.dump();
+  tfk.optimizer_weights = {{"iteration:0", {}, {3}, false, true}};
+  for (std::size_t i = 0; i < 4; ++i)
+    for (std::size_t slot : {1u, 5u}) {
+      auto w = file.optimizer_weights[slot + i];
+      w.name = std::string(slot == 1 ? "Adam/m/" : "Adam/v/") + std::to_string(i) + ":0";
+      tfk.optimizer_weights.push_back(w);
+    }
+  {
+    auto a = load(tfk), b = load(file);
+    CHECK(a.learning_rate() == Approx(0.005));
+    CHECK(a.metrics_names() == std::vector<std::string>{"loss", "acc"});
+    a.set_learning_rate(b.learning_rate());
+    a.fit(d.x, d.y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+    b.fit(d.x, d.y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+    CHECK(snapshot_weights(a) == snapshot_weights(b));
+  }
+  // What does not fit is refused, and nothing is returned.
+  auto wrong_shape = file;
+  wrong_shape.optimizer_weights[2].shape = {5};
+  wrong_shape.optimizer_weights[2].values.resize(5);
+  CHECK_THROWS_WITH(load(wrong_shape), Contains("optimizer weight") && Contains("(5,)"));
+  auto wrong_count = file;
+  wrong_count.optimizer_weights.resize(4);
+  CHECK_THROWS_WITH(load(wrong_count), Contains("has 4 weights, but Adam"));
+  auto wrong_hyper = file;
+  auto th = nlohmann::ordered_json::parse(file.training_config);
+  th["optimizer_config"]["config"]["beta_1"] = 1.5;
+  wrong_hyper.training_config = th.dump();
+  CHECK_THROWS_WITH(load(wrong_hyper), Contains("beta_1"));
+  th = nlohmann::ordered_json::parse(file.training_config);
+  th["optimizer_config"]["config"]["global_clipnorm"] = 1.0;
+  wrong_hyper.training_config = th.dump();
+  CHECK_THROWS_WITH(load(wrong_hyper), Contains("global_clipnorm"));
+  th = nlohmann::ordered_json::parse(file.training_config);
+  th["sample_weight_mode"] = "temporal";
+  wrong_hyper.training_config = th.dump();
+  CHECK_THROWS_WITH(load(wrong_hyper), Contains("sample_weight_mode \"temporal\""));
+  wrong_hyper.training_config = "{not json";
+  CHECK_THROWS_AS(load(wrong_hyper), io_error);
+  // A compiled prototype keeps its loss only if it is the file's.
+  io::write_file_atomically(path, io::keras_h5_model_bytes(file, path), "test");
+  auto sgd = ResumeNet(Input<4>{}, Dense<6, Tanh>{}, Dense<3, Softmax>{});
+  sgd.compile(optimizers::SGD{}, "categorical_crossentropy");
+  CHECK_THROWS_WITH(load_model(path, std::move(sgd)),
+                    Contains("compiled with the optimizer Adam, the model with SGD"));
+  auto mse = ResumeNet(Input<4>{}, Dense<6, Tanh>{}, Dense<3, Softmax>{});
+  mse.compile(optimizers::Adam{}, "mse");
+  CHECK_THROWS_WITH(load_model(path, std::move(mse)),
+                    Contains("loss for output") && Contains("mean_squared_error"));
+  auto alias = ResumeNet(Input<4>{}, Dense<6, Tanh>{}, Dense<3, Softmax>{});
+  alias.compile(optimizers::Adam{}, losses::categorical_crossentropy);
+  CHECK(load_model(path, std::move(alias)).iterations() == 3);
+  std::remove(path.c_str());
+  CHECK(snapshot_weights(m) == want);
+}
+
+// ---- TensorFlow.js's model.json (ketl/io/tfjs.hpp) ------------------------
+
+namespace {
+// Loads tfjs/<name>/model.json (tensorflowjs_converter's output for
+// keras_h5/<name>_model.h5) and checks Keras's prediction; then ketl's own
+// model.json round-trips bit for bit.
+template <class E, std::size_t R, class Make>
+void check_tfjs(const std::string& name, Make make, const std::string& golden_name = "",
+                double tol = 2e-5) {
+  INFO(name);
+  const auto x = input<E, R>(golden_name.empty() ? name : golden_name);
+  auto m = load_model(KETL_TEST_GOLDEN_DIR "/tfjs/" + name + "/model.json", make());
+  check_prediction(m.predict(x), golden_name.empty() ? name : golden_name, tol);
+  auto w = make();
+  scramble(w, 7);
+  w.load_weights(KETL_TEST_GOLDEN_DIR "/tfjs/" + name + "/model.json");  // weights alone
+  CHECK(snapshot_weights(w) == snapshot_weights(m));
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("ketl_tfjs_" + name);
+  fs::create_directories(dir);
+  scramble(m, 8);
+  save_model(m, (dir / "model.json").string());
+  auto back = load_model((dir / "model.json").string(), make());
+  CHECK(snapshot_weights(back) == snapshot_weights(m));
+  const auto p = m.predict(x), q = back.predict(x);
+  CHECK(std::equal(p.begin(), p.end(), q.begin()));
+  fs::remove_all(dir);
+}
+}  // namespace
+
+TEST_CASE("TF.js model.json from tensorflowjs_converter loads and predicts what Keras predicts",
+          "[tfjs]") {
+  check_tfjs<float, 2>("dense", dense_model);
+  check_tfjs<float, 4>("cnn", cnn_model);
+  check_tfjs<float, 3>("conv1d", conv1d_model);
+  check_tfjs<std::int32_t, 2>("rnn", rnn_model);
+  check_tfjs<float, 3>("bidirectional", bidirectional_model);
+  check_tfjs<float, 3>("time_distributed", time_distributed_model);
+  check_tfjs<float, 2>("functional", functional_model);
+  check_tfjs<float, 2>("named", named_model);
+  // Quantized by the converter: uint8 (scale and min) to about 1/255 of
+  // each weight's range, float16 to 2^-11 relative.
+  check_tfjs<float, 2>("dense_float16", dense_model, "dense", 2e-3);
+  check_tfjs<float, 2>("dense_uint8", dense_model, "dense", 3e-2);
+}
+
+TEST_CASE("save_model to model.json resumes training as .h5 does", "[tfjs][training_config]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "ketl_tfjs_resume";
+  fs::create_directories(dir);
+  const std::string path = (dir / "model.json").string();
+  const resume_data d;
+  auto straight = ResumeNet(Input<4>{}, Dense<6, Tanh>{}, Dense<3, Softmax>{});
+  scramble(straight, 4);
+  auto first = straight;
+  straight.compile(optimizers::Adam{.amsgrad = true}, "categorical_crossentropy", "acc");
+  straight.fit(d.x, d.y, {.batch_size = 8, .epochs = 2, .verbose = 0, .shuffle = false});
+  first.compile(optimizers::Adam{.amsgrad = true}, "categorical_crossentropy", "acc");
+  first.fit(d.x, d.y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+  save_model(first, path);
+  const auto doc = nlohmann::json::parse(bytes_of(path));
+  CHECK(doc["format"] == "layers-model");
+  CHECK(doc["modelTopology"]["model_config"]["class_name"] == "Sequential");
+  CHECK(doc["modelTopology"]["training_config"]["optimizer_config"]["class_name"] == "Adam");
+  REQUIRE(doc["weightsManifest"].size() == 2);
+  CHECK(doc["weightsManifest"][0]["paths"][0] == "group1-shard1of1.bin");
+  CHECK(doc["weightsManifest"][0]["weights"][0]["name"] == "dense_1/kernel");
+  CHECK(doc["weightsManifest"][1]["weights"][0]["group"] == "optimizer");
+  CHECK(fs::file_size(dir / "group1-shard1of1.bin") == (4 * 6 + 6 + 6 * 3 + 3) * 4);
+  auto resumed = load_model<ResumeNet>(path);
+  resumed.fit(d.x, d.y,
+              {.batch_size = 8, .epochs = 2, .verbose = 0, .shuffle = false, .initial_epoch = 1});
+  CHECK(snapshot_weights(resumed) == snapshot_weights(straight));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("bad model.json files throw a ketl::io_error naming the file, and change nothing",
+          "[tfjs][robustness]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "ketl_tfjs_bad";
+  fs::create_directories(dir);
+  const std::string path = (dir / "model.json").string();
+  auto m = named_model();
+  scramble(m, 3);
+  save_model(m, path);
+  const std::string good = bytes_of(path);
+  const std::string shard = bytes_of((dir / "group1-shard1of1.bin").string());
+  const auto before = snapshot_weights(m);
+  auto write = [&](const std::string& file, const std::string& bytes) {
+    io::write_file_atomically((dir / file).string(), bytes, "test");
+  };
+  auto edit = [&](auto&& f) {
+    auto doc = nlohmann::ordered_json::parse(good);
+    f(doc);
+    write("model.json", doc.dump());
+  };
+  auto expect = [&](const std::string& why) {
+    INFO(why);
+    CHECK_THROWS_AS(m.load_weights(path), io_error);
+    try {
+      m.load_weights(path);
+    } catch (const io_error& e) {
+      CHECK_THAT(e.what(), Contains(path) && Contains(why));
+    }
+    CHECK(snapshot_weights(m) == before);
+  };
+  write("model.json", "{\"format\": ");
+  expect("not JSON");
+  write("model.json", "[1, 2]");
+  expect("not a JSON object");
+  edit([](auto& d) { d["format"] = "graph-model"; });
+  expect("graph model");
+  edit([](auto& d) { d.erase("weightsManifest"); });
+  expect("no \"weightsManifest\"");
+  edit([](auto& d) { d["weightsManifest"][0]["paths"][0] = "../../etc/passwd"; });
+  expect("not a file beside model.json");
+  edit([](auto& d) { d["weightsManifest"][0]["paths"][0] = "/etc/passwd"; });
+  expect("not a file beside model.json");
+  edit([](auto& d) { d["weightsManifest"][0]["paths"][0] = "missing.bin"; });
+  expect("missing.bin");
+  edit([](auto& d) { d["weightsManifest"][0]["weights"][0]["shape"] = {6, 9}; });
+  expect("past the end of its shards");
+  edit([](auto& d) {
+    d["weightsManifest"][0]["weights"][0]["shape"] = {4294967296ull, 4294967296ull, 16};
+  });
+  expect("more values than its shards hold");
+  edit([](auto& d) { d["weightsManifest"][0]["weights"][0]["shape"] = {-1, 5}; });
+  expect("not a count");
+  edit([](auto& d) { d["weightsManifest"][0]["weights"][1]["dtype"] = "string"; });
+  expect("stored as string");
+  edit([](auto& d) { d["weightsManifest"][0]["weights"][0]["name"] = "nowhere/kernel"; });
+  expect("belongs to no layer");
+  write("model.json", good);
+  write("group1-shard1of1.bin", shard.substr(0, shard.size() - 4));
+  expect("past the end of its shards");
+  write("group1-shard1of1.bin", shard + "xxxx");
+  expect("shards hold");
+  write("group1-shard1of1.bin", shard);
+  m.load_weights(path);  // the good file still loads
+  CHECK(snapshot_weights(m) == before);
+  fs::remove_all(dir);
 }

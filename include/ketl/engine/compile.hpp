@@ -19,6 +19,8 @@
 #include <variant>
 #include <vector>
 
+#include <boost/hana/for_each.hpp>
+
 #include "ketl/compile_options.hpp"
 #include "ketl/detail/xtensor.hpp"
 #include "ketl/engine/network.hpp"
@@ -41,6 +43,9 @@ struct compiled_state {
   std::unique_ptr<ketl::detail::optimizer_runner<T>> optimizer;
   bool temporal = false;                     // ketl::temporal: (N, T) sample weights
   std::vector<xt::xarray<T>> bound_targets;  // ketl::target_tensors, one per output
+  // As compile() was given them, for Keras's training_config.
+  std::vector<std::string> metric_config, weighted_metric_config;
+  bool loss_weights_given = false;
 };
 
 namespace detail {
@@ -239,6 +244,9 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
         });
       }));
   const auto metrics = hana::concat(plain, weighted);
+  std::vector<std::string> metric_config, weighted_config;
+  hana::for_each(plain, [&](const auto& m) { metric_config.emplace_back(m.name()); });
+  hana::for_each(weighted, [&](const auto& m) { weighted_config.emplace_back(m.metric.name()); });
 
   using Labels =
       typename detail::labels_or_void<(ketl::detail::is_labels<Args> || ...), Args...>::type;
@@ -246,6 +254,8 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
   auto c = std::make_unique<compiled_state<T>>();
   c->temporal = temporal;
   c->loss_weights.assign(output_count, 1.0);
+  c->metric_config = std::move(metric_config);
+  c->weighted_metric_config = std::move(weighted_config);
   (
       [&](const auto& a) {
         using A = std::remove_cvref_t<decltype(a)>;
@@ -257,6 +267,7 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
               throw value_error("ketl: compile: loss_weights must be finite and >= 0");
             c->loss_weights[k] = a.w[k];
           }
+          c->loss_weights_given = true;
         } else if constexpr (ketl::detail::is_target_tensors<A>) {
           detail::check_y_ranks<Net, decltype(a.ys)>();
           std::apply([&](const auto&... y) { (c->bound_targets.push_back(xt::xarray<T>(y)), ...); },

@@ -185,6 +185,10 @@ class trainer {
   void compile(Opt optimizer, const Loss& loss, Args... args);
 
   bool compiled() const { return compiled_ != nullptr; }
+  // What compile() built, for the model-file writers and readers
+  // (io/keras_training.hpp). Throws when not compiled.
+  const compiled_state<T>& compilation() const { return state(); }
+  compiled_state<T>& compilation() { return const_cast<compiled_state<T>&>(state()); }
   std::string_view optimizer_name() const { return state().optimizer->name(); }
   double learning_rate() const { return state().optimizer->get_lr(); }
   void set_learning_rate(double lr) {

@@ -317,7 +317,8 @@ inline void write_string_list(const context& c, hid_t loc, const std::string& na
 struct float_array {
   std::vector<std::size_t> shape;
   std::vector<double> values;
-  bool f64 = false;  // stored as float64
+  bool f64 = false;      // stored as float64
+  bool integer = false;  // stored as integers (an optimizer's iteration count)
 };
 
 inline float_array read_floats(const context& c, hid_t loc, const std::string& path,
@@ -326,7 +327,8 @@ inline float_array read_floats(const context& c, hid_t loc, const std::string& p
   if (!has_path(loc, path)) c.fail("it has no " + of);
   handle set(c.check(H5Dopen2(loc, path.c_str(), H5P_DEFAULT), "opening " + of), H5Dclose);
   handle type(c.check(H5Dget_type(set.get()), "reading " + of), H5Tclose);
-  if (H5Tget_class(type.get()) != H5T_FLOAT) c.fail(of + " does not hold floating-point numbers");
+  const auto cls = H5Tget_class(type.get());
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER) c.fail(of + " does not hold numbers");
   const std::size_t width = H5Tget_size(type.get());
   handle space(c.check(H5Dget_space(set.get()), "reading " + of), H5Sclose);
   const auto dims = extent(c, space.get(), of);
@@ -340,7 +342,8 @@ inline float_array read_floats(const context& c, hid_t loc, const std::string& p
            " bytes can hold");
   float_array out;
   out.shape.assign(dims.begin(), dims.end());
-  out.f64 = width > 4;
+  out.integer = cls == H5T_INTEGER;
+  out.f64 = !out.integer && width > 4;
   out.values.resize(static_cast<std::size_t>(n));
   if (n > 0)
     c.check_status(
@@ -349,11 +352,11 @@ inline float_array read_floats(const context& c, hid_t loc, const std::string& p
   return out;
 }
 
-// Writes a float32 (or float64) dataset at path below loc, making the
-// groups on the way ("dense_1/kernel:0" is group dense_1, dataset kernel:0).
+// Writes a float32 (or float64, or int64) dataset at path below loc, making
+// the groups on the way ("dense_1/kernel:0" is group dense_1, dataset kernel:0).
 inline void write_floats(const context& c, hid_t loc, const std::string& path,
                          const std::vector<std::size_t>& shape, const std::vector<double>& values,
-                         bool f64) {
+                         bool f64, bool integer = false) {
   const std::vector<hsize_t> dims(shape.begin(), shape.end());
   handle space(c.check(dims.empty() ? H5Screate(H5S_SCALAR)
                                     : H5Screate_simple(int(dims.size()), dims.data(), nullptr),
@@ -362,12 +365,19 @@ inline void write_floats(const context& c, hid_t loc, const std::string& path,
   handle lcpl(c.check(H5Pcreate(H5P_LINK_CREATE), "H5Pcreate"), H5Pclose);
   c.check_status(H5Pset_create_intermediate_group(lcpl.get(), 1),
                  "H5Pset_create_intermediate_group");
-  handle set(c.check(H5Dcreate2(loc, path.c_str(), f64 ? H5T_IEEE_F64LE : H5T_IEEE_F32LE,
+  handle set(c.check(H5Dcreate2(loc, path.c_str(),
+                                integer ? H5T_STD_I64LE
+                                : f64   ? H5T_IEEE_F64LE
+                                        : H5T_IEEE_F32LE,
                                 space.get(), lcpl.get(), H5P_DEFAULT, H5P_DEFAULT),
                      "writing dataset " + path),
              H5Dclose);
   if (values.empty()) return;
-  if (f64) {
+  if (integer) {
+    const std::vector<long long> v(values.begin(), values.end());
+    c.check_status(H5Dwrite(set.get(), H5T_NATIVE_LLONG, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()),
+                   "writing dataset " + path);
+  } else if (f64) {
     c.check_status(
         H5Dwrite(set.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
         "writing dataset " + path);

@@ -29,6 +29,30 @@
 
 namespace ketl::io {
 
+namespace detail {
+// A group's weight_names attribute and the datasets it lists (a layer's
+// weights, or the optimizer's).
+inline std::vector<keras_weight> read_weight_list(const h5::context& c, hid_t g,
+                                                  const std::string& of, std::size_t file_bytes) {
+  bool listed = false;
+  const auto names = h5::read_string_list(c, g, "weight_names", of, &listed);
+  if (!listed) c.fail(of + " has no weight_names attribute");
+  std::vector<keras_weight> out;
+  for (const auto& w : names) {
+    if (w.empty() || w.front() == '/') c.fail(of + " lists a weight named \"" + w + "\"");
+    auto a = h5::read_floats(c, g, w, file_bytes);
+    out.push_back({w, std::move(a.shape), std::move(a.values), a.f64, a.integer});
+  }
+  return out;
+}
+inline void write_weight_list(const h5::context& c, hid_t g, const std::vector<keras_weight>& ws) {
+  std::vector<std::string> names;
+  for (const auto& x : ws) names.push_back(x.name);
+  h5::write_string_list(c, g, "weight_names", names);
+  for (const auto& x : ws) h5::write_floats(c, g, x.name, x.shape, x.values, x.f64, x.integer);
+}
+}  // namespace detail
+
 // Parses a Keras weight file's bytes in this process; `file` names it in
 // messages. Every count, size and shape ketl reads is checked against the
 // bytes there are, but libhdf5 trusts the file's metadata (see
@@ -50,6 +74,9 @@ inline keras_weights parse_keras_h5_here(std::string_view bytes, const std::stri
       if (v.size() > 1) c.fail("its " + std::string(name) + " attribute holds several strings");
       if (!v.empty()) *to = v[0];
     }
+    if (h5::has_path(root, "optimizer_weights"))
+      out.optimizer_weights = detail::read_weight_list(
+          c, h5::open_group(c, root, "optimizer_weights").get(), "optimizer_weights", bytes.size());
     model_weights = h5::open_group(c, root, "model_weights");
     root = model_weights.get();
   }
@@ -67,16 +94,7 @@ inline keras_weights parse_keras_h5_here(std::string_view bytes, const std::stri
     if (name.empty() || name.front() == '/') c.fail("it lists a layer named \"" + name + "\"");
     const h5::handle g = h5::open_group(c, root, name);
     keras_layer layer{name, {}};
-    bool listed = false;
-    const auto weight_names =
-        h5::read_string_list(c, g.get(), "weight_names", "layer " + name, &listed);
-    if (!listed) c.fail("layer " + name + " has no weight_names attribute");
-    for (const auto& w : weight_names) {
-      if (w.empty() || w.front() == '/')
-        c.fail("layer " + name + " lists a weight named \"" + w + "\"");
-      auto a = h5::read_floats(c, g.get(), w, bytes.size());
-      layer.weights.push_back({w, std::move(a.shape), std::move(a.values), a.f64});
-    }
+    layer.weights = detail::read_weight_list(c, g.get(), "layer " + name, bytes.size());
     out.layers.push_back(std::move(layer));
   }
   return out;
@@ -92,16 +110,19 @@ inline void put_str(std::string& out, const std::string& s) { put_u64(out, s.siz
 inline std::string encode_weights(const keras_weights& w) {
   std::string out;
   put_str(out, w.keras_version), put_str(out, w.backend);
-  put_str(out, w.model_config), put_str(out, w.training_config), put_u64(out, w.layers.size());
-  for (const auto& l : w.layers) {
-    put_str(out, l.name), put_u64(out, l.weights.size());
-    for (const auto& x : l.weights) {
-      put_str(out, x.name), put_u64(out, x.f64), put_u64(out, x.shape.size());
+  put_str(out, w.model_config), put_str(out, w.training_config);
+  auto put_list = [&](const std::vector<keras_weight>& ws) {
+    put_u64(out, ws.size());
+    for (const auto& x : ws) {
+      put_str(out, x.name), put_u64(out, x.f64 + 2 * x.integer), put_u64(out, x.shape.size());
       for (auto d : x.shape) put_u64(out, d);
       put_u64(out, x.values.size());
       out.append(reinterpret_cast<const char*>(x.values.data()), x.values.size() * sizeof(double));
     }
-  }
+  };
+  put_list(w.optimizer_weights);
+  put_u64(out, w.layers.size());
+  for (const auto& l : w.layers) put_str(out, l.name), put_list(l.weights);
   return out;
 }
 struct reply_reader {
@@ -133,12 +154,13 @@ inline keras_weights decode_weights(std::string_view in, const std::string& wher
   keras_weights w;
   w.keras_version = r.str(), w.backend = r.str();
   w.model_config = r.str(), w.training_config = r.str();
-  for (auto n = r.u64(); n > 0; --n) {
-    keras_layer l{r.str(), {}};
+  auto list = [&] {
+    std::vector<keras_weight> ws;
     for (auto k = r.u64(); k > 0; --k) {
       keras_weight x;
       x.name = r.str();
-      x.f64 = r.u64() != 0;
+      const auto kind = r.u64();
+      x.f64 = (kind & 1) != 0, x.integer = (kind & 2) != 0;
       const auto rank = r.u64();
       r.need_items(rank, 8);
       for (auto d = rank; d > 0; --d) x.shape.push_back(r.u64());
@@ -148,8 +170,14 @@ inline keras_weights decode_weights(std::string_view in, const std::string& wher
       // An empty dataset's vector has no buffer: memcpy may not see null.
       if (count > 0) std::memcpy(x.values.data(), r.in.data(), count * sizeof(double));
       r.in.remove_prefix(count * sizeof(double));
-      l.weights.push_back(std::move(x));
+      ws.push_back(std::move(x));
     }
+    return ws;
+  };
+  w.optimizer_weights = list();
+  for (auto n = r.u64(); n > 0; --n) {
+    keras_layer l{r.str(), {}};
+    l.weights = list();
     w.layers.push_back(std::move(l));
   }
   return w;
@@ -185,10 +213,7 @@ inline void write_weights_group(const h5::context& c, hid_t root, const keras_we
   h5::write_strings(c, root, "keras_version", {w.keras_version}, true);
   for (const auto& l : w.layers) {
     const h5::handle g = h5::make_group(c, root, l.name);
-    std::vector<std::string> weight_names;
-    for (const auto& x : l.weights) weight_names.push_back(x.name);
-    h5::write_string_list(c, g.get(), "weight_names", weight_names);
-    for (const auto& x : l.weights) h5::write_floats(c, g.get(), x.name, x.shape, x.values, x.f64);
+    write_weight_list(c, g.get(), l.weights);
   }
 }
 }  // namespace detail
@@ -204,10 +229,10 @@ inline std::string keras_h5_bytes(const keras_weights& w, const std::string& fil
 }
 
 // The bytes of a whole-model file (Keras's model.save): the root's
-// keras_version, backend and model_config (the architecture's JSON), and
-// the weights in the group model_weights.
-inline std::string keras_h5_model_bytes(const keras_weights& w, const std::string& model_config,
-                                        const std::string& file,
+// keras_version, backend and model_config (the architecture's JSON), the
+// weights in the group model_weights, and, for a compiled model,
+// training_config and the group optimizer_weights.
+inline std::string keras_h5_model_bytes(const keras_weights& w, const std::string& file,
                                         std::string_view what = "save_model") {
   const h5::context c{std::string(what), file};
   const h5::quiet q;
@@ -216,12 +241,19 @@ inline std::string keras_h5_model_bytes(const keras_weights& w, const std::strin
   h5::write_strings(c, f.root(), "backend", {w.backend}, true);
   // An attribute over 64 KB needs HDF5's dense attribute storage, which
   // HDF5 1.8's format has; a model whose JSON is that long is refused here.
-  if (model_config.size() > 64000)
-    c.fail("the model's config is " + std::to_string(model_config.size()) +
-           " bytes, over HDF5's 64 KB attribute limit");
-  h5::write_strings(c, f.root(), "model_config", {model_config}, true);
+  for (auto [name, json] : {std::pair{"model_config", &w.model_config},
+                            std::pair{"training_config", &w.training_config}}) {
+    if (json->size() > 64000)
+      c.fail("the model's " + std::string(name) + " is " + std::to_string(json->size()) +
+             " bytes, over HDF5's 64 KB attribute limit");
+    if (!json->empty()) h5::write_strings(c, f.root(), name, {*json}, true);
+  }
   const h5::handle g = h5::make_group(c, f.root(), "model_weights");
   detail::write_weights_group(c, g.get(), w);
+  if (!w.optimizer_weights.empty()) {
+    const h5::handle o = h5::make_group(c, f.root(), "optimizer_weights");
+    detail::write_weight_list(c, o.get(), w.optimizer_weights);
+  }
   return f.bytes();
 }
 
@@ -237,9 +269,15 @@ inline void write_keras_h5(const std::string& path, const keras_weights& w,
   write_file_atomically(path, keras_h5_bytes(w, path, what), what);
 }
 
+// A whole-model file, written likewise.
+inline void write_keras_h5_model(const std::string& path, const keras_weights& w,
+                                 std::string_view what = "save_model") {
+  write_file_atomically(path, keras_h5_model_bytes(w, path, what), what);
+}
+
 namespace detail {
-inline const bool keras_h5_registered =
-    register_weight_format({{".h5", ".hdf5"}, &read_keras_h5, &write_keras_h5});
+inline const bool keras_h5_registered = register_weight_format(
+    {{".h5", ".hdf5"}, &read_keras_h5, &write_keras_h5, &write_keras_h5_model});
 }  // namespace detail
 
 }  // namespace ketl::io

@@ -1,16 +1,17 @@
 // Whole Keras model files: ketl::save_model(model, "m.h5") writes what
-// Keras 2.2.4's model.save writes for the architecture and the weights, so
-// that keras.models.load_model("m.h5") in Python rebuilds the model and
-// predicts what ketl predicts:
-//   - root attributes keras_version, backend and model_config, the
-//     Sequential's JSON ({"class_name": "Sequential", "config": {"name",
-//     "layers"}}, each layer's config from io/keras_config.hpp, the first
-//     with Keras's batch_input_shape and dtype);
-//   - the weights in the group model_weights, as save_weights lays them out.
-// The functional Model likewise, with Keras's inbound_nodes. Not yet:
-// training_config and the optimizer's weights (docs/keras-files.md).
+// Keras 2.2.4's model.save writes, so that keras.models.load_model("m.h5")
+// in Python rebuilds the model and predicts what ketl predicts; and
+// ketl::load_model reads such files back into a typed model. The model's
+// part is here: its architecture (model_config: Keras 2.2.4's JSON for the
+// Sequential, {"class_name": "Sequential", "config": {"name", "layers"}},
+// and for the functional Model, with its inbound_nodes; each layer's config
+// from io/keras_config.hpp), its weights, and for a compiled model its
+// training_config and optimizer state (io/keras_training.hpp). The file's
+// part is the format's, picked by the extension as for save_weights:
+// io/keras_h5.hpp for .h5 (libhdf5), io/tfjs.hpp for TensorFlow.js's
+// model.json. Include the one (or both) the program uses.
 //
-// Needs libhdf5 (io/keras_h5.hpp) and nlohmann-json (io/keras_config.hpp).
+// Needs nlohmann-json (io/keras_config.hpp).
 #pragma once
 
 #include <cstddef>
@@ -20,10 +21,11 @@
 #include <utility>
 #include <vector>
 
+#include "ketl/engine/weight_io.hpp"
 #include "ketl/io/file.hpp"
 #include "ketl/io/keras_architecture.hpp"
 #include "ketl/io/keras_config.hpp"
-#include "ketl/io/keras_h5.hpp"
+#include "ketl/io/keras_training.hpp"
 #include "ketl/models/functional.hpp"
 #include "ketl/models/sequential.hpp"
 
@@ -179,13 +181,18 @@ json model_config(const Model<Inputs, Outputs>& m) {
 // Keras's load_model, for a model whose type ketl knows: `prototype` is the
 // model as the program builds it. The file's architecture (model_config) is
 // compared with the prototype's, and the first difference is an error in
-// plain words; then the file's weights are loaded into it, topologically,
-// and it is returned. Nothing is returned on any failure. Not yet: the
-// training config and the optimizer's state (compile it again).
+// plain words; then the file's weights are loaded into it, topologically.
+// When the file has a training_config, a compiled prototype takes the
+// file's optimizer config and state (its loss must be the file's), and an
+// uncompiled one is compiled as the file says (io/keras_training.hpp).
+// It is returned; nothing is returned on any failure.
 template <class M>
 M load_model(const std::string& path, M prototype) {
   const std::string where = "ketl: load_model: " + path + ": ";
-  const io::keras_weights file = io::read_keras_h5(path, "load_model");
+  const auto* format = engine::detail::format_for(path, "load_model");
+  if (!format)
+    throw io_error(where + "load_model reads Keras's .h5 and TensorFlow.js's model.json files");
+  const io::keras_weights file = format->read(path, "load_model");
   if (file.model_config.empty())
     throw io_error(where +
                    "it holds weights only (save_weights); build the model and call "
@@ -194,6 +201,10 @@ M load_model(const std::string& path, M prototype) {
       io::keras::check_architecture(io::keras::model_config(prototype), file.model_config, where);
   if (!diff.empty()) throw value_error(where + diff);
   engine::detail::load_keras_weights(prototype.network(), file, path, {});
+  if (!file.training_config.empty()) {
+    if (!prototype.compiled()) io::keras::compile_from_file(prototype, file, where);
+    io::keras::restore_training(prototype, file, where);
+  }
   return prototype;
 }
 
@@ -210,21 +221,46 @@ M load_model(const std::string& path) {
   }(static_cast<M*>(nullptr)));
 }
 
+namespace io::keras {
+// What save_model writes: the weights, the architecture, and for a
+// compiled model its training_config and optimizer state.
+template <class M>
+keras_weights model_file(const M& model) {
+  auto file = engine::detail::keras_weights_of(model.network());
+  file.model_config = model_config(model).dump();
+  if (model.compiled()) {
+    file.training_config = training_config(model).dump();
+    file.optimizer_weights =
+        optimizer_weights(model, std::is_same_v<typename M::value_type, double>);
+  }
+  return file;
+}
+}  // namespace io::keras
+
+namespace io::keras {
+template <class M>
+void save_model_file(const M& model, const std::string& path) {
+  const auto* format = engine::detail::format_for(path, "save_model");
+  if (!format)
+    throw io_error("ketl: save_model: " + path +
+                   ": save_model writes Keras's .h5 and TensorFlow.js's model.json files");
+  format->write_model(path, model_file(model), "save_model");
+}
+}  // namespace io::keras
+
 // Keras's model.save for a functional Model.
 template <class Inputs, class Outputs>
 void save_model(const Model<Inputs, Outputs>& model, const std::string& path) {
-  const std::string config = io::keras::model_config(model).dump();
-  const auto weights = engine::detail::keras_weights_of(model.network());
-  io::write_file_atomically(path, io::keras_h5_model_bytes(weights, config, path), "save_model");
+  io::keras::save_model_file(model, path);
 }
 
-// Keras's model.save for a Sequential: the architecture and the weights in
-// one .h5 file, written atomically (a failed save leaves the old file).
+// Keras's model.save for a Sequential: the architecture, the weights and,
+// once compiled, the training config and the optimizer's state, in the
+// format of the path's extension (.h5; .json, TensorFlow.js), written
+// atomically (a failed save leaves the old file).
 template <Layer... L>
 void save_model(const Sequential<L...>& model, const std::string& path) {
-  const std::string config = io::keras::model_config(model).dump();
-  const auto weights = engine::detail::keras_weights_of(model.network());
-  io::write_file_atomically(path, io::keras_h5_model_bytes(weights, config, path), "save_model");
+  io::keras::save_model_file(model, path);
 }
 
 }  // namespace ketl

@@ -1,9 +1,10 @@
 // What a Keras weight file holds, in any format: the Keras version and
 // backend that wrote it, and each layer's weights in Keras's order (Keras
 // 2.x's save_weights layout, keras/engine/saving.py). And the registry
-// through which save_weights and load_weights reach a format by the file's
-// extension: a format's header registers it, so its library is needed only
-// by programs that include that header (io/keras_h5.hpp for .h5).
+// through which save_weights, load_weights, save_model and load_model reach
+// a format by the file's extension: a format's header registers it, so its
+// library is needed only by programs that include that header
+// (io/keras_h5.hpp for .h5, io/tfjs.hpp for TensorFlow.js's model.json).
 #pragma once
 
 #include <algorithm>
@@ -21,6 +22,7 @@ struct keras_weight {
   std::vector<std::size_t> shape;
   std::vector<double> values;  // C order; a float32 file's values are exact here
   bool f64 = false;            // stored as float64
+  bool integer = false;        // stored as int64 (an optimizer's iteration count)
 };
 
 struct keras_layer {
@@ -35,14 +37,22 @@ struct keras_weights {
   // A whole-model file's (model.save) architecture and training JSON, as
   // written; empty in a weights-only file.
   std::string model_config, training_config;
+  // Its optimizer_weights (Keras's optimizer.weights, in order); empty
+  // when it has none.
+  std::vector<keras_weight> optimizer_weights;
 };
 
-// A weight-file format: the extensions it owns, and how to read and write
-// it. `what` names the operation for messages ("load_weights").
+// A Keras file format: the extensions it owns, and how to read and write
+// it. `what` names the operation for messages ("load_weights"). read gives
+// whatever the file holds (a whole model's config too); write writes the
+// weights alone (save_weights), write_model the whole model (save_model:
+// w.model_config set, and for a compiled model its training_config and
+// optimizer_weights).
 struct weight_format {
   std::vector<std::string> extensions;  // ".h5"
   keras_weights (*read)(const std::string& path, std::string_view what);
   void (*write)(const std::string& path, const keras_weights& w, std::string_view what);
+  void (*write_model)(const std::string& path, const keras_weights& w, std::string_view what);
 };
 
 namespace detail {
@@ -88,6 +98,7 @@ inline const weight_format* weight_format_for(const std::string& path) {
 inline std::string_view weight_format_header(const std::string& path) {
   const std::string e = detail::extension_of(path);
   if (e == ".h5" || e == ".hdf5") return "ketl/io/keras_h5.hpp";
+  if (e == ".json") return "ketl/io/tfjs.hpp";
   return {};
 }
 

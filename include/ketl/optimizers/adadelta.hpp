@@ -10,12 +10,18 @@ namespace ketl::optimizers {
 
 struct Adadelta {
   static constexpr std::string_view name = "adadelta";
+  static constexpr std::string_view keras_class = "Adadelta";
   float lr = 1.0f;
   float rho = 0.95f;
   float epsilon = 1e-7f;
   float decay = 0.0f;
   float clipnorm = 0.0f;
   float clipvalue = 0.0f;
+
+  template <class Self, class F>
+  static void each_hyper(Self& o, F&& f) {
+    f("lr", o.lr), f("rho", o.rho), f("decay", o.decay), f("epsilon", o.epsilon);
+  }
 
   void validate() const {
     detail::validate_common(*this);
@@ -27,6 +33,11 @@ struct Adadelta {
   struct State {
     detail::slots<T> accumulators, delta_accumulators;
     explicit State(std::span<const WeightRef<T>> w) : accumulators(w), delta_accumulators(w) {}
+    static constexpr bool keras_iterations = false;
+    template <class F>
+    void each_slot(const Adadelta&, F&& f) {
+      f("accumulators", accumulators, true), f("delta_accumulators", delta_accumulators, true);
+    }
 
     void apply(const Adadelta& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
       const T lr = T(detail::decayed(o.lr, o.decay, iterations)), rho = T(o.rho),

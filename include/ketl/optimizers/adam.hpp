@@ -11,6 +11,7 @@ namespace ketl::optimizers {
 
 struct Adam {
   static constexpr std::string_view name = "adam";
+  static constexpr std::string_view keras_class = "Adam";
   float lr = 0.001f;
   float beta_1 = 0.9f;
   float beta_2 = 0.999f;
@@ -19,6 +20,12 @@ struct Adam {
   bool amsgrad = false;
   float clipnorm = 0.0f;
   float clipvalue = 0.0f;
+
+  template <class Self, class F>
+  static void each_hyper(Self& o, F&& f) {
+    f("lr", o.lr), f("beta_1", o.beta_1), f("beta_2", o.beta_2), f("decay", o.decay),
+        f("epsilon", o.epsilon), f("amsgrad", o.amsgrad);
+  }
 
   void validate() const {
     detail::validate_common(*this);
@@ -31,6 +38,13 @@ struct Adam {
   struct State {
     detail::slots<T> ms, vs, vhats;
     explicit State(std::span<const WeightRef<T>> w) : ms(w), vs(w), vhats(w) {}
+    // [iterations] + ms + vs + vhats; without amsgrad Keras keeps each
+    // vhat as one zero (shape (1,)).
+    static constexpr bool keras_iterations = true;
+    template <class F>
+    void each_slot(const Adam& o, F&& f) {
+      f("ms", ms, true), f("vs", vs, true), f("vhats", vhats, o.amsgrad);
+    }
 
     void apply(const Adam& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
       const double t = double(iterations + 1);

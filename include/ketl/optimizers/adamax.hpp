@@ -10,6 +10,7 @@ namespace ketl::optimizers {
 
 struct Adamax {
   static constexpr std::string_view name = "adamax";
+  static constexpr std::string_view keras_class = "Adamax";
   float lr = 0.002f;
   float beta_1 = 0.9f;
   float beta_2 = 0.999f;
@@ -17,6 +18,12 @@ struct Adamax {
   float decay = 0.0f;
   float clipnorm = 0.0f;
   float clipvalue = 0.0f;
+
+  template <class Self, class F>
+  static void each_hyper(Self& o, F&& f) {
+    f("lr", o.lr), f("beta_1", o.beta_1), f("beta_2", o.beta_2), f("decay", o.decay),
+        f("epsilon", o.epsilon);
+  }
 
   void validate() const {
     detail::validate_common(*this);
@@ -29,6 +36,11 @@ struct Adamax {
   struct State {
     detail::slots<T> ms, us;
     explicit State(std::span<const WeightRef<T>> w) : ms(w), us(w) {}
+    static constexpr bool keras_iterations = true;
+    template <class F>
+    void each_slot(const Adamax&, F&& f) {
+      f("ms", ms, true), f("us", us, true);
+    }
 
     void apply(const Adamax& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
       const double t = double(iterations + 1);

@@ -13,6 +13,7 @@ namespace ketl::optimizers {
 
 struct Nadam {
   static constexpr std::string_view name = "nadam";
+  static constexpr std::string_view keras_class = "Nadam";
   float lr = 0.002f;
   float beta_1 = 0.9f;
   float beta_2 = 0.999f;
@@ -21,6 +22,12 @@ struct Nadam {
   float clipnorm = 0.0f;
   float clipvalue = 0.0f;
   static constexpr float decay = 0.0f;  // for the common checks
+
+  template <class Self, class F>
+  static void each_hyper(Self& o, F&& f) {
+    f("lr", o.lr), f("beta_1", o.beta_1), f("beta_2", o.beta_2), f("epsilon", o.epsilon),
+        f("schedule_decay", o.schedule_decay);
+  }
 
   void validate() const {
     detail::validate_common(*this);
@@ -35,6 +42,20 @@ struct Nadam {
     detail::slots<T> ms, vs;
     double m_schedule = 1.0;
     explicit State(std::span<const WeightRef<T>> w) : ms(w), vs(w) {}
+    // Keras 2.2.4 saves [iterations] + ms + vs; the schedule is the
+    // product of the first `iterations` mu_t, so it is recomputed, in the
+    // order apply() multiplies it.
+    static constexpr bool keras_iterations = true;
+    template <class F>
+    void each_slot(const Nadam&, F&& f) {
+      f("ms", ms, true), f("vs", vs, true);
+    }
+    void restored(const Nadam& o, std::int64_t iterations) {
+      m_schedule = 1.0;
+      for (std::int64_t i = 0; i < iterations; ++i)
+        m_schedule *= double(o.beta_1) *
+                      (1.0 - 0.5 * std::pow(0.96, double(i + 1) * double(o.schedule_decay)));
+    }
 
     void apply(const Nadam& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
       const double t = double(iterations + 1), b1 = o.beta_1, b2 = o.beta_2, sd = o.schedule_decay;

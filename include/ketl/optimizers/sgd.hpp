@@ -10,12 +10,19 @@ namespace ketl::optimizers {
 
 struct SGD {
   static constexpr std::string_view name = "sgd";
+  static constexpr std::string_view keras_class = "SGD";
   float lr = 0.01f;
   float momentum = 0.0f;
   float decay = 0.0f;
   bool nesterov = false;
   float clipnorm = 0.0f;
   float clipvalue = 0.0f;
+
+  // Keras 2.2.4's get_config, in its order.
+  template <class Self, class F>
+  static void each_hyper(Self& o, F&& f) {
+    f("lr", o.lr), f("momentum", o.momentum), f("decay", o.decay), f("nesterov", o.nesterov);
+  }
 
   void validate() const {
     detail::validate_common(*this);
@@ -26,6 +33,14 @@ struct SGD {
   struct State {
     detail::slots<T> moments;
     explicit State(std::span<const WeightRef<T>> w) : moments(w) {}
+    // Keras 2.2.4's optimizer.weights: [iterations] + moments.
+    static constexpr bool keras_iterations = true;
+    template <class F>
+    void each_slot(const SGD&, F&& f) {
+      f("moments", moments, true);
+    }
+    // Without momentum the moments stay zero, so a list without them will do.
+    bool slots_optional(const SGD& o) const { return o.momentum == 0.0f; }
 
     void apply(const SGD& o, std::span<const WeightRef<T>> weights, std::int64_t iterations) {
       const T lr = T(detail::decayed(o.lr, o.decay, iterations));
