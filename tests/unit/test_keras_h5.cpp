@@ -4,6 +4,7 @@
 // ketl's own files round-trip bit for bit; every mismatch and every bad file
 // throws Keras's words or a ketl::io_error and leaves the weights as they were.
 #include <ketl/io/keras_h5.hpp>
+#include <ketl/io/keras_import.hpp>
 #include <ketl/io/keras_model.hpp>
 #include <ketl/io/tfjs.hpp>
 #include <ketl/ketl.hpp>
@@ -826,4 +827,102 @@ TEST_CASE("bad model.json files throw a ketl::io_error naming the file, and chan
   m.load_weights(path);  // the good file still loads
   CHECK(snapshot_weights(m) == before);
   fs::remove_all(dir);
+}
+
+// ---- ketl-import's generator (io/keras_import.hpp) -------------------------
+
+TEST_CASE("ketl-import spells each Keras version's config as the typed model, or refuses by name",
+          "[ketl_import]") {
+  using io::keras::import_header;
+  // Keras <= 2.1: a bare list; the first layer's batch_input_shape, a stale
+  // one on an inner layer; tf.keras's dtype object and V2 class names; a
+  // nested activation object; BatchNormalization's axis as a list.
+  const std::string old_keras = R"({"class_name": "Sequential", "config": [
+      {"class_name": "Conv2D", "config": {"name": "c", "batch_input_shape": [null, 8, 8, 2],
+        "dtype": {"class_name": "DTypePolicy", "config": {"name": "float32"}}, "filters": 4,
+        "kernel_size": [3, 3], "strides": [2, 2], "padding": "same", "data_format": "channels_last",
+        "dilation_rate": [1, 1], "activation": {"class_name": "function", "config": "relu"},
+        "use_bias": false}},
+      {"class_name": "BatchNormalization", "config": {"name": "bn", "axis": [3], "momentum": 0.9,
+        "epsilon": 0.001, "center": true, "scale": false}},
+      {"class_name": "Reshape", "config": {"name": "r", "target_shape": [16, 4],
+        "batch_input_shape": [null, 4, 4, 4]}},
+      {"class_name": "LSTMV2", "config": {"name": "l", "units": 3, "activation": "tanh",
+        "recurrent_activation": "sigmoid", "return_sequences": false, "dropout": 0.25}},
+      {"class_name": "GRUV2", "config": {"name": "g", "units": 2, "reset_after": true}}]})";
+  // GRUV2 after a sequence-less LSTM would not fit; the generator spells what
+  // it is given, and the compiler's shape check would say so.
+  const std::string h = import_header(old_keras, "Old", "old.h5", "ketl/io/keras_h5.hpp");
+  CHECK_THAT(h, Contains("struct Old : Old_base"));
+  CHECK_THAT(h, Contains("ketl::Input<8, 8, 2>,"));
+  CHECK_THAT(h, Contains("ketl::Conv2D<4, ketl::conv2d{.kernel = {3, 3}, .strides = {2, 2}, "
+                         ".padding = ketl::same, .use_bias = false}, ketl::Relu>"));
+  CHECK_THAT(h, Contains("ketl::BatchNormalization<ketl::batch_norm{.scale = false}>{{.momentum = "
+                         "0.9f, .epsilon = 0.001f, .name = \"bn\"}}"));
+  CHECK_THAT(h, Contains("ketl::Reshape<16, 4>"));
+  CHECK_THAT(h, Contains("ketl::LSTM<3, ketl::rnn{}, ketl::Tanh, ketl::Sigmoid>{{.dropout = "
+                         "0.25f, .name = \"l\"}}"));
+  CHECK_THAT(h, Contains("ketl::GRU<2, ketl::rnn{.reset_after = true}, ketl::Tanh, "
+                         "ketl::HardSigmoid>"));
+  CHECK_THAT(h, Contains("#include <ketl/io/keras_h5.hpp>"));
+  // A functional model: a shared layer (two inbound nodes), an LSTM's
+  // returned states, several inputs and outputs.
+  const std::string graph = R"({"class_name": "Functional", "config": {"name": "m", "layers": [
+      {"name": "a", "class_name": "InputLayer", "config": {"batch_input_shape": [null, 4],
+        "dtype": "float32", "name": "a"}, "inbound_nodes": []},
+      {"name": "s", "class_name": "InputLayer", "config": {"batch_input_shape": [null, 5, 3],
+        "dtype": "float32", "name": "s"}, "inbound_nodes": []},
+      {"name": "d", "class_name": "Dense", "config": {"name": "d", "units": 4, "activation":
+        "linear"}, "inbound_nodes": [[["a", 0, 0, {}]], [["a", 0, 0, {}]]]},
+      {"name": "l", "class_name": "LSTM", "config": {"name": "l", "units": 2, "return_state":
+        true}, "inbound_nodes": [[["s", 0, 0, {}]]]},
+      {"name": "add", "class_name": "Add", "config": {"name": "add"}, "inbound_nodes":
+        [[["d", 0, 0, {}], ["d", 1, 0, {}]]]},
+      {"name": "cat", "class_name": "Concatenate", "config": {"name": "cat", "axis": -1},
+        "inbound_nodes": [[["l", 0, 1, {}], ["l", 0, 2, {}]]]}],
+      "input_layers": [["a", 0, 0], ["s", 0, 0]],
+      "output_layers": [["add", 0, 0], ["cat", 0, 0]]}})";
+  const std::string g = import_header(graph, "G", "g.json", "ketl/io/tfjs.hpp");
+  CHECK_THAT(g, Contains("auto layer2 = ketl::shared(ketl::Dense<4, ketl::Linear>{{.name = "
+                         "\"d\"}});"));
+  CHECK_THAT(g, Contains("auto t3 = layer2(in0);"));
+  CHECK_THAT(g, Contains("auto t4 = layer2(in0);"));
+  CHECK_THAT(g, Contains("auto [t5_0, t5_1, t5_2] = ketl::LSTM<2, ketl::rnn{.return_state = "
+                         "true}, ketl::Tanh, ketl::HardSigmoid>{{.name = \"l\"}}(in1);"));
+  CHECK_THAT(g, Contains("ketl::Add{{.name = \"add\"}}(t3, t4)"));
+  CHECK_THAT(g, Contains("ketl::Concatenate<>{{.name = \"cat\"}}(t5_1, t5_2)"));
+  CHECK_THAT(g, Contains("return ketl::Model{ketl::inputs(in0, in1), ketl::outputs(t6, t7)};"));
+  CHECK_THAT(g, Contains("#include <ketl/io/tfjs.hpp>"));
+  // What ketl lacks is refused by the layer's name and class.
+  auto refused = [&](const std::string& layer) {
+    return import_header(R"({"class_name": "Sequential", "config": {"layers": [
+        {"class_name": "Dense", "config": {"name": "d0", "batch_input_shape": [null, 4],
+         "units": 3, "activation": "relu"}}, )" +
+                             layer + "]}}",
+                         "N", "x.h5", "h");
+  };
+  using io::keras::unsupported_layer;
+  CHECK_THROWS_WITH(refused(R"({"class_name": "LeakyReLU", "config": {"name": "lr"}})"),
+                    Contains("layer lr (LeakyReLU): ketl has no such layer"));
+  CHECK_THROWS_WITH(
+      refused(R"({"class_name": "Dense", "config": {"name": "d", "units": 2, "use_bias": false}})"),
+      Contains("layer d (Dense): use_bias = false is not supported"));
+  CHECK_THROWS_WITH(refused(R"({"class_name": "Dense", "config": {"name": "d", "units": 2,
+      "activation": "relu", "kernel_regularizer": {"class_name": "L1L2"}}})"),
+                    Contains("kernel_regularizer is set"));
+  CHECK_THROWS_WITH(refused(R"({"class_name": "Dense", "config": {"name": "d", "units": 2,
+      "activation": "gelu"}})"),
+                    Contains("activation \"gelu\""));
+  CHECK_THROWS_WITH(refused(R"({"class_name": "BatchNormalization", "config": {"name": "b",
+      "axis": 0}})"),
+                    Contains("not the last axis"));
+  CHECK_THROWS_AS(refused(R"({"class_name": "Flatten", "config": {"name": "f", "data_format":
+      "channels_first"}})"),
+                  unsupported_layer);
+  CHECK_THROWS_WITH(import_header(R"({"class_name": "Sequential", "config": {"layers": [
+      {"class_name": "Dense", "config": {"name": "d", "batch_input_shape": [null, null, 4],
+       "units": 2, "activation": "relu"}}]}})",
+                                  "N", "x.h5", "h"),
+                    Contains("free axis"));
+  CHECK_THROWS_AS(import_header("not json", "N", "x.h5", "h"), io_error);
 }

@@ -208,17 +208,22 @@ M load_model(const std::string& path, M prototype) {
   return prototype;
 }
 
-// The same for a Sequential type, built from its layers' defaults:
+// The same for a model type that builds itself: a Sequential built from
+// its layers' defaults, or a type whose default constructor builds the
+// model (as ketl-import's headers declare them):
 //   using Net = ketl::Sequential<ketl::Input<784>, ketl::Dense<128, ketl::Relu>, ...>;
 //   auto model = ketl::load_model<Net>("model.h5");
 template <class M>
-requires requires {
+requires std::is_default_constructible_v<M> || requires {
   []<class... L>(Sequential<L...>*) {}(static_cast<M*>(nullptr));
 }
 M load_model(const std::string& path) {
-  return load_model(path, []<class... L>(Sequential<L...>*) {
-    return Sequential<L...>(L{}...);
-  }(static_cast<M*>(nullptr)));
+  if constexpr (std::is_default_constructible_v<M>)
+    return load_model(path, M{});
+  else
+    return load_model(path, []<class... L>(Sequential<L...>*) {
+      return Sequential<L...>(L{}...);
+    }(static_cast<M*>(nullptr)));
 }
 
 namespace io::keras {
