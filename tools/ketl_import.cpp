@@ -6,10 +6,13 @@
 //   //                  auto model = ketl::load_model<Net>("model.h5");
 //
 // Options: --name NAME (required; a C++ identifier), -o FILE (write the
-// header there instead of standard output). A layer or option ketl does not
+// header there instead of standard output), --length N (a free axis of the
+// input, such as an Embedding's variable sequence length, fixed at N:
+// ketl's shapes are static). A layer or option ketl does not
 // have is reported on standard error, by name and class, and nothing is
 // written (exit 1).
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -26,7 +29,7 @@ bool identifier(const std::string& s) {
   return true;
 }
 int usage() {
-  std::cerr << "usage: ketl-import FILE --name NAME [-o OUT]\n"
+  std::cerr << "usage: ketl-import FILE --name NAME [-o OUT] [--length N]\n"
                "  FILE: a Keras model file (model.save's .h5) or a TensorFlow.js model.json\n";
   return 2;
 }
@@ -34,12 +37,15 @@ int usage() {
 
 int main(int argc, char** argv) {
   std::string file, name, out;
+  std::size_t length = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--name" && i + 1 < argc)
       name = argv[++i];
     else if (a == "-o" && i + 1 < argc)
       out = argv[++i];
+    else if (a == "--length" && i + 1 < argc)
+      length = std::strtoul(argv[++i], nullptr, 10);
     else if (a == "-h" || a == "--help")
       return usage();
     else if (file.empty() && a[0] != '-')
@@ -66,7 +72,7 @@ int main(int argc, char** argv) {
     }
     const bool json = ketl::io::detail::extension_of(file) == ".json";
     const std::string header = ketl::io::keras::import_header(
-        w.model_config, name, file, json ? "ketl/io/tfjs.hpp" : "ketl/io/keras_h5.hpp");
+        w.model_config, name, file, json ? "ketl/io/tfjs.hpp" : "ketl/io/keras_h5.hpp", length);
     if (out.empty()) {
       std::cout << header;
     } else {

@@ -217,6 +217,16 @@ int main(int argc, char** argv) {
                 xt::xtensor<float, 2>::from_shape({3, 4}),
                 xt::xtensor<float, 2>::from_shape({3, 4}));
     }
+    {
+      // A Sequential shared as a layer: Keras nests its config.
+      auto left = Input<4>{{.name = "left"}};
+      auto right = Input<4>{{.name = "right"}};
+      auto encoder = shared(Sequential{Input<4>{}, Dense<3, Tanh>{}, Dense<2>{}});
+      auto diff = Subtract{{.name = "diff"}}(encoder(left), encoder(right));
+      run_whole(out, "nested", Model{inputs(left, right), outputs(Dense<1, Sigmoid>{}(diff))}, 13,
+                xt::xtensor<float, 2>::from_shape({3, 4}),
+                xt::xtensor<float, 2>::from_shape({3, 4}));
+    }
     for (std::size_t i = 0; i < entries.size(); ++i) entries[i].data = predictions[i].data();
     io::save_npz(out + "/ketl_predictions.npz", entries);
   } catch (const ketl::error& e) {

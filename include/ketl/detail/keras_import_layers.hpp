@@ -346,8 +346,8 @@ inline spelled spell(const json& layer, const input_info& in) {
     return {type,
             type + "{{" + (get(c, "normalize") == true ? ".normalize = true, " : "") + name + "}}"};
   }
-  if (cls == "Sequential" || cls == "Model" || cls == "Functional")
-    x.refuse("a model used as a layer is not supported by ketl-import");
+  if (cls == "Model" || cls == "Functional")
+    x.refuse("a functional model used as a layer is not supported by ketl-import");
   x.refuse("ketl has no such layer");
 }
 

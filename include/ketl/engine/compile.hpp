@@ -245,8 +245,13 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
       }));
   const auto metrics = hana::concat(plain, weighted);
   std::vector<std::string> metric_config, weighted_config;
-  hana::for_each(plain, [&](const auto& m) { metric_config.emplace_back(m.name()); });
-  hana::for_each(weighted, [&](const auto& m) { weighted_config.emplace_back(m.metric.name()); });
+  // Only what is a metric has a name; anything else fails below, saying so.
+  hana::for_each(plain, [&](const auto& m) {
+    if constexpr (requires { m.name(); }) metric_config.emplace_back(m.name());
+  });
+  hana::for_each(weighted, [&](const auto& m) {
+    if constexpr (requires { m.metric.name(); }) weighted_config.emplace_back(m.metric.name());
+  });
 
   using Labels =
       typename detail::labels_or_void<(ketl::detail::is_labels<Args> || ...), Args...>::type;

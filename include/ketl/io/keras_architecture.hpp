@@ -74,6 +74,16 @@ inline json plain(const json& v) {
   return v;
 }
 
+// An input shape (without the batch axis) that the file's fits: the same
+// rank, each axis the same or free in the file (None: a variable length,
+// which a ketl model fixes; ketl-import --length).
+inline bool fits_shape(const json& mine, const json& file) {
+  if (!mine.is_array() || !file.is_array() || mine.size() != file.size()) return false;
+  for (std::size_t i = 0; i < mine.size(); ++i)
+    if (!file.at(i).is_null() && file.at(i) != mine.at(i)) return false;
+  return true;
+}
+
 inline bool same_value(const json& a, const json& b) {
   const json x = plain(a), y = plain(b);
   if (x.is_number() && y.is_number()) {
@@ -129,8 +139,12 @@ inline std::string describe(const json& layer, int depth = 0) {
 // The first difference between two layers' configs ("" when they match):
 // mine is what ketl writes for its layer; keys only the file has (newer
 // Keras options ketl lacks) must hold Keras's defaults to be accepted.
+inline std::string first_difference(const json& mine, const json& file);
+
 inline bool same_layer(const json& mine, const json& file) {
   if (detail::class_of(mine) != detail::class_of(file)) return false;
+  // A Sequential used as a layer: its own layers, compared as a model's.
+  if (detail::class_of(mine) == "Sequential") return first_difference(mine, file).empty();
   const json& a = mine.at("config");
   const json& b = file.contains("config") ? file.at("config") : json::object();
   for (const auto& [k, v] : a.items()) {
@@ -182,7 +196,7 @@ inline std::string first_difference(const json& mine, const json& file) {
     auto dims = [](const json& s) {  // without the batch axis
       return s.is_array() && !s.empty() ? json(std::vector<json>(s.begin() + 1, s.end())) : s;
     };
-    if (!sb.is_null() && !detail::same_value(dims(sa), dims(sb)))
+    if (!sb.is_null() && !detail::fits_shape(dims(sa), dims(sb)))
       return "the input: file has shape " + detail::show(dims(sb)) + ", ketl model has " +
              detail::show(dims(sa));
     for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i)
@@ -207,14 +221,17 @@ inline std::string first_difference(const json& mine, const json& file) {
       const json& sa = a.at(i).at("config").at("batch_input_shape");
       const json sb = b.at(i).at("config").value("batch_input_shape", json(nullptr));
       if (!sb.is_array() || sb.size() != sa.size() ||
-          !detail::same_value(json(std::vector<json>(sa.begin() + 1, sa.end())),
+          !detail::fits_shape(json(std::vector<json>(sa.begin() + 1, sa.end())),
                               json(std::vector<json>(sb.begin() + 1, sb.end()))))
         return where + ": file has an Input of shape " + detail::show(sb) + ", ketl model has " +
                detail::show(sa);
       continue;
     }
-    if (!same_layer(a.at(i), b.at(i)))
+    if (!same_layer(a.at(i), b.at(i))) {
+      if (detail::class_of(a.at(i)) == "Sequential" && detail::class_of(b.at(i)) == "Sequential")
+        return where + ", a Sequential: " + first_difference(a.at(i), b.at(i));
       return where + ": file has " + describe(b.at(i)) + ", ketl model has " + describe(a.at(i));
+    }
     // Each call's inputs, as (position, node, tensor).
     auto calls = [](const json& l, const std::map<std::string, std::size_t>& pos) {
       std::vector<std::vector<std::array<std::size_t, 3>>> out;

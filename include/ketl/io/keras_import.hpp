@@ -32,14 +32,19 @@ namespace ketl::io::keras {
 namespace import_detail {
 
 // A batch_input_shape and dtype as ketl's Input type.
-inline std::string input_type(const context& x, const json& shape, const json& dtype,
-                              bool integer) {
+inline std::string input_type(const context& x, const json& shape, const json& dtype, bool integer,
+                              std::size_t length) {
   if (!shape.is_array() || shape.size() < 2)
     x.refuse("its input shape " + shape.dump() + " is not known");
   std::vector<std::size_t> dims;
   for (std::size_t i = 1; i < shape.size(); ++i) {
+    if (shape[i].is_null() && length > 0) {
+      dims.push_back(length);  // --length: a free axis fixed at import
+      continue;
+    }
     if (!shape[i].is_number_unsigned())
-      x.refuse("its input shape " + shape.dump() + " has a free axis; ketl's shapes are static");
+      x.refuse("its input shape " + shape.dump() +
+               " has a free axis; ketl's shapes are static: fix it with --length N");
     dims.push_back(shape[i].get<std::size_t>());
   }
   std::string d = dtype.is_string() ? dtype.get<std::string>() : "";
@@ -65,6 +70,13 @@ inline std::string class_of(const json& l) {
 inline std::size_t rank_after(const json& l, std::size_t rank) {
   const std::string cls = class_of(l);
   const json& c = get(l, "config");
+  if (cls == "Sequential") {  // through its layers
+    const json& layers = c.is_array() ? c : get(c, "layers");
+    if (layers.is_array())
+      for (const auto& inner : layers)
+        if (class_of(inner) != "InputLayer") rank = rank_after(inner, rank);
+    return rank;
+  }
   if (cls == "Flatten" || cls.rfind("Global", 0) == 0) return 1;
   if (cls == "Reshape") return get(c, "target_shape").size();
   if (cls == "Embedding") return rank + 1;
@@ -76,38 +88,41 @@ inline std::size_t rank_after(const json& l, std::size_t rank) {
   return rank;
 }
 
-// The Sequential's header body.
-inline std::string sequential(const json& config, const std::string& name) {
+// A Sequential config's Input and layers, spelled.
+inline std::vector<spelled> sequential_parts(const json& config, std::size_t length) {
   const json& c = get(config, "config");
   const json& layers = c.is_array() ? c : get(c, "layers");
-  context x{"?", "Sequential"};
+  context x{get(c, "name").is_string() ? get(c, "name").get<std::string>() : "?", "Sequential"};
   if (!layers.is_array() || layers.empty()) x.refuse("it has no layers");
-  std::vector<std::string> types, makes;
   std::size_t first = 0;
-  json shape, dtype;
-  if (class_of(layers[0]) == "InputLayer") {
-    shape = get(get(layers[0], "config"), "batch_input_shape");
-    dtype = get(get(layers[0], "config"), "dtype");
-    first = 1;
-  } else {
-    shape = get(get(layers[0], "config"), "batch_input_shape");
-    dtype = get(get(layers[0], "config"), "dtype");
-  }
+  if (class_of(layers[0]) == "InputLayer") first = 1;
+  const json& shape = get(get(layers[0], "config"), "batch_input_shape");
+  const json& dtype = get(get(layers[0], "config"), "dtype");
   if (first >= layers.size()) x.refuse("it has no layers after its input");
   const bool embedding = class_of(layers[first]) == "Embedding";
-  const std::string in = input_type(x, shape, dtype, embedding);
-  types.push_back(in);
-  makes.push_back(in + "{}");
+  const std::string in = input_type(x, shape, dtype, embedding, length);
+  std::vector<spelled> out{{in, in + "{}"}};
   input_info info{shape.size() - 1};
   for (std::size_t i = first; i < layers.size(); ++i) {
-    const auto s = spell(layers[i], info);
-    types.push_back(s.type), makes.push_back(s.make);
+    if (class_of(layers[i]) == "Sequential")
+      context{get(get(layers[i], "config"), "name").is_string()
+                  ? get(get(layers[i], "config"), "name").get<std::string>()
+                  : "?",
+              "Sequential"}
+          .refuse("a Sequential inside a Sequential is not supported by ketl-import");
+    out.push_back(spell(layers[i], info));
     info.rank = rank_after(layers[i], info.rank);
   }
+  return out;
+}
+
+// The Sequential's header body.
+inline std::string sequential(const json& config, const std::string& name, std::size_t length) {
+  const auto parts = sequential_parts(config, length);
   std::string list, args;
-  for (std::size_t i = 0; i < types.size(); ++i) {
-    list += (i ? ",\n                         " : "") + types[i];
-    args += (i ? ",\n      " : "      ") + makes[i];
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    list += (i ? ",\n                         " : "") + parts[i].type;
+    args += (i ? ",\n      " : "      ") + parts[i].make;
   }
   return "using " + name + "_base = ketl::Sequential<" + list + ">;\n\nstruct " + name + " : " +
          name + "_base {\n  " + name + "()\n    : " + name + "_base(\n" + args + ") {}\n};\n";
@@ -115,7 +130,7 @@ inline std::string sequential(const json& config, const std::string& name) {
 
 // The functional model's header body: a function that builds the graph, in
 // model.layers order (each layer's inputs come before it), and the struct.
-inline std::string functional(const json& config, const std::string& name) {
+inline std::string functional(const json& config, const std::string& name, std::size_t length) {
   const json& c = get(config, "config");
   const json& layers = get(c, "layers");
   context x{"?", "Model"};
@@ -144,7 +159,7 @@ inline std::string functional(const json& config, const std::string& name) {
       const json& lc = get(l, "config");
       const std::string v = "in" + std::to_string(var++);
       body += "  auto " + v + " = " +
-              input_type(at, get(lc, "batch_input_shape"), get(lc, "dtype"), false) +
+              input_type(at, get(lc, "batch_input_shape"), get(lc, "dtype"), false, length) +
               "{{.name = " + quote(lname) + "}};\n";
       tensors[{lname, 0, 0}] = v;
       rank_of[lname] = get(lc, "batch_input_shape").size() - 1;
@@ -156,16 +171,26 @@ inline std::string functional(const json& config, const std::string& name) {
     // Its input rank from its first call's first input.
     if (!nodes[0].is_array() || nodes[0].empty()) at.refuse("its first call has no inputs");
     const std::size_t in_rank = ref(nodes[0][0], at).second;
-    const spelled s = spell(l, input_info{in_rank});
+    spelled s;
+    if (cls == "Sequential") {  // a Sequential used as a layer: built in place
+      std::string args;
+      for (const auto& p : sequential_parts(l, length)) args += (args.empty() ? "" : ", ") + p.make;
+      s = {"", "ketl::Sequential{" + args + "}"};
+    } else {
+      s = spell(l, input_info{in_rank});
+    }
     std::string layer_expr = s.make;
     if (nodes.size() > 1) {
       const std::string lv = "layer" + std::to_string(var++);
       body += "  auto " + lv + " = ketl::shared(" + s.make + ");\n";
       layer_expr = lv;
     }
-    for (std::size_t n = 0; n < nodes.size(); ++n) {
+    // A nested model's calls count from 1 (its node 0 is its own).
+    const std::size_t first_node = cls == "Sequential" ? 1 : 0;
+    for (std::size_t n0 = 0; n0 < nodes.size(); ++n0) {
+      const std::size_t n = n0 + first_node;
       std::string args;
-      for (const auto& r : nodes[n]) args += (args.empty() ? "" : ", ") + ref(r, at).first;
+      for (const auto& r : nodes[n0]) args += (args.empty() ? "" : ", ") + ref(r, at).first;
       const std::string v = "t" + std::to_string(var++);
       if (returns_state) {
         const std::size_t k = cls == "LSTM" ? 3 : 2;
@@ -208,8 +233,11 @@ inline std::string functional(const json& config, const std::string& name) {
 // The header for a model config (Keras's JSON text); `source` names the file
 // in the header's comment and `format_header` is the format's ketl header
 // ("ketl/io/keras_h5.hpp"). Throws unsupported_layer for what ketl lacks.
+// `length`, when not 0, fixes the input's free axes (a variable sequence
+// length, Keras's None) at that size.
 inline std::string import_header(const std::string& model_config, const std::string& name,
-                                 const std::string& source, const std::string& format_header) {
+                                 const std::string& source, const std::string& format_header,
+                                 std::size_t length = 0) {
   using import_detail::json;
   json config;
   try {
@@ -220,9 +248,9 @@ inline std::string import_header(const std::string& model_config, const std::str
   const std::string cls = import_detail::class_of(config);
   std::string body;
   if (cls == "Sequential")
-    body = import_detail::sequential(config, name);
+    body = import_detail::sequential(config, name, length);
   else if (cls == "Model" || cls == "Functional")
-    body = import_detail::functional(config, name);
+    body = import_detail::functional(config, name, length);
   else
     throw unsupported_layer("ketl-import: " + source + ": the model is a " + cls +
                             ", not a Sequential or a functional Model");

@@ -48,14 +48,15 @@ constexpr const char* dtype_name() {
 template <class L>
 inline constexpr bool has_keras_config = false;
 
+// Layer I of a Sequential's network (Input excluded at I = 0).
 template <class S, std::size_t I>
-json sequential_layer(const S& m) {
+json sequential_layer(const S& m, const std::string& prefix) {
   using L = typename S::template layer_type<I>;
   using In = typename S::template input_shape_of<I>;
   if constexpr (requires(const L& l) {
                   layer_config(l, std::string(), static_cast<In*>(nullptr));
                 }) {
-    return layer_config(m.template layer<I>(), m.layer_name(I), static_cast<In*>(nullptr));
+    return layer_config(m.template layer<I>(), prefix + m.layer_name(I), static_cast<In*>(nullptr));
   } else {
     static_assert(has_keras_config<L>,
                   "ketl::save_model: this layer has no Keras config in ketl yet (see "
@@ -64,14 +65,15 @@ json sequential_layer(const S& m) {
   }
 }
 
-// Keras 2.2.4's Sequential.get_config, as model.save writes it.
-template <Layer... L>
-json model_config(const Sequential<L...>& m) {
-  using S = Sequential<L...>;
+// The layers of a Sequential's network, as Keras 2.2.4's Sequential config
+// lists them: the first with batch_input_shape and dtype. `prefix` goes
+// before each layer's name (a nested model's, below).
+template <class S>
+json sequential_config_layers(const S& m, const std::string& prefix = "") {
   using First = typename S::template layer_type<0>;
   json layers = json::array();
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (layers.push_back(sequential_layer<S, I + 1>(m)), ...);
+    (layers.push_back(sequential_layer<S, I + 1>(m, prefix)), ...);
   }
   (std::make_index_sequence<S::depth - 1>{});
   json shape = json::array();
@@ -84,8 +86,29 @@ json model_config(const Sequential<L...>& m) {
   // The layer's dtype (its weights'); Keras 2.2.4's Sequential has no
   // entry for an integer Input: an Embedding casts what it is given.
   layers[0]["config"]["dtype"] = dtype_name<typename S::value_type>();
-  return {{"class_name", "Sequential"},
-          {"config", {{"name", "sequential_1"}, {"layers", std::move(layers)}}}};
+  return layers;
+}
+
+// Keras 2.2.4's Sequential.get_config, as model.save writes it.
+template <Layer... L>
+json model_config(const Sequential<L...>& m) {
+  return {
+      {"class_name", "Sequential"},
+      {"config", {{"name", "sequential_1"}, {"layers", sequential_config_layers(m.network())}}}};
+}
+
+// A Sequential used as a layer of a functional model: its config nested,
+// as Keras nests it ({"name", "layers"}, the form tf.keras and Keras 2.2.5+
+// write and 2.2.4 reads). Its layers are named "<name>_<layer>": Keras's
+// names are unique across the whole model, and name-keyed readers
+// (TensorFlow.js's) need them so, while a ketl network names its own
+// layers (dense_1, ...) apart from the model's.
+template <class Net, class In>
+requires requires { typename Net::template layer_type<0>; }
+json layer_config(const models::nested<Net>& l, const std::string& name, In*) {
+  return {
+      {"class_name", "Sequential"},
+      {"config", {{"name", name}, {"layers", sequential_config_layers(l.network(), name + "_")}}}};
 }
 
 // A functional network's Input node types, for their dtypes.

@@ -25,7 +25,9 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -170,23 +172,43 @@ inline std::vector<entry> decode_group(const reader& r, const json& group,
   return out;
 }
 
-// The layer names of a Keras model config, in order (a Sequential's may be
-// a bare list, Keras <= 2.1); empty when it lists none.
-inline std::vector<std::string> layer_names(const json& config) {
-  std::vector<std::string> out;
-  if (!config.is_object() || !config.contains("config")) return out;
+// A Keras model config's layer entries (a Sequential's may be a bare list,
+// Keras <= 2.1), or null.
+inline const json* layer_list(const json& config) {
+  if (!config.is_object() || !config.contains("config")) return nullptr;
   const json& c = config.at("config");
   const json* layers = c.is_array()                              ? &c
                        : (c.is_object() && c.contains("layers")) ? &c.at("layers")
                                                                  : nullptr;
-  if (!layers || !layers->is_array()) return out;
+  return layers && layers->is_array() ? layers : nullptr;
+}
+inline std::string entry_name(const json& l) {
+  if (!l.is_object()) return "";
+  if (l.contains("name") && l.at("name").is_string()) return l.at("name").get<std::string>();
+  if (l.contains("config") && l.at("config").is_object() && l.at("config").contains("name") &&
+      l.at("config").at("name").is_string())
+    return l.at("config").at("name").get<std::string>();
+  return "";
+}
+
+// The layer names of a Keras model config, in order; empty when it lists
+// none. `owner` maps each name a weight may start with to its layer: the
+// layer's own, and a nested Sequential's layers' (Keras names their weights
+// "dense_3/kernel", not "encoder/dense_3/kernel").
+inline std::vector<std::string> layer_names(const json& config,
+                                            std::map<std::string, std::string>& owner) {
+  std::vector<std::string> out;
+  const json* layers = layer_list(config);
+  if (!layers) return out;
   for (const auto& l : *layers) {
-    if (!l.is_object()) continue;
-    if (l.contains("name") && l.at("name").is_string())
-      out.push_back(l.at("name").get<std::string>());
-    else if (l.contains("config") && l.at("config").is_object() &&
-             l.at("config").contains("name") && l.at("config").at("name").is_string())
-      out.push_back(l.at("config").at("name").get<std::string>());
+    const std::string name = entry_name(l);
+    if (name.empty()) continue;
+    out.push_back(name);
+    owner.emplace(name, name);
+    if (l.contains("class_name") && l.at("class_name") == "Sequential")
+      if (const json* inner = layer_list(l))
+        for (const auto& e : *inner)
+          if (const std::string n = entry_name(e); !n.empty()) owner.emplace(n, name);
   }
   return out;
 }
@@ -237,13 +259,15 @@ inline keras_weights parse(std::string_view text, const shard_reader& shards,
     for (auto& e : detail::decode_group(r, manifest[g], shards, g)) all.push_back(std::move(e));
   // Each weight goes to the layer its name starts with, in the config's
   // layer order (without a config, in the order they come).
-  for (const auto& name : detail::layer_names(config)) out.layers.push_back({name, {}});
+  std::map<std::string, std::string> owner;
+  for (const auto& name : detail::layer_names(config, owner)) out.layers.push_back({name, {}});
   for (auto& [w, optimizer] : all) {
     if (optimizer) {
       out.optimizer_weights.push_back(std::move(w));
       continue;
     }
-    const std::string layer = w.name.substr(0, w.name.find('/'));
+    std::string layer = w.name.substr(0, w.name.find('/'));
+    if (const auto o = owner.find(layer); o != owner.end()) layer = o->second;
     auto it = std::find_if(out.layers.begin(), out.layers.end(),
                            [&](const keras_layer& l) { return l.name == layer; });
     if (it == out.layers.end()) {
@@ -274,6 +298,15 @@ inline files write(const keras_weights& w, const std::string& file, std::string_
                 {"model_config", json::parse(w.model_config)}};
     if (!w.training_config.empty()) topology["training_config"] = json::parse(w.training_config);
   }
+  // A nested Sequential's weights under its layers' names, as its config
+  // names them ("encoder/dense_1/kernel" is "encoder_dense_1/kernel"):
+  // TensorFlow.js's readers find weights by name.
+  std::set<std::string> nested;
+  if (topology.is_object())
+    if (const json* layers = detail::layer_list(topology.at("model_config")))
+      for (const auto& l : *layers)
+        if (l.is_object() && l.contains("class_name") && l.at("class_name") == "Sequential")
+          nested.insert(detail::entry_name(l));
   files out;
   json manifest = json::array();
   auto group = [&](const std::vector<const keras_weight*>& ws, bool optimizer) {
@@ -307,8 +340,22 @@ inline files write(const keras_weights& w, const std::string& file, std::string_
     manifest.push_back({{"paths", std::move(paths)}, {"weights", std::move(specs)}});
   };
   std::vector<const keras_weight*> model, optimizer;
+  std::size_t count = 0;
+  for (const auto& l : w.layers) count += l.weights.size();
+  std::vector<keras_weight> renamed;
+  renamed.reserve(count);  // no reallocation: model keeps pointers into it
   for (const auto& l : w.layers)
-    for (const auto& x : l.weights) model.push_back(&x);
+    for (const auto& x : l.weights) {
+      const std::string prefix = l.name + "/";
+      if (nested.count(l.name) && x.name.rfind(prefix, 0) == 0 &&
+          x.name.find('/', prefix.size()) != std::string::npos) {
+        renamed.push_back(x);
+        renamed.back().name = l.name + "_" + x.name.substr(prefix.size());
+        model.push_back(&renamed.back());
+      } else {
+        model.push_back(&x);
+      }
+    }
   for (const auto& x : w.optimizer_weights) optimizer.push_back(&x);
   group(model, false);
   if (!optimizer.empty()) group(optimizer, true);

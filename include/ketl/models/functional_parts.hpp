@@ -230,14 +230,20 @@ keras_topology make_keras_topology(const std::vector<Inst>& inst,
                                    const std::vector<std::size_t>& rows,
                                    const std::vector<std::size_t>& order,
                                    const std::vector<std::size_t>& outputs) {
+  // Keras counts a nested model's calls from 1: its node 0 links its own
+  // Input to its output (Keras 2.2.4's get_config keeps it; tf.keras skips
+  // it and still counts from 1).
+  auto node = [&](std::size_t slot, std::size_t use) {
+    return use + (layers[slot].class_name == "Sequential" ? 1 : 0);
+  };
   auto ref = [&](std::size_t i) {
     const auto& x = inst[i];
     if (x.part != no_index) {  // output k of a call
       const auto& call = inst[x.parents[0]];
-      return keras_ref{layers[call.slot].name, call.use, x.part};
+      return keras_ref{layers[call.slot].name, node(call.slot, call.use), x.part};
     }
     return x.input != no_index ? keras_ref{declared[x.input].name, 0, 0}
-                               : keras_ref{layers[x.slot].name, x.use, 0};
+                               : keras_ref{layers[x.slot].name, node(x.slot, x.use), 0};
   };
   keras_topology t;
   for (std::size_t r : rows) {
