@@ -825,6 +825,36 @@ TEST_CASE("TF.js model.json from tensorflowjs_converter loads and predicts what 
   check_tfjs<float, 2>("dense_uint8", dense_model, "dense", 3e-2);
 }
 
+TEST_CASE("a model.json as TensorFlow.js's own model.save writes it loads and compiles",
+          "[tfjs][training_config]") {
+  // TensorFlow.js (JavaScript) writes the model config itself as
+  // modelTopology, the training config as trainingConfig, in camelCase.
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "ketl_tfjs_js";
+  fs::create_directories(dir);
+  const std::string src = KETL_TEST_GOLDEN_DIR "/tfjs/dense/";
+  auto doc = nlohmann::ordered_json::parse(bytes_of(src + "model.json"));
+  auto topology = doc["modelTopology"]["model_config"];
+  topology["keras_version"] = "tfjs-layers 4.22.0";
+  topology["backend"] = "tensor_flow.js";
+  doc["modelTopology"] = topology;
+  doc["generatedBy"] = "TensorFlow.js tfjs-layers v4.22.0";
+  doc["trainingConfig"] = nlohmann::ordered_json::parse(
+      R"({"optimizer_config": {"class_name": "Adam", "config": {"learningRate": 0.005,
+          "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-7}},
+          "loss": "categoricalCrossentropy", "metrics": ["accuracy"]})");
+  io::write_file_atomically((dir / "model.json").string(), doc.dump(), "test");
+  fs::copy_file(src + "group1-shard1of1.bin", dir / "group1-shard1of1.bin",
+                fs::copy_options::overwrite_existing);
+  auto m = load_model((dir / "model.json").string(), dense_model());
+  check_prediction(m.predict(input<float, 2>("dense")), "dense");
+  REQUIRE(m.compiled());
+  CHECK(m.optimizer_name() == "adam");
+  CHECK(m.learning_rate() == Approx(0.005));
+  CHECK(m.metrics_names() == std::vector<std::string>{"loss", "acc"});
+  fs::remove_all(dir);
+}
+
 TEST_CASE("save_model to model.json resumes training as .h5 does", "[tfjs][training_config]") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / "ketl_tfjs_resume";

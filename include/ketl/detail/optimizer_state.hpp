@@ -47,9 +47,7 @@ void optimizer_impl<T, O>::set_config(const std::vector<hyperparameter>& h,
   for (const auto& x : h) {
     bool found = false;
     auto set = [&](const char* name, auto& member) {
-      // tf.keras names the learning rate learning_rate.
-      const bool alias = std::string_view(name) == "lr" && x.name == "learning_rate";
-      if (found || (x.name != name && !alias)) return;
+      if (found || x.name != name) return;
       member = static_cast<std::remove_cvref_t<decltype(member)>>(x.value);
       found = true;
     };

@@ -143,13 +143,43 @@ inline json parse_training(const std::string& text, const std::string& where) {
 
 // Output k's loss name in the file: one name for all, a list, or a dict
 // keyed by output name.
+// TensorFlow.js names losses and hyperparameters in camelCase
+// ("categoricalCrossentropy", "learningRate", "beta1"): Keras's snake case.
+inline std::string snake_case(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isupper(static_cast<unsigned char>(c))) {
+      out += '_';
+      out += char(std::tolower(static_cast<unsigned char>(c)));
+    } else if (std::isdigit(static_cast<unsigned char>(c)) && !out.empty() &&
+               std::isalpha(static_cast<unsigned char>(out.back()))) {
+      out += '_';
+      out += c;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 inline std::string file_loss(const json& loss, std::size_t k, const std::vector<std::string>& names,
                              const std::string& where) {
-  if (loss.is_string()) return loss.get<std::string>();
-  if (loss.is_array() && k < loss.size() && loss[k].is_string()) return loss[k].get<std::string>();
-  if (loss.is_object() && loss.contains(names[k]) && loss[names[k]].is_string())
-    return loss[names[k]].get<std::string>();
-  throw io_error(where + "its training_config gives no loss name for output " + names[k]);
+  const json* v = loss.is_string()                              ? &loss
+                  : loss.is_array() && k < loss.size()          ? &loss[k]
+                  : loss.is_object() && loss.contains(names[k]) ? &loss[names[k]]
+                                                                : nullptr;
+  if (!v || !v->is_string())
+    throw io_error(where + "its training_config gives no loss name for output " + names[k]);
+  const std::string raw = v->get<std::string>(), snake = snake_case(raw);
+  auto known = [](const std::string& n) {
+    try {
+      (void)losses::get(n);
+      return true;
+    } catch (const value_error&) {
+      return false;
+    }
+  };
+  return snake != raw && !known(raw) && known(snake) ? snake : raw;
 }
 
 // The same built-in loss under any of Keras's names ("mse" and
@@ -178,10 +208,14 @@ inline std::vector<ketl::detail::hyperparameter> hyperparameters(const json& con
     // tf.keras's moving average of the weights: its settings mean nothing
     // while it is off.
     if (!ema && (key == "ema_momentum" || key == "ema_overwrite_frequency")) continue;
+    // TensorFlow.js's names: learningRate, beta1, useNesterov.
+    std::string name = snake_case(key);
+    if (name == "learning_rate") name = "lr";
+    if (name == "use_nesterov") name = "nesterov";
     if (v.is_boolean())
-      out.push_back({key, v.get<bool>() ? 1.0 : 0.0, true});
+      out.push_back({name, v.get<bool>() ? 1.0 : 0.0, true});
     else if (v.is_number())
-      out.push_back({key, v.get<double>(), false});
+      out.push_back({name, v.get<double>(), false});
     else
       throw io_error(where + "its optimizer config's " + key + " is not a number");
   }
