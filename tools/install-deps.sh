@@ -8,6 +8,7 @@ packages=(
   libboost-dev libxtensor-dev libxsimd-dev catch2 libbenchmark-dev zlib1g-dev
   libhdf5-dev  # Keras .h5 files (ketl/io/keras_h5.hpp, its tests and fuzz target)
   nlohmann-json3-dev  # Keras model configs (ketl/io/keras_config.hpp, keras_model.hpp)
+  openmpi-bin libopenmpi-dev  # data-parallel training (ketl/distributed.hpp, its tests and example)
   libopenblas-dev  # the baseline of bench/gemm.cpp only; ketl itself does not use it
   dataset-fashion-mnist
 )

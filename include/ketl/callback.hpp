@@ -94,10 +94,15 @@ class CallbackRef {
   void on_test_begin(Logs& l) const { call(test_begin_, l); }
   void on_test_end(Logs& l) const { call(test_end_, l); }
   bool has_batch_hooks() const { return batch_begin_ || batch_end_; }
+  // Data-parallel training runs a callback whose type says
+  // `static constexpr bool rank_zero_only = true` (one that writes files
+  // or prints: ModelCheckpoint, CSVLogger, ProgbarLogger) on rank 0 only.
+  bool rank_zero_only() const { return rank_zero_only_; }
 
  private:
   template <class C>
   void bind(C& c) {
+    if constexpr (requires { C::rank_zero_only; }) rank_zero_only_ = C::rank_zero_only;
     if constexpr (requires(Logs & l) { c.on_train_begin(l); })
       train_begin_ = [](void* p, Logs& l) { static_cast<C*>(p)->on_train_begin(l); };
     if constexpr (requires(Logs & l) { c.on_train_end(l); })
@@ -133,6 +138,7 @@ class CallbackRef {
   void (*test_begin_)(void*, Logs&) = nullptr;
   void (*test_end_)(void*, Logs&) = nullptr;
   void (*set_model_)(void*, ModelHandle&) = nullptr;
+  bool rank_zero_only_ = false;
 };
 
 }  // namespace ketl

@@ -22,6 +22,7 @@
 #include <boost/hana/tuple.hpp>
 
 #include "ketl/array_ref.hpp"
+#include "ketl/collective.hpp"
 #include "ketl/detail/xtensor.hpp"
 #include "ketl/target_shape.hpp"
 
@@ -131,7 +132,7 @@ inline constexpr bool is_per_output<PerOutput<L...>> = true;
 template <class A>
 inline constexpr bool is_compile_option =
     is_labels<A> || std::is_same_v<A, Temporal> || is_weighted_metrics<A> || is_target_tensors<A> ||
-    is_loss_weights<A>;
+    is_loss_weights<A> || is_data_parallel<A>;
 }  // namespace detail
 
 }  // namespace ketl

@@ -4,7 +4,9 @@
 // xoshiro256** instead, the same bits on every platform.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -83,6 +85,44 @@ class Random {
     return mean + stddev * z;
   }
 
+  // Skips k numbers: the generator is where k calls would have left it.
+  void discard(std::uint64_t k) {
+    while (k--) (void)(*this)();
+  }
+
+  // Data-parallel training (engine/parallel_fit.hpp): this generator stands
+  // for one rank's rows of a global batch, with `before` and `after` rows
+  // of the other ranks around its own `mine`. A layer that draws a block of
+  // numbers proportional to its rows, as Dropout's masks, draws through
+  // block(): it skips the other ranks' parts, so its numbers are the ones a
+  // single process would draw for these rows, and every rank's generator
+  // ends the block in the same state. mine == 0: no slice (one process).
+  void set_slice(std::size_t before, std::size_t mine, std::size_t after) {
+    slice_ = {before, mine, after};
+  }
+  // f(i) for i in [0, count), count being this rank's part of the block.
+  template <class F>
+  void block(std::size_t count, F&& f) {
+    if (slice_.mine) discard(count / slice_.mine * slice_.before);
+    for (std::size_t i = 0; i < count; ++i) f(i);
+    if (slice_.mine) discard(count / slice_.mine * slice_.after);
+  }
+
+  // The generator's state alone (not its slice), to copy between ranks.
+  struct state_type {
+    std::uint64_t s[4];
+    double spare;
+    std::uint64_t has_spare;
+  };
+  state_type state() const {
+    return {{s_[0], s_[1], s_[2], s_[3]}, spare_, has_spare_ ? 1u : 0u};
+  }
+  void set_state(const state_type& st) {
+    std::copy(st.s, st.s + 4, s_);
+    spare_ = st.spare;
+    has_spare_ = st.has_spare != 0;
+  }
+
   // Fisher-Yates, with our own `below` so the order is the same everywhere.
   template <class It>
   void shuffle(It first, It last) {
@@ -99,6 +139,9 @@ class Random {
   std::uint64_t s_[4]{};
   double spare_ = 0.0;
   bool has_spare_ = false;
+  struct {
+    std::size_t before = 0, mine = 0, after = 0;
+  } slice_;
 };
 
 namespace detail {

@@ -13,6 +13,8 @@
 namespace ketl::callbacks {
 
 struct CSVLogger {
+  // Data-parallel training: rank 0 alone writes (callback.hpp).
+  static constexpr bool rank_zero_only = true;
   std::string filename = {};
   char separator = ',';
   bool append = false;

@@ -55,6 +55,8 @@ inline std::string format_path(const std::string& pattern, int epoch, const Logs
 }  // namespace detail
 
 struct ModelCheckpoint {
+  // Data-parallel training: rank 0 alone writes (callback.hpp).
+  static constexpr bool rank_zero_only = true;
   std::string filepath = {};
   std::string monitor = "val_loss";
   int verbose = 0;

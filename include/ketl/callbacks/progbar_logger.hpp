@@ -10,6 +10,8 @@
 namespace ketl::callbacks {
 
 struct ProgbarLogger {
+  // Data-parallel training: rank 0 alone writes (callback.hpp).
+  static constexpr bool rank_zero_only = true;
   std::ostream* out = &std::cerr;
   void set_model(ModelHandle& m) { m.set_output(*out); }
 };

@@ -41,9 +41,12 @@ struct spatial_dropout_layer : stateless_layer {
       return;
     }
     const T scale = T(1) / (T(1) - T(rate_));
+    // Every sample's channel mask first, in the order one process draws them.
+    pass.rng->block(n * In::last, [&](std::size_t i) {
+      pass.scratch[i] = pass.rng->uniform() >= rate_ ? scale : T(0);
+    });
     for (std::size_t s = 0; s < n; ++s) {
-      T* m = pass.scratch + s * In::last;
-      for (std::size_t i = 0; i < In::last; ++i) m[i] = pass.rng->uniform() >= rate_ ? scale : T(0);
+      const T* m = pass.scratch + s * In::last;
       for (std::size_t p = 0; p < In::outer; ++p) {
         const std::size_t at = (s * In::outer + p) * In::last;
         for (std::size_t i = 0; i < In::last; ++i) y[at + i] = x[at + i] * m[i];

@@ -46,6 +46,8 @@ struct compiled_state {
   // As compile() was given them, for Keras's training_config.
   std::vector<std::string> metric_config, weighted_metric_config;
   bool loss_weights_given = false;
+  // ketl::DataParallel: the ranks that train this model together, or none.
+  DataParallel parallel;
 };
 
 namespace detail {
@@ -273,6 +275,9 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
             c->loss_weights[k] = a.w[k];
           }
           c->loss_weights_given = true;
+        } else if constexpr (ketl::detail::is_data_parallel<A>) {
+          if (!a.group) throw value_error("ketl: compile: DataParallel has no group of ranks");
+          c->parallel = a;
         } else if constexpr (ketl::detail::is_target_tensors<A>) {
           detail::check_y_ranks<Net, decltype(a.ys)>();
           std::apply([&](const auto&... y) { (c->bound_targets.push_back(xt::xarray<T>(y)), ...); },

@@ -13,6 +13,7 @@
 
 #include "ketl/build_check.hpp"
 #include "ketl/engine/epoch_log.hpp"
+#include "ketl/engine/rank_sync.hpp"
 #include "ketl/engine/trainer.hpp"
 #include "ketl/progbar.hpp"
 
@@ -60,8 +61,8 @@ auto trainer<Net>::standardize(std::string_view what, const Arrays& x, const Arr
 }
 
 template <Network Net>
-void trainer<Net>::step_on(const dataset& d, const std::size_t* idx, std::size_t first,
-                           std::size_t m, bool training, double* out) {
+auto trainer<Net>::gather(const dataset& d, const std::size_t* idx, std::size_t first,
+                          std::size_t m, bool training) -> gathered {
   if constexpr (fixed_batch > 0) check_fixed_batch("a batch", m, m);
   auto& c = *compiled_;
   net_.reserve(m);
@@ -106,34 +107,72 @@ void trainer<Net>::step_on(const dataset& d, const std::size_t* idx, std::size_t
         ...);
   }
   (std::make_index_sequence<output_count>{});
+  return {xp, yp, wp, denom, finite};
+}
+
+template <Network Net>
+void trainer<Net>::step_on(const dataset& d, const std::size_t* idx, std::size_t first,
+                           std::size_t m, bool training, double* out) {
+  const gathered b = gather(d, idx, first, m, training);
   if (training)
-    train_rows(xp, yp, wp, denom, m, out, finite);
+    train_rows(b.x, b.y, b.w, b.denom, m, out, b.finite);
   else
-    test_rows(xp, yp, wp, denom, m, out);
+    test_rows(b.x, b.y, b.w, b.denom, m, out);
 }
 
 template <Network Net>
 std::vector<double> trainer<Net>::train_batch(const Arrays& x, const Arrays& y, const Arrays& sw,
                                               const ClassWeight& cw, std::string_view what) {
-  const dataset d = standardize(what, x, y, sw, cw);
-  std::vector<double> out(compiled_->names.size());
-  step_on(d, nullptr, 0, d.n, true, out.data());
-  return out;
+  require_compiled();
+  const auto run = [&] {
+    const dataset d = standardize(what, x, y, sw, cw);
+    std::vector<double> out(compiled_->names.size());
+    if (!compiled_->parallel.group) {
+      step_on(d, nullptr, 0, d.n, true, out.data());
+      return out;
+    }
+    // One global step on every rank's batch: the rows before and after this one's.
+    Collective& g = *compiled_->parallel.group;
+    std::vector<double> rows(std::size_t(g.size()));
+    rows[std::size_t(g.rank())] = double(d.n);
+    detail::rank_sync(g).header(false);
+    g.sum(rows.data(), rows.size());
+    const auto mine = rows.begin() + g.rank();
+    const auto before = std::size_t(std::accumulate(rows.begin(), mine, 0.0));
+    const auto after = std::size_t(std::accumulate(mine + 1, rows.end(), 0.0));
+    parallel_step(d, nullptr, 0, d.n, before, after, out.data());
+    return out;
+  };
+  return compiled_->parallel.group ? on_all_ranks(run) : run();
 }
 
 template <Network Net>
 std::vector<double> trainer<Net>::test_batch(const Arrays& x, const Arrays& y, const Arrays& sw,
                                              std::string_view what) {
-  const dataset d = standardize(what, x, y, sw, {});
-  std::vector<double> out(compiled_->names.size());
-  step_on(d, nullptr, 0, d.n, false, out.data());
-  return out;
+  require_compiled();
+  const auto run = [&] {
+    const dataset d = standardize(what, x, y, sw, {});
+    std::vector<double> out(compiled_->names.size());
+    if (!compiled_->parallel.group) {
+      step_on(d, nullptr, 0, d.n, false, out.data());
+      return out;
+    }
+    return test_parallel(d, d.n, true);  // each rank's batch whole
+  };
+  return compiled_->parallel.group ? on_all_ranks(run) : run();
 }
 
 template <Network Net>
 std::vector<double> trainer<Net>::evaluate_arrays(const Arrays& x, const Arrays& y,
                                                   const EvaluateOptions<T>& o) {
   require_compiled();
+  const auto run = [&] { return evaluate_checked(x, y, o); };
+  return compiled_->parallel.group ? on_all_ranks(run) : run();
+}
+
+template <Network Net>
+std::vector<double> trainer<Net>::evaluate_checked(const Arrays& x, const Arrays& y,
+                                                   const EvaluateOptions<T>& o) {
   const dataset d = standardize("evaluate", x, y, o.sample_weight, {});
   if (o.steps && o.batch_size) throw value_error("If steps is set, the `batch_size` must be None.");
   if (o.steps == std::size_t{0}) throw value_error("ketl: evaluate: steps must be positive");
@@ -143,6 +182,10 @@ std::vector<double> trainer<Net>::evaluate_arrays(const Arrays& x, const Arrays&
     throw value_error("ketl: evaluate: verbose must be 0, 1 or 2");
   const std::size_t bs = batch_or_default(o.batch_size);
   check_fixed_batch("evaluate", o.steps ? d.n : bs, d.n);
+  if (compiled_->parallel.group) {
+    if (o.steps) throw value_error("ketl: evaluate: steps is not supported with DataParallel");
+    return test_parallel(d, bs);
+  }
   return test_loop(d, bs, o.verbose, o.steps.value_or(0));
 }
 
@@ -191,6 +234,12 @@ std::vector<double> trainer<Net>::test_loop(const dataset& d, std::size_t batch_
 template <Network Net>
 History trainer<Net>::fit_arrays(Arrays x, Arrays y, const FitOptions<T>& o) {
   require_compiled();
+  const auto run = [&] { return fit_checked(x, y, o); };
+  return compiled_->parallel.group ? on_all_ranks(run) : run();
+}
+
+template <Network Net>
+History trainer<Net>::fit_checked(const Arrays& x, const Arrays& y, const FitOptions<T>& o) {
   dataset d = standardize("fit", x, y, o.sample_weight, o.class_weight);
   // Steps mode (Keras's for data tensors): each step trains on the whole
   // arrays, steps_per_epoch times an epoch.
@@ -261,6 +310,8 @@ History trainer<Net>::fit_arrays(Arrays x, Arrays y, const FitOptions<T>& o) {
     if (validate)
       check_fixed_batch("fit's validation", val_steps ? v.n : batch_or_default(o.batch_size), v.n);
   }
+
+  if (compiled_->parallel.group) return fit_parallel(d, v, o, validate);
 
   handle model(*this);
   for (const auto& cb : o.callbacks) cb.set_model(model);
@@ -383,12 +434,54 @@ auto trainer<Net>::predict_arrays(const Arrays& x, const PredictOptions& o) -> p
   check_fixed_batch("predict", batch_size, n);
   predict_result out = make_outputs(n);
   if (n == 0) return out;
-  const std::size_t bs = std::min(batch_size, n);
+  // DataParallel with Shard::split: each rank predicts its part of the
+  // rows, and every rank gets them all.
+  Collective* g = compiled_ && compiled_->parallel.data == Shard::split
+                      ? compiled_->parallel.group.get()
+                      : nullptr;
+  if (g) return on_all_ranks([&] { return predict_split(x, o, *g, std::move(out)); });
+  predict_part(x, o, 0, n, out);
+  return out;
+}
+
+template <Network Net>
+auto trainer<Net>::predict_split(const Arrays& x, const PredictOptions& o, Collective& g,
+                                 predict_result out) -> predict_result {
+  const std::size_t n = check_x("predict", x), size = std::size_t(g.size());
+  const auto [lo, hi] = detail::part_of(n, std::size_t(g.rank()), size);
+  predict_part(x, {.batch_size = o.batch_size, .verbose = g.rank() == 0 ? o.verbose : 0}, lo, hi,
+               out);
+  std::vector<std::size_t> counts(size);
+  detail::rank_sync(g).header(false);
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    (
+        [&] {
+          constexpr std::size_t row = output_shape_t<Net, K>::size * sizeof(T);
+          for (std::size_t r = 0; r < size; ++r) {
+            const auto [a, b] = detail::part_of(n, r, size);
+            counts[r] = (b - a) * row;
+          }
+          T* all = detail::result_part<K>(out).data();
+          g.gather(all, counts.data());
+        }(),
+        ...);
+  }
+  (std::make_index_sequence<output_count>{});
+  return out;
+}
+
+// Rows [lo, hi) of x's outputs into out's rows [lo, hi).
+template <Network Net>
+void trainer<Net>::predict_part(const Arrays& x, const PredictOptions& o, std::size_t lo,
+                                std::size_t hi, predict_result& out) {
+  const std::size_t n = hi - lo;
+  if (n == 0) return;
+  const std::size_t bs = std::min(batch_or_default(o.batch_size), n);
   std::unique_ptr<Progbar> bar;
   if (o.verbose)
     bar = std::make_unique<Progbar>(static_cast<long>(n), Progbar::Options{.verbose = o.verbose});
-  for (std::size_t start = 0; start < n; start += bs) {
-    const std::size_t m = std::min(bs, n - start);
+  for (std::size_t start = lo; start < hi; start += bs) {
+    const std::size_t m = std::min(bs, hi - start);
     predict_rows(x, start, m, [&](std::size_t k, const T* y) {
       [&]<std::size_t... K>(std::index_sequence<K...>) {
         ((k == K ? (void)std::copy(
@@ -399,9 +492,8 @@ auto trainer<Net>::predict_arrays(const Arrays& x, const PredictOptions& o) -> p
       }
       (std::make_index_sequence<output_count>{});
     });
-    if (bar) bar->update(static_cast<long>(start + m));
+    if (bar) bar->update(static_cast<long>(start + m - lo));
   }
-  return out;
 }
 
 }  // namespace ketl::engine

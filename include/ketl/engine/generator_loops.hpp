@@ -80,16 +80,21 @@ template <Network Net>
 struct trainer<Net>::source_queue {
   std::vector<std::size_t> order;
   std::unique_ptr<ketl::detail::batch_queue<T>> queue;
+  // rank, ranks: data-parallel training reads a Sequence's batches
+  // rank, rank + ranks, ... of each (shuffled) pass: its share of them.
   source_queue(ketl::detail::source<T>& src, std::size_t workers, std::size_t capacity,
-               bool shuffle, Random& rng) {
+               bool shuffle, Random& rng, std::size_t rank = 0, std::size_t ranks = 1) {
     if (capacity == 0) throw value_error("ketl: max_queue_size must be positive");
     const bool seq = src.is_sequence();
-    const std::size_t len = seq ? src.length() : 0;
-    order.resize(len);
+    const std::size_t all = seq ? src.length() : 0, len = all / ranks;
+    if (seq && len == 0)
+      throw value_error("ketl: the Sequence has " + std::to_string(all) +
+                        " batches, fewer than the " + std::to_string(ranks) + " ranks");
+    order.resize(all);
     std::iota(order.begin(), order.end(), std::size_t{0});
     if (shuffle) rng.shuffle(order.begin(), order.end());
-    auto produce = [this, &src, seq, len](std::size_t ticket) {
-      return src.fetch(seq ? order[ticket % len] : ticket);
+    auto produce = [this, &src, seq, len, rank, ranks](std::size_t ticket) {
+      return src.fetch(seq ? order[ticket % len * ranks + rank] : ticket);
     };
     auto between = [this, &src, shuffle, &rng] {
       src.on_epoch_end();
@@ -169,11 +174,36 @@ auto trainer<Net>::predict_generator(S&& source, const PredictGeneratorOptions& 
 template <Network Net>
 History trainer<Net>::fit_source(ketl::detail::source<T>& src, const FitGeneratorOptions<T>& o) {
   require_compiled();
+  if (compiled_->parallel.group) return on_all_ranks([&] { return fit_source_checked(src, o); });
+  return fit_source_checked(src, o);
+}
+
+// Under DataParallel each rank reads its own source (a Sequence: its share
+// of the batches, see source_queue), every step is global, and the ranks
+// agree on the steps and on stopping (docs/distributed.md).
+template <Network Net>
+History trainer<Net>::fit_source_checked(ketl::detail::source<T>& src,
+                                         const FitGeneratorOptions<T>& o) {
+  Collective* par = compiled_->parallel.group.get();
   if (o.epochs < 0) throw value_error("ketl: fit_generator: epochs must be >= 0");
   if (o.initial_epoch < 0) throw value_error("ketl: fit_generator: initial_epoch must be >= 0");
   if (o.verbose < 0 || o.verbose > 2)
     throw value_error("ketl: fit_generator: verbose must be 0, 1 or 2");
-  const std::size_t steps = detail::source_steps(src, o.steps_per_epoch, "steps_per_epoch");
+  std::size_t steps = detail::source_steps(src, o.steps_per_epoch, "steps_per_epoch");
+  const std::size_t rank = par ? std::size_t(par->rank()) : 0, ranks = par ? std::size_t(par->size()) : 1;
+  if (par) {
+    // A Sequence gives each rank its share of its batches; then the fewest steps everywhere.
+    if (!o.steps_per_epoch && src.is_sequence()) steps = std::max<std::size_t>(steps / ranks, 1);
+    double most[2] = {-double(steps), 0};
+    detail::rank_sync(*par).header(false);
+    par->max(most, 2);
+    steps = std::size_t(-most[0]);
+    // Rank 0's generator everywhere: one shuffle of the Sequence.
+    auto st = net_.rng().state();
+    detail::rank_sync(*par).header(false);
+    par->broadcast(&st, sizeof st, 0);
+    net_.rng().set_state(st);
+  }
 
   // Validation: arrays, checked now; or a source, read on this thread.
   const ValidationData<T>* val_arrays = nullptr;
@@ -190,28 +220,40 @@ History trainer<Net>::fit_source(ketl::detail::source<T>& src, const FitGenerato
     }
   }
 
-  source_queue sq(src, o.workers, o.max_queue_size, o.shuffle, net_.rng());
+  source_queue sq(src, o.workers, o.max_queue_size, o.shuffle, net_.rng(), rank, ranks);
   auto& queue = *sq.queue;
   handle model(*this);
-  for (const auto& c : o.callbacks) c.set_model(model);
+  std::vector<CallbackRef> callbacks;  // on ranks other than 0, none that writes
+  for (const auto& c : o.callbacks)
+    if (rank == 0 || !c.rank_zero_only()) callbacks.push_back(c);
+  for (const auto& c : callbacks) c.set_model(model);
+  const int verbose = rank == 0 ? o.verbose : 0;
   std::ostream& os = model.out();
-  ketl::detail::warn_if_slow_build(os);
+  if (rank == 0) ketl::detail::warn_if_slow_build(os);
   const auto& names = compiled_->names;
   History h;
   Logs logs;
-  const bool batch_hooks = std::any_of(o.callbacks.begin(), o.callbacks.end(),
+  const bool batch_hooks = std::any_of(callbacks.begin(), callbacks.end(),
                                        [](const CallbackRef& c) { return c.has_batch_hooks(); });
-  for (const auto& c : o.callbacks) c.on_train_begin(logs);
+  // A stop asked on any rank, heard on every rank.
+  const auto agree_stop = [&] {
+    if (par && detail::rank_sync(*par).header(model.stop_training)) model.stop_training = true;
+  };
+  for (const auto& c : callbacks) c.on_train_begin(logs);
   std::size_t last_batch_size = 32;
   for (int epoch = o.initial_epoch; epoch < o.epochs && !model.stop_training; ++epoch) {
     Logs epoch_logs;
-    for (const auto& c : o.callbacks) c.on_epoch_begin(epoch, epoch_logs);
+    for (const auto& c : callbacks) c.on_epoch_begin(epoch, epoch_logs);
     // The bar counts steps; BaseLogger weighs batches by their size.
-    detail::epoch_log log(names, o.callbacks, batch_hooks, epoch, o.epochs, o.verbose, steps, os);
+    detail::epoch_log log(names, callbacks, batch_hooks, epoch, o.epochs, verbose, steps, os);
     std::size_t done = 0;
     bool ran_out = false;
     while (done < steps) {
       auto batch = queue.get();
+      if (!batch && par)  // the other ranks would wait for this one's next step
+        throw value_error("ketl: fit_generator: the generator ended after " +
+                          std::to_string(done) + " of the " + std::to_string(steps) +
+                          " steps of epoch " + std::to_string(epoch + 1));
       if (!batch) {
         os << "ketl: fit_generator: the generator ended after " << done << " of the " << steps
            << " steps of epoch " << epoch + 1
@@ -233,21 +275,25 @@ History trainer<Net>::fit_source(ketl::detail::source<T>& src, const FitGenerato
           train_batch(batch->x, batch->y, batch->sample_weight, o.class_weight, "fit_generator");
       ++done;
       last_batch_size = m;
-      log.end_batch(index, double(m), vals, done);
+      const double size = par ? last_rows_ : double(m);  // the global batch's rows
+      log.end_batch(index, size, vals, done);
+      if (batch_hooks) agree_stop();
       if (model.stop_training) break;
     }
     if (done == 0) break;  // the source ran out before this epoch began
     if (done == steps && o.validation_data) {
-      const auto val = val_arrays ? test_loop(v, last_batch_size, 0)
+      const auto val = val_arrays ? (par ? test_parallel(v, last_batch_size)
+                                         : test_loop(v, last_batch_size, 0))
                                   : evaluate_source(*val_source, val_steps, 0, 1, 0,
                                                     "fit_generator's validation_data");
       for (std::size_t k = 0; k < names.size(); ++k) epoch_logs["val_" + names[k]] = val[k];
     }
     log.end_epoch(epoch, epoch_logs, done, h);
     if (ran_out) break;
+    agree_stop();
   }
   queue.finish();
-  for (const auto& c : o.callbacks) c.on_train_end(logs);
+  for (const auto& c : callbacks) c.on_train_end(logs);
   return h;
 }
 
@@ -260,8 +306,14 @@ void trainer<Net>::for_each_source_batch(ketl::detail::source<T>& src,
                                          std::size_t capacity, int verbose, const char* what,
                                          F&& f) {
   if (verbose < 0 || verbose > 2) throw value_error("ketl: verbose must be 0, 1 or 2");
-  const std::size_t steps = detail::source_steps(src, steps_opt, "steps");
-  source_queue sq(src, workers, capacity, false, net_.rng());
+  std::size_t steps = detail::source_steps(src, steps_opt, "steps");
+  // Under DataParallel, a Sequence's batches rank, rank + size, ...
+  const Collective* par = compiled_ ? compiled_->parallel.group.get() : nullptr;
+  const std::size_t rank = par ? std::size_t(par->rank()) : 0;
+  const std::size_t ranks = par ? std::size_t(par->size()) : 1;
+  if (par && !steps_opt && src.is_sequence()) steps = std::max<std::size_t>(steps / ranks, 1);
+  if (rank) verbose = 0;
+  source_queue sq(src, workers, capacity, false, net_.rng(), rank, ranks);
   std::unique_ptr<Progbar> bar;
   if (verbose)
     bar = std::make_unique<Progbar>(static_cast<long>(steps), Progbar::Options{.verbose = verbose});
@@ -282,18 +334,23 @@ std::vector<double> trainer<Net>::evaluate_source(ketl::detail::source<T>& src,
                                                   std::size_t workers, std::size_t capacity,
                                                   int verbose, const char* what) {
   require_compiled();
-  std::vector<double> sums(compiled_->names.size());
-  std::size_t seen = 0;
-  for_each_source_batch(src, steps, workers, capacity, verbose, what, [&](const Batch<T>& b) {
-    if (b.size() == 0)
-      throw value_error("ketl: " + std::string(what) +
-                        ": the source gave an empty batch (0 samples)");
-    const auto vals = test_batch(b.x, b.y, b.sample_weight, what);
-    for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += vals[k] * double(b.size());
-    seen += b.size();
-  });
-  for (auto& v : sums) v /= double(seen);
-  return sums;
+  const auto run = [&] {
+    std::vector<double> sums(compiled_->names.size());
+    double seen_rows = 0;
+    for_each_source_batch(src, steps, workers, capacity, verbose, what, [&](const Batch<T>& b) {
+      if (b.size() == 0)
+        throw value_error("ketl: " + std::string(what) +
+                          ": the source gave an empty batch (0 samples)");
+      const auto vals = test_batch(b.x, b.y, b.sample_weight, what);
+      // Under DataParallel each step's values are over every rank's batch.
+      const double rows = compiled_->parallel.group ? last_rows_ : double(b.size());
+      for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += vals[k] * rows;
+      seen_rows += rows;
+    });
+    for (auto& v : sums) v /= seen_rows;
+    return sums;
+  };
+  return compiled_->parallel.group ? on_all_ranks(run) : run();
 }
 
 }  // namespace ketl::engine

@@ -46,6 +46,7 @@
 #include "ketl/data_source.hpp"
 #include "ketl/detail/finite.hpp"
 #include "ketl/detail/xtensor.hpp"
+#include "ketl/engine/call_checks.hpp"
 #include "ketl/engine/data.hpp"
 #include "ketl/engine/keras_weights.hpp"
 #include "ketl/engine/network.hpp"
@@ -63,60 +64,6 @@ template <class T>
 struct compiled_state;  // engine/compile.hpp
 
 namespace detail {
-// x's and y's ranks, where their types fix them: the compile error of a
-// rank that cannot match the model.
-template <Network N, class X>
-constexpr void check_x_ranks() {
-  using D = std::remove_cvref_t<X>;
-  if constexpr (ArrayLike<D>) {
-    static_assert(input_count<N> == 1,
-                  "ketl: this model has several inputs: give x as a std::tuple of arrays, one per "
-                  "input (std::tie(x1, x2))");
-    constexpr std::size_t r = static_rank<D>();
-    static_assert(r == 0 || r == input_shape_t<N, 0>::rank + 1,
-                  "ketl: x must have one axis for the samples plus the axes of the model's "
-                  "Input shape");
-  } else {
-    static_assert(std::tuple_size_v<D> == input_count<N>,
-                  "ketl: x must hold one array per input of the model");
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      static_assert(((static_rank<std::tuple_element_t<I, D>>() == 0 ||
-                      static_rank<std::tuple_element_t<I, D>>() == input_shape_t<N, I>::rank + 1) &&
-                     ...),
-                    "ketl: x must have one axis for the samples plus the axes of the model's "
-                    "Input shape");
-    }
-    (std::make_index_sequence<input_count<N>>{});
-  }
-}
-template <class Out, class A>
-constexpr bool target_rank_fits() {
-  constexpr std::size_t r = static_rank<A>();
-  return r == 0 || r == Out::rank + 1 || r == Out::rank;
-}
-template <Network N, class Y>
-constexpr void check_y_ranks() {
-  using D = std::remove_cvref_t<Y>;
-  if constexpr (ArrayLike<D>) {
-    static_assert(output_count<N> == 1,
-                  "ketl: this model has several outputs: give y as a std::tuple of arrays, one "
-                  "per output (std::tie(y1, y2))");
-    static_assert(target_rank_fits<output_shape_t<N, 0>, D>(),
-                  "ketl: y must have one axis for the samples plus the axes of the model's output "
-                  "shape (or all but the last, for integer labels)");
-  } else {
-    static_assert(std::tuple_size_v<D> == output_count<N>,
-                  "ketl: y must hold one array per output of the model");
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      static_assert(
-          (target_rank_fits<output_shape_t<N, K>, std::tuple_element_t<K, D>>() && ...),
-          "ketl: y must have one axis for the samples plus the axes of the model's output "
-          "shape (or all but the last, for integer labels)");
-    }
-    (std::make_index_sequence<output_count<N>>{});
-  }
-}
-
 template <class N, class Seq>
 struct predict_result_of;
 template <class N, std::size_t... K>
@@ -334,76 +281,118 @@ class trainer {
 
   // ---- the steps -----------------------------------------------------------
 
+  // Per output: a mask the output carries after forward, folded into its
+  // row weights w and denominator denom (engine/output_mask.hpp), which
+  // the passes and the softmax gradient then read.
+  using per_output = std::array<double, output_count>;
+  std::array<bool, output_count> fold_masks(std::size_t n, target_ptrs& w, per_output& denom) {
+    std::array<bool, output_count> masked{};
+    for (std::size_t k = 0; k < output_count; ++k) {
+      const T* mask = nullptr;
+      if constexpr (requires { net_.output_mask(k); }) mask = net_.output_mask(k);
+      if (!mask) continue;
+      auto& m = masks_[k];
+      m.build(mask, n, output_firsts[k], output_outers[k] / output_firsts[k], w[k], denom[k]);
+      w[k] = m.loss_w.data(), denom[k] = m.loss_denom;
+      masked[k] = true;
+    }
+    return masked;
+  }
+  // What output k's loss divides by: its denominator when weighted, else its rows.
+  static double divisor(std::size_t k, std::size_t n, const target_ptrs& w, const per_output& d) {
+    return w[k] ? d[k] : double(n * output_outers[k]);
+  }
+
   // Each output's fused pass; out gets the loss, the outputs' losses and
   // every metric value, in metrics_names() order. With grads, each output's
-  // dL/dy (or dL/dz, fused with its softmax) goes to its output_grad. An
-  // output that carries a mask has it folded into w and denom here
-  // (engine/output_mask.hpp), which the softmax gradient then reads.
-  void output_passes(std::size_t n, const target_ptrs& y, target_ptrs& w,
-                     std::array<double, output_count>& denom, bool grads, double* out) {
+  // dL/dy (or dL/dz, fused with its softmax) goes to its output_grad.
+  // share (data-parallel training): each output's loss and gradient scaled
+  // to this rank's part of the global batch's (engine/parallel_fit.hpp).
+  void output_passes(std::size_t n, const target_ptrs& y, const target_ptrs& w,
+                     const per_output& denom, const std::array<bool, output_count>& masked,
+                     bool grads, double* out, const per_output* share = nullptr) {
     auto& c = *compiled_;
     double total = 0;
     for (std::size_t k = 0; k < output_count; ++k) {
       auto& step = *c.outputs[k];
       T* grad = grads && !step.fuses_softmax ? net_.output_grad(k) : nullptr;
       double* vals = c.values[k].data();
-      const T* mask = nullptr;
-      if constexpr (requires { net_.output_mask(k); }) mask = net_.output_mask(k);
-      if (!mask) {
-        step.pass(net_.output(k), y[k], n, grad, vals, w[k], denom[k], c.loss_weights[k]);
+      const double part = share ? (*share)[k] : 1.0;
+      const double gw = c.loss_weights[k] * part;
+      if (!masked[k]) {
+        step.pass(net_.output(k), y[k], n, grad, vals, w[k], denom[k], gw);
       } else {
-        auto& m = masks_[k];
-        m.build(mask, n, output_firsts[k], output_outers[k] / output_firsts[k], w[k], denom[k]);
-        w[k] = m.loss_w.data(), denom[k] = m.loss_denom;
-        step.pass(net_.output(k), y[k], n, grad, vals, w[k], denom[k], c.loss_weights[k],
-                  m.metric_w.data(), m.metric_denom);
+        const auto& m = masks_[k];
+        step.pass(net_.output(k), y[k], n, grad, vals, w[k], denom[k], gw, m.metric_w.data(),
+                  m.metric_denom);
       }
-      total += c.loss_weights[k] * vals[0];
-      if (output_count > 1) out[1 + k] = vals[0];
+      total += c.loss_weights[k] * vals[0] * part;
+      if (output_count > 1) out[1 + k] = vals[0] * part;
       std::copy(vals + 1, vals + c.values[k].size(), out + c.first_value[k]);
     }
     out[0] = total;
   }
 
-  // One training step on n samples. A batch whose x is not all finite
-  // (x_finite false) makes no step: its loss and metrics are NaN, as
-  // Keras's would be. A step whose loss, or an output's gradient, is not
-  // finite makes no update either (Keras would apply it, and fill the
-  // weights with NaN), so that TerminateOnNaN stops with them intact.
-  void train_rows(const input_ptrs& x, const target_ptrs& y, target_ptrs w,
-                  std::array<double, output_count> denom, std::size_t n, double* out,
-                  bool x_finite) {
+  // Forward, the outputs' passes and backward on n samples, up to the
+  // weights' gradients: false when there are none to apply. A batch whose
+  // x is not all finite (x_finite false) makes no step: its loss and
+  // metrics are NaN, as Keras's would be. A step whose loss, or an output's
+  // gradient, is not finite makes no update either (Keras would apply it,
+  // and fill the weights with NaN), so that TerminateOnNaN stops with them
+  // intact. sync (data-parallel training) runs between the forward pass and
+  // the outputs' passes, and gives each output's share.
+  template <class Sync>
+  bool forward_backward(const input_ptrs& x, const target_ptrs& y, target_ptrs w, per_output denom,
+                        std::size_t n, double* out, bool x_finite, Sync&& sync) {
     auto& c = *compiled_;
     if (!x_finite) {
       std::fill(out, out + c.names.size(), std::numeric_limits<double>::quiet_NaN());
-      return;
+      (void)sync(n, w, denom, false);
+      return false;
     }
-    net_.forward(x.data(), n, true);
-    output_passes(n, y, w, denom, true, out);
-    if (!std::isfinite(out[0])) return;
+    if (n) net_.forward(x.data(), n, true);
+    const auto masked = n ? fold_masks(n, w, denom) : std::array<bool, output_count>{};
+    const per_output* share = sync(n, w, denom, true);
+    if (!n) {
+      std::fill(out, out + c.names.size(), 0.0);
+      return true;
+    }
+    output_passes(n, y, w, denom, masked, true, out, share);
+    if (!std::isfinite(out[0])) return false;
     std::array<bool, output_count> before_activation{};
     for (std::size_t k = 0; k < output_count; ++k) {
       auto& step = *c.outputs[k];
       if (step.fuses_softmax) {
         step.softmax_grad(net_.output(k), y[k], n, net_.output_grad(k), w[k], denom[k],
-                          c.loss_weights[k]);
+                          c.loss_weights[k] * (share ? (*share)[k] : 1.0));
         before_activation[k] = true;
       }
       // A finite loss can still have an infinite gradient (sqrt at 0 in a
       // custom loss): no update either, and the loss is reported as NaN.
       if (check_numerics_ && !ketl::detail::all_finite(net_.output_grad(k), n * output_size(k))) {
         out[0] = std::numeric_limits<double>::quiet_NaN();
-        return;
+        return false;
       }
     }
     net_.backward(x.data(), n, before_activation);
-    c.optimizer->step(net_.trainable_weights());
+    return true;
   }
 
-  void test_rows(const input_ptrs& x, const target_ptrs& y, target_ptrs w,
-                 std::array<double, output_count> denom, std::size_t n, double* out) {
+  // One training step on n samples.
+  void train_rows(const input_ptrs& x, const target_ptrs& y, target_ptrs w, per_output denom,
+                  std::size_t n, double* out, bool x_finite) {
+    const auto alone = [](std::size_t, const target_ptrs&, const per_output&, bool) {
+      return static_cast<const per_output*>(nullptr);
+    };
+    if (forward_backward(x, y, w, denom, n, out, x_finite, alone))
+      compiled_->optimizer->step(net_.trainable_weights());
+  }
+
+  void test_rows(const input_ptrs& x, const target_ptrs& y, target_ptrs w, per_output denom,
+                 std::size_t n, double* out) {
     net_.forward(x.data(), n, false);
-    output_passes(n, y, w, denom, false, out);
+    const auto masked = fold_masks(n, w, denom);
+    output_passes(n, y, w, denom, masked, false, out);
   }
 
   // Per output: its values per sample, its rows per sample, its first axis
@@ -428,13 +417,25 @@ class trainer {
     return detail::check_inputs<Net>(what, x, net_.input_names());
   }
   // The rows idx[0, m) of d (or rows first.. when idx is null) in the
-  // batch buffers, then a training or test step on them.
+  // batch buffers, with their targets, row weights and denominators.
+  struct gathered {
+    input_ptrs x;
+    target_ptrs y, w;
+    per_output denom;
+    bool finite;
+  };
+  gathered gather(const dataset& d, const std::size_t* idx, std::size_t first, std::size_t m,
+                  bool training);
+  // The same, then a training or test step on them.
   void step_on(const dataset& d, const std::size_t* idx, std::size_t first, std::size_t m,
                bool training, double* out);
 
   History fit_arrays(Arrays x, Arrays y, const FitOptions<T>& o);
+  History fit_checked(const Arrays& x, const Arrays& y, const FitOptions<T>& o);
   std::vector<double> evaluate_arrays(const Arrays& x, const Arrays& y,
                                       const EvaluateOptions<T>& o);
+  std::vector<double> evaluate_checked(const Arrays& x, const Arrays& y,
+                                       const EvaluateOptions<T>& o);
   std::vector<double> test_loop(const dataset& d, std::size_t batch_size, int verbose,
                                 std::size_t steps = 0);
   std::vector<double> train_batch(const Arrays& x, const Arrays& y, const Arrays& sw,
@@ -442,6 +443,10 @@ class trainer {
   std::vector<double> test_batch(const Arrays& x, const Arrays& y, const Arrays& sw,
                                  std::string_view what);
   predict_result predict_arrays(const Arrays& x, const PredictOptions& o);
+  void predict_part(const Arrays& x, const PredictOptions& o, std::size_t lo, std::size_t hi,
+                    predict_result& out);
+  predict_result predict_split(const Arrays& x, const PredictOptions& o, Collective& g,
+                               predict_result out);
   // Runs fn(k, output k's rows) over every batch of x, for predict.
   template <class F>
   void predict_rows(const Arrays& x, std::size_t first, std::size_t m, F&& fn);
@@ -469,10 +474,27 @@ class trainer {
                         std::string(what) + "(x, ...)");
   }
 
+  // ---- data-parallel training (engine/parallel_fit.hpp) -------------------
+  // f() on every rank of compile()'s DataParallel group: a failure on one
+  // rank becomes a distributed_error on every rank.
+  template <class F>
+  auto on_all_ranks(F&& f);
+  History fit_parallel(const dataset& d, const dataset& v, const FitOptions<T>& o, bool validate);
+  // One global step: this rank's rows of it, with `before` and `after`
+  // rows held by the ranks before and after it.
+  void parallel_step(const dataset& d, const std::size_t* idx, std::size_t first, std::size_t m,
+                     std::size_t before, std::size_t after, double* out);
+  // The test loop over the ranks' rows (own: each rank's d is its own, as
+  // test_on_batch's), every rank getting the values over all of them.
+  std::vector<double> test_parallel(const dataset& d, std::size_t batch_size, bool own = false);
+  std::vector<T> fused_;  // the gradients' fusion buffer (one allreduce a step)
+  double last_rows_ = 0;  // the last parallel step's rows over all ranks
+
   // ---- generators (engine/generator_loops.hpp) -----------------------------
   class handle;
   struct source_queue;
   History fit_source(ketl::detail::source<T>& src, const FitGeneratorOptions<T>& o);
+  History fit_source_checked(ketl::detail::source<T>& src, const FitGeneratorOptions<T>& o);
   std::vector<double> evaluate_source(ketl::detail::source<T>& src,
                                       std::optional<std::size_t> steps, std::size_t workers,
                                       std::size_t capacity, int verbose, const char* what);
@@ -496,3 +518,4 @@ class trainer {
 #include "ketl/engine/fit_loop.hpp"
 #include "ketl/engine/generator_loops.hpp"
 #include "ketl/engine/weight_io.hpp"
+#include "ketl/engine/parallel_fit.hpp"

@@ -43,11 +43,11 @@ struct Dropout : stateless_layer, callable_layer<Dropout> {
       return;
     }
     const T scale = T(1) / (T(1) - T(rate_));
-    for (std::size_t i = 0; i < count; ++i) {
+    pass.rng->block(count, [&](std::size_t i) {
       const T m = pass.rng->uniform() >= rate_ ? scale : T(0);
       pass.scratch[i] = m;
       y[i] = x[i] * m;
-    }
+    });
   }
   template <class In, class T>
   void backward(const T*, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
