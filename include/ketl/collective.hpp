@@ -33,8 +33,7 @@ class Collective {
 // One rank failed during a data-parallel call: every rank throws this, with
 // the failing rank and its own message, instead of waiting for it forever.
 struct distributed_error : error {
-  distributed_error(int failed_rank, const std::string& what)
-      : error(what), rank(failed_rank) {}
+  distributed_error(int failed_rank, const std::string& what) : error(what), rank(failed_rank) {}
   int rank;
 };
 

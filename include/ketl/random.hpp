@@ -114,9 +114,7 @@ class Random {
     double spare;
     std::uint64_t has_spare;
   };
-  state_type state() const {
-    return {{s_[0], s_[1], s_[2], s_[3]}, spare_, has_spare_ ? 1u : 0u};
-  }
+  state_type state() const { return {{s_[0], s_[1], s_[2], s_[3]}, spare_, has_spare_ ? 1u : 0u}; }
   void set_state(const state_type& st) {
     std::copy(st.s, st.s + 4, s_);
     spare_ = st.spare;

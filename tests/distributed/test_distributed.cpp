@@ -85,12 +85,10 @@ auto twins(Make make) {
   return std::pair{std::move(a), std::move(b)};
 }
 
-auto mlp() {
-  return Sequential{Input<8>{}, Dense<16, Relu>{}, Dense<3, Softmax>{}};
-}
+auto mlp() { return Sequential{Input<8>{}, Dense<16, Relu>{}, Dense<3, Softmax>{}}; }
 auto mlp_dropout() {
-  return Sequential{Input<8>{}, Dense<16, Relu>{}, Dropout{0.3f}, Dense<12, Tanh>{},
-                    Dropout{0.2f}, Dense<3, Softmax>{}};
+  return Sequential{Input<8>{},        Dense<16, Relu>{}, Dropout{0.3f},
+                    Dense<12, Tanh>{}, Dropout{0.2f},     Dense<3, Softmax>{}};
 }
 
 }  // namespace
@@ -99,13 +97,14 @@ TEST_CASE("2 ranks of batch 16 train as 1 process of batch 32: SGD, shuffled, wi
   REQUIRE(distributed::size() == 2);
   const auto x = features(100, 1), y = one_hot(100);
   auto [one, two] = twins(mlp);
-  one.compile(optimizers::SGD{.lr = 0.1, .momentum = 0.9}, "categorical_crossentropy",
-              "accuracy");
+  one.compile(optimizers::SGD{.lr = 0.1, .momentum = 0.9}, "categorical_crossentropy", "accuracy");
   two.compile(optimizers::SGD{.lr = 0.1, .momentum = 0.9}, "categorical_crossentropy", "accuracy",
               distributed::DataParallel());
   // 100 rows, 20 held out: global batches of 32, 32, 16; ranks take halves.
-  const auto h1 = one.fit(x, y, {.batch_size = 32, .epochs = 4, .verbose = 0, .validation_split = 0.2});
-  const auto h2 = two.fit(x, y, {.batch_size = 16, .epochs = 4, .verbose = 0, .validation_split = 0.2});
+  const auto h1 =
+      one.fit(x, y, {.batch_size = 32, .epochs = 4, .verbose = 0, .validation_split = 0.2});
+  const auto h2 =
+      two.fit(x, y, {.batch_size = 16, .epochs = 4, .verbose = 0, .validation_split = 0.2});
   same_weights(one, two);
   same_history(h1, h2);
   REQUIRE(h2.history.count("val_loss"));
@@ -120,8 +119,10 @@ TEST_CASE("2 ranks train as 1 process: Adam, batch shuffle, a partial last batch
   two.compile(optimizers::Adam{.lr = 0.01}, "categorical_crossentropy", "accuracy",
               distributed::DataParallel());
   // 90 = 2 x 32 + 26: the last global batch is 13 + 13 rows.
-  const auto h1 = one.fit(x, y, {.batch_size = 32, .epochs = 3, .verbose = 0, .shuffle = shuffle_batch});
-  const auto h2 = two.fit(x, y, {.batch_size = 16, .epochs = 3, .verbose = 0, .shuffle = shuffle_batch});
+  const auto h1 =
+      one.fit(x, y, {.batch_size = 32, .epochs = 3, .verbose = 0, .shuffle = shuffle_batch});
+  const auto h2 =
+      two.fit(x, y, {.batch_size = 16, .epochs = 3, .verbose = 0, .shuffle = shuffle_batch});
   same_weights(one, two);
   same_history(h1, h2);
 }
@@ -149,8 +150,20 @@ TEST_CASE("2 ranks train as 1 process: sample and class weights, zeros included"
   two.compile(optimizers::SGD{.lr = 0.1}, "categorical_crossentropy", "accuracy",
               distributed::DataParallel());
   const ClassWeight cw{{0, 1.0}, {1, 2.0}, {2, 0.5}};
-  const auto h1 = one.fit(x, y, {.batch_size = 32, .epochs = 3, .verbose = 0, .shuffle = false, .class_weight = cw, .sample_weight = sw});
-  const auto h2 = two.fit(x, y, {.batch_size = 16, .epochs = 3, .verbose = 0, .shuffle = false, .class_weight = cw, .sample_weight = sw});
+  const auto h1 = one.fit(x, y,
+                          {.batch_size = 32,
+                           .epochs = 3,
+                           .verbose = 0,
+                           .shuffle = false,
+                           .class_weight = cw,
+                           .sample_weight = sw});
+  const auto h2 = two.fit(x, y,
+                          {.batch_size = 16,
+                           .epochs = 3,
+                           .verbose = 0,
+                           .shuffle = false,
+                           .class_weight = cw,
+                           .sample_weight = sw});
   same_weights(one, two);
   REQUIRE(h2.history.at("loss").back() == Approx(h1.history.at("loss").back()).epsilon(1e-5));
 }
@@ -163,7 +176,8 @@ TEST_CASE("Shard::local: uneven shards end every epoch together, at the smallest
   const auto x1 = features(n1, 6), y1 = one_hot(n1);
   // One process sees each global batch as rank 0's part, then rank 1's.
   std::vector<std::size_t> order0, order1;
-  xt::xtensor<float, 2> xs({std::size_t(114), std::size_t(8)}), ys({std::size_t(114), std::size_t(3)});
+  xt::xtensor<float, 2> xs({std::size_t(114), std::size_t(8)}),
+      ys({std::size_t(114), std::size_t(3)});
   std::size_t row = 0;
   for (std::size_t b = 0; b < 4; ++b) {
     for (std::size_t i = b * 16; i < std::min(n0, b * 16 + 16); ++i, ++row)
@@ -179,9 +193,18 @@ TEST_CASE("Shard::local: uneven shards end every epoch together, at the smallest
   int batches = 0;
   callbacks::LambdaCallback count{.on_batch_end_fn = [&](int, Logs&) { ++batches; }};
   const auto h1 = one.fit(xs, ys, {.batch_size = 32, .epochs = 2, .verbose = 0, .shuffle = false});
-  const auto h2 = my_rank() == 0
-                      ? two.fit(x0, y0, {.batch_size = 16, .epochs = 2, .verbose = 0, .callbacks = {count}, .shuffle = false})
-                      : two.fit(x1, y1, {.batch_size = 16, .epochs = 2, .verbose = 0, .callbacks = {count}, .shuffle = false});
+  const auto h2 = my_rank() == 0 ? two.fit(x0, y0,
+                                           {.batch_size = 16,
+                                            .epochs = 2,
+                                            .verbose = 0,
+                                            .callbacks = {count},
+                                            .shuffle = false})
+                                 : two.fit(x1, y1,
+                                           {.batch_size = 16,
+                                            .epochs = 2,
+                                            .verbose = 0,
+                                            .callbacks = {count},
+                                            .shuffle = false});
   REQUIRE(batches == 8);
   same_on_all_ranks(batches);
   same_weights(one, two);
@@ -296,7 +319,8 @@ TEST_CASE("a rank's stop (EarlyStopping, TerminateOnNaN, a callback) stops every
     ModelHandle** h;
     void set_model(ModelHandle& m) { *h = &m; }
   } keep{&handle};
-  const auto h = m.fit(x, y, {.batch_size = 8, .epochs = 3, .verbose = 0, .callbacks = {keep, stop}});
+  const auto h =
+      m.fit(x, y, {.batch_size = 8, .epochs = 3, .verbose = 0, .callbacks = {keep, stop}});
   REQUIRE(seen == 2);  // batches 0 and 1 of the first epoch, on both ranks
   REQUIRE(h.history.at("loss").size() == 1);
   // EarlyStopping sees the same global loss on both ranks: one decision.
@@ -331,9 +355,9 @@ TEST_CASE("Shard::split refuses arrays that differ between the ranks") {
   const auto x = features(my_rank() == 0 ? 40 : 48, 14), y = one_hot(my_rank() == 0 ? 40 : 48);
   auto m = mlp();
   m.compile(optimizers::SGD{}, "categorical_crossentropy", distributed::DataParallel());
-  REQUIRE_THROWS_WITH(m.fit(x, y, {.batch_size = 8, .verbose = 0}),
-                      Catch::Contains("needs the same arrays on every rank") &&
-                          Catch::Contains("Shard::local"));
+  REQUIRE_THROWS_WITH(
+      m.fit(x, y, {.batch_size = 8, .verbose = 0}),
+      Catch::Contains("needs the same arrays on every rank") && Catch::Contains("Shard::local"));
 }
 
 namespace {
@@ -358,8 +382,10 @@ TEST_CASE("fit_generator on a Sequence: each rank reads its share of the batches
   one.compile(optimizers::SGD{.lr = 0.1}, "categorical_crossentropy", "accuracy");
   two.compile(optimizers::SGD{.lr = 0.1}, "categorical_crossentropy", "accuracy",
               distributed::DataParallel());
-  const auto h1 = one.fit_generator(Rows{&x, &y, 24}, {.epochs = 2, .verbose = 0, .shuffle = false});
-  const auto h2 = two.fit_generator(Rows{&x, &y, 12}, {.epochs = 2, .verbose = 0, .shuffle = false});
+  const auto h1 =
+      one.fit_generator(Rows{&x, &y, 24}, {.epochs = 2, .verbose = 0, .shuffle = false});
+  const auto h2 =
+      two.fit_generator(Rows{&x, &y, 12}, {.epochs = 2, .verbose = 0, .shuffle = false});
   same_weights(one, two);
   same_history(h1, h2);
   const auto e1 = one.evaluate_generator(Rows{&x, &y, 24}, {.verbose = 0});

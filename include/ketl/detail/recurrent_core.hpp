@@ -226,7 +226,8 @@ class recurrent_core {
   void draw_masks(Pass<T>& pass, std::size_t n) {
     auto draw = [&](T* m, std::size_t count, float rate) {
       const T scale = T(1) / (T(1) - T(rate));
-      pass.rng->block(count, [&](std::size_t i) { m[i] = pass.rng->uniform() >= rate ? scale : T(0); });
+      pass.rng->block(count,
+                      [&](std::size_t i) { m[i] = pass.rng->uniform() >= rate ? scale : T(0); });
     };
     if (dropping_) draw(xmask_, n * features_, opt_.dropout);
     if (rec_dropping_) draw(hmask_, n * Units, opt_.recurrent_dropout);

@@ -190,7 +190,8 @@ History trainer<Net>::fit_source_checked(ketl::detail::source<T>& src,
   if (o.verbose < 0 || o.verbose > 2)
     throw value_error("ketl: fit_generator: verbose must be 0, 1 or 2");
   std::size_t steps = detail::source_steps(src, o.steps_per_epoch, "steps_per_epoch");
-  const std::size_t rank = par ? std::size_t(par->rank()) : 0, ranks = par ? std::size_t(par->size()) : 1;
+  const std::size_t rank = par ? std::size_t(par->rank()) : 0,
+                    ranks = par ? std::size_t(par->size()) : 1;
   if (par) {
     // A Sequence gives each rank its share of its batches; then the fewest steps everywhere.
     if (!o.steps_per_epoch && src.is_sequence()) steps = std::max<std::size_t>(steps / ranks, 1);
@@ -251,9 +252,9 @@ History trainer<Net>::fit_source_checked(ketl::detail::source<T>& src,
     while (done < steps) {
       auto batch = queue.get();
       if (!batch && par)  // the other ranks would wait for this one's next step
-        throw value_error("ketl: fit_generator: the generator ended after " +
-                          std::to_string(done) + " of the " + std::to_string(steps) +
-                          " steps of epoch " + std::to_string(epoch + 1));
+        throw value_error("ketl: fit_generator: the generator ended after " + std::to_string(done) +
+                          " of the " + std::to_string(steps) + " steps of epoch " +
+                          std::to_string(epoch + 1));
       if (!batch) {
         os << "ketl: fit_generator: the generator ended after " << done << " of the " << steps
            << " steps of epoch " << epoch + 1
@@ -282,10 +283,10 @@ History trainer<Net>::fit_source_checked(ketl::detail::source<T>& src,
     }
     if (done == 0) break;  // the source ran out before this epoch began
     if (done == steps && o.validation_data) {
-      const auto val = val_arrays ? (par ? test_parallel(v, last_batch_size)
-                                         : test_loop(v, last_batch_size, 0))
-                                  : evaluate_source(*val_source, val_steps, 0, 1, 0,
-                                                    "fit_generator's validation_data");
+      const auto val =
+          val_arrays
+              ? (par ? test_parallel(v, last_batch_size) : test_loop(v, last_batch_size, 0))
+              : evaluate_source(*val_source, val_steps, 0, 1, 0, "fit_generator's validation_data");
       for (std::size_t k = 0; k < names.size(); ++k) epoch_logs["val_" + names[k]] = val[k];
     }
     log.end_epoch(epoch, epoch_logs, done, h);

@@ -33,7 +33,6 @@
 
 namespace ketl::engine {
 
-
 template <Network Net>
 template <class F>
 auto trainer<Net>::on_all_ranks(F&& f) {
@@ -168,11 +167,13 @@ History trainer<Net>::fit_parallel(const dataset& d, const dataset& v, const Fit
   const auto rank = std::size_t(g.rank()), size = std::size_t(g.size());
   const bool split = c.parallel.data == Shard::split;
   if (o.steps_per_epoch)
-    throw value_error("ketl: fit: steps_per_epoch is not supported with DataParallel; give "
-                      "batch_size (per rank)");
+    throw value_error(
+        "ketl: fit: steps_per_epoch is not supported with DataParallel; give "
+        "batch_size (per rank)");
   if constexpr (fixed_batch > 0)
-    throw value_error("ketl: fit: a model with a fixed batch size (a stateful model) cannot "
-                      "train with DataParallel");
+    throw value_error(
+        "ketl: fit: a model with a fixed batch size (a stateful model) cannot "
+        "train with DataParallel");
   const std::size_t bs = batch_or_default(o.batch_size);  // per rank
 
   // Every rank's rows, known to all, and rank 0's weights everywhere.
@@ -192,11 +193,12 @@ History trainer<Net>::fit_parallel(const dataset& d, const dataset& v, const Fit
     total += n_of[r];
     val_total += std::size_t(rows[size + r]);
     if (split && (n_of[r] != d.n || std::size_t(rows[size + r]) != v.n))
-      throw value_error("ketl: fit: DataParallel with Shard::split needs the same arrays on "
-                        "every rank: rank " +
-                        std::to_string(r) + " has " + std::to_string(n_of[r]) +
-                        " training rows, rank " + std::to_string(rank) + " has " +
-                        std::to_string(d.n) + " (Shard::local trains on each rank's own)");
+      throw value_error(
+          "ketl: fit: DataParallel with Shard::split needs the same arrays on "
+          "every rank: rank " +
+          std::to_string(r) + " has " + std::to_string(n_of[r]) + " training rows, rank " +
+          std::to_string(rank) + " has " + std::to_string(d.n) +
+          " (Shard::local trains on each rank's own)");
   }
   T* p = fused_.data();
   for (const auto& w : all) p = std::copy(w.value.begin(), w.value.end(), p);

@@ -58,8 +58,7 @@ class rank_sync {
 };
 
 // Rank r's rows [first, last) of m rows cut over `size` ranks in rank order.
-inline std::pair<std::size_t, std::size_t> part_of(std::size_t m, std::size_t r,
-                                                   std::size_t size) {
+inline std::pair<std::size_t, std::size_t> part_of(std::size_t m, std::size_t r, std::size_t size) {
   return {m * r / size, m * (r + 1) / size};
 }
 
