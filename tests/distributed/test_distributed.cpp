@@ -112,6 +112,21 @@ TEST_CASE("2 ranks of batch 16 train as 1 process of batch 32: SGD, shuffled, wi
   same_on_all_ranks(weight_sum(two));
 }
 
+TEST_CASE("fit starts every rank from rank 0's weights and optimizer state") {
+  const auto x = features(64, 16), y = one_hot(64);
+  auto [one, two] = twins(mlp);
+  one.compile(optimizers::Adam{.lr = 0.01}, "categorical_crossentropy");
+  two.compile(optimizers::Adam{.lr = 0.01}, "categorical_crossentropy");
+  // Rank 1 alone takes a step: its weights, Adam's moments and iterations differ.
+  if (my_rank() == 1) two.train_on_batch(x, y);
+  two.compilation().parallel = distributed::DataParallel();
+  one.fit(x, y, {.batch_size = 32, .epochs = 2, .verbose = 0});
+  two.fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0});
+  same_weights(one, two);
+  REQUIRE(two.iterations() == one.iterations());
+  same_on_all_ranks(double(two.iterations()));
+}
+
 TEST_CASE("2 ranks train as 1 process: Adam, batch shuffle, a partial last batch") {
   const auto x = features(90, 2), y = one_hot(90);
   auto [one, two] = twins(mlp);

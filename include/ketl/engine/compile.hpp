@@ -231,6 +231,9 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
                 "its Keras name (\"categorical_crossentropy\"), losses::get(name), or "
                 "ketl::per_output(...) with one per output");
 
+  static_assert(!(fixed_batch > 0 && (ketl::detail::is_data_parallel<Args> || ...)),
+                "ketl: a model with a fixed batch size (a stateful model) cannot train with "
+                "DataParallel: each rank takes a part of every global batch");
   const auto all = hana::make_tuple(args...);
   const auto plain = hana::transform(
       hana::remove_if(

@@ -199,11 +199,7 @@ History trainer<Net>::fit_source_checked(ketl::detail::source<T>& src,
     detail::rank_sync(*par).header(false);
     par->max(most, 2);
     steps = std::size_t(-most[0]);
-    // Rank 0's generator everywhere: one shuffle of the Sequence.
-    auto st = net_.rng().state();
-    detail::rank_sync(*par).header(false);
-    par->broadcast(&st, sizeof st, 0);
-    net_.rng().set_state(st);
+    broadcast_model();  // and so one shuffle of the Sequence everywhere
   }
 
   // Validation: arrays, checked now; or a source, read on this thread.

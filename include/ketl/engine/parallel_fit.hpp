@@ -158,6 +158,54 @@ std::vector<double> trainer<Net>::test_parallel(const dataset& d, std::size_t ba
   return sums;
 }
 
+// Rank 0's model everywhere, before training: its weights, its
+// optimizer's state (Horovod's broadcast_optimizer_state) and its random
+// generator (one shuffle; the masks one process draws).
+template <Network Net>
+void trainer<Net>::broadcast_model() {
+  auto& c = *compiled_;
+  Collective& g = *c.parallel.group;
+  detail::rank_sync sync(g);
+  const auto all = net_.weights();
+  std::size_t count = 0;
+  for (const auto& w : all) count += w.value.size();
+  auto state = c.optimizer->keras_weights();
+  double sizes[2] = {0, 0};  // the optimizer state's, as -min and max over the ranks
+  for (const auto& s : state) sizes[1] += double(s.values.size());
+  sizes[0] = -sizes[1];
+  std::vector<double> values(static_cast<std::size_t>(sizes[1]));
+  if (fused_.size() < count) fused_.resize(count);
+  sync.header(false);
+  g.max(sizes, 2);
+  if (-sizes[0] != sizes[1])
+    throw value_error("ketl: DataParallel: the ranks' optimizers hold states of different sizes (" +
+                      std::to_string(std::size_t(-sizes[0])) + " and " +
+                      std::to_string(std::size_t(sizes[1])) +
+                      " values): compile every rank's model alike");
+  T* p = fused_.data();
+  for (const auto& w : all) p = std::copy(w.value.begin(), w.value.end(), p);
+  auto at = values.begin();
+  for (const auto& s : state) at = std::copy(s.values.begin(), s.values.end(), at);
+  auto st = net_.rng().state();
+  g.broadcast(fused_.data(), count * sizeof(T), 0);
+  g.broadcast(values.data(), values.size() * sizeof(double), 0);
+  g.broadcast(&st, sizeof st, 0);
+  p = fused_.data();
+  for (const auto& w : all) {
+    std::copy_n(p, w.value.size(), w.value.begin());
+    p += w.value.size();
+  }
+  at = values.begin();
+  for (auto& s : state) {
+    std::copy_n(at, s.values.size(), s.values.begin());
+    at += std::ptrdiff_t(s.values.size());
+  }
+  if (!state.empty())
+    c.optimizer->set_keras_weights(state, c.optimizer->iterations(),
+                                   "ketl: DataParallel: rank 0's optimizer state: ");
+  net_.rng().set_state(st);
+}
+
 template <Network Net>
 History trainer<Net>::fit_parallel(const dataset& d, const dataset& v, const FitOptions<T>& o,
                                    bool validate) {
@@ -170,17 +218,9 @@ History trainer<Net>::fit_parallel(const dataset& d, const dataset& v, const Fit
     throw value_error(
         "ketl: fit: steps_per_epoch is not supported with DataParallel; give "
         "batch_size (per rank)");
-  if constexpr (fixed_batch > 0)
-    throw value_error(
-        "ketl: fit: a model with a fixed batch size (a stateful model) cannot "
-        "train with DataParallel");
   const std::size_t bs = batch_or_default(o.batch_size);  // per rank
 
-  // Every rank's rows, known to all, and rank 0's weights everywhere.
-  const auto all = net_.weights();
-  std::size_t count = 0;
-  for (const auto& w : all) count += w.value.size();
-  if (fused_.size() < count) fused_.resize(count);
+  // Every rank's rows, known to all.
   std::vector<double> rows(2 * size);
   rows[rank] = double(d.n);
   rows[size + rank] = double(v.n);
@@ -200,14 +240,7 @@ History trainer<Net>::fit_parallel(const dataset& d, const dataset& v, const Fit
           std::to_string(rank) + " has " + std::to_string(d.n) +
           " (Shard::local trains on each rank's own)");
   }
-  T* p = fused_.data();
-  for (const auto& w : all) p = std::copy(w.value.begin(), w.value.end(), p);
-  g.broadcast(fused_.data(), count * sizeof(T), 0);
-  p = fused_.data();
-  for (const auto& w : all) {
-    std::copy_n(p, w.value.size(), w.value.begin());
-    p += w.value.size();
-  }
+  broadcast_model();
   // Batches an epoch: split cuts each global batch of bs * size rows over
   // the ranks; local has the steps of the smallest shard, on every rank.
   const std::size_t global_bs = bs * size;

@@ -389,6 +389,7 @@ class trainer {
   template <class F>
   auto on_all_ranks(F&& f);
   History fit_parallel(const dataset& d, const dataset& v, const FitOptions<T>& o, bool validate);
+  void broadcast_model();
   // One global step: this rank's rows of it, with `before` and `after`
   // rows held by the ranks before and after it.
   void parallel_step(const dataset& d, const std::size_t* idx, std::size_t first, std::size_t m,
