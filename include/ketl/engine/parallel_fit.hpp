@@ -68,7 +68,9 @@ void trainer<Net>::parallel_step(const dataset& d, const std::size_t* idx, std::
   for (const auto& w : trainable) fused += w.grad.size();
   for (const auto& w : all) fused += detail::is_moving_state(w) ? w.value.size() : 0;
   if (fused_.size() < fused) fused_.resize(fused);
-  std::vector<double> vals(nv + 2);
+  refer_to_fused(trainable);
+  auto& vals = sync_vals_;
+  vals.assign(nv + 4, 0.0);  // the values, then: no step, rows, x not finite, divisor
 
   gathered b{};
   b.finite = true;
@@ -76,30 +78,43 @@ void trainer<Net>::parallel_step(const dataset& d, const std::size_t* idx, std::
   net_.rng().set_slice(before, m, after);
   per_output share{};
   bool x_bad = false;
-  // (A) each output's divisor over the global batch: this rank's share of it.
+  // One output: its loss and gradient as sums (share = this rank's
+  // divisor), divided by the global divisor when the gradients are packed,
+  // so a step has no sync before (C) but (B). Several outputs: (A) each
+  // output's divisor over the global batch, this rank's share of it.
   const auto agree = [&](std::size_t n, const target_ptrs& w, const per_output& denom,
                          bool finite) -> const per_output* {
-    std::array<double, output_count + 1> a{};
-    for (std::size_t k = 0; k < output_count; ++k)
-      a[k] = n && finite ? divisor(k, n, w, denom) : 0.0;
-    a[output_count] = finite ? 0.0 : 1.0;
-    sync.header(false);
-    g.sum(a.data(), a.size());
-    for (std::size_t k = 0; k < output_count; ++k)
-      share[k] = a[k] > 0 && n && finite ? divisor(k, n, w, denom) / a[k] : 0.0;
-    x_bad = a[output_count] > 0;
+    if constexpr (output_count == 1) {
+      share[0] = n && finite ? divisor(0, n, w, denom) : 0.0;
+      vals[nv + 2] = finite ? 0.0 : 1.0;
+      vals[nv + 3] = share[0];
+    } else {
+      std::array<double, output_count + 1> a{};
+      for (std::size_t k = 0; k < output_count; ++k)
+        a[k] = n && finite ? divisor(k, n, w, denom) : 0.0;
+      a[output_count] = finite ? 0.0 : 1.0;
+      sync.header(false);
+      g.sum(a.data(), a.size());
+      for (std::size_t k = 0; k < output_count; ++k)
+        share[k] = a[k] > 0 && n && finite ? divisor(k, n, w, denom) / a[k] : 0.0;
+      x_bad = a[output_count] > 0;
+    }
     return &share;
   };
   const bool ready = forward_backward(b.x, b.y, b.w, b.denom, m, out, b.finite, agree);
 
-  // (B) the loss (already in shares) and the metrics (weighed by rows).
+  // (B) the loss (in shares, or as a sum) and the metrics (weighed by rows).
   for (std::size_t k = 0; k < nv; ++k) vals[k] = k < nloss ? out[k] : out[k] * double(m);
   vals[nv] = ready ? 0.0 : 1.0;
   vals[nv + 1] = double(m);
   sync.header(false);
   g.sum(vals.data(), vals.size());
   const double rows = last_rows_ = vals[nv + 1];
-  for (std::size_t k = 0; k < nv; ++k) out[k] = k < nloss ? vals[k] : vals[k] / rows;
+  // One output: the global divisor; its loss and gradient were sums.
+  const double total = output_count == 1 ? vals[nv + 3] : 1.0;
+  const double per = total > 0 ? 1.0 / total : 0.0;
+  if constexpr (output_count == 1) x_bad = vals[nv + 2] > 0;
+  for (std::size_t k = 0; k < nv; ++k) out[k] = k < nloss ? vals[k] * per : vals[k] / rows;
   if (vals[nv] > 0) {  // a rank has no finite step: none steps, as one process would not
     const auto nan = std::numeric_limits<double>::quiet_NaN();
     if (x_bad)
@@ -110,27 +125,45 @@ void trainer<Net>::parallel_step(const dataset& d, const std::size_t* idx, std::
   }
 
   // (C) the gradients and the moving state, in one buffer, one allreduce.
+  // The optimizer then reads the gradients where the allreduce left them.
   T* p = fused_.data();
+  const T scale = T(per);
   for (const auto& w : trainable) {
-    if (m)
-      std::copy(w.grad.begin(), w.grad.end(), p);
-    else
+    if (!m)
       std::fill(p, p + w.grad.size(), T(0));
+    else if (output_count == 1)
+      std::transform(w.grad.begin(), w.grad.end(), p, [scale](T v) { return v * scale; });
+    else
+      std::copy(w.grad.begin(), w.grad.end(), p);
     p += w.grad.size();
   }
+  T* const state = p;
   for (const auto& w : all)
     if (detail::is_moving_state(w)) p = std::copy(w.value.begin(), w.value.end(), p);
   g.sum(fused_.data(), fused);
-  p = fused_.data();
-  for (const auto& w : trainable) {
-    std::copy(p, p + w.grad.size(), w.grad.begin());
-    p += w.grad.size();
-  }
+  p = state;
   const T inv = T(1) / T(g.size());
   for (const auto& w : all)
     if (detail::is_moving_state(w))
       for (auto& v : w.value) v = *p++ * inv;
-  c.optimizer->step(trainable);
+  c.optimizer->step(fused_refs_);
+}
+
+// The trainable weights with their gradients in the fusion buffer, for
+// the optimizer; rebuilt only when the weights or the buffer move.
+template <Network Net>
+void trainer<Net>::refer_to_fused(std::span<const WeightRef<T>> trainable) {
+  bool stale = fused_refs_.size() != trainable.size() ||
+               (!fused_refs_.empty() && fused_refs_[0].grad.data() != fused_.data());
+  for (std::size_t i = 0; !stale && i < trainable.size(); ++i)
+    stale = fused_refs_[i].value.data() != trainable[i].value.data();
+  if (!stale) return;
+  fused_refs_.assign(trainable.begin(), trainable.end());
+  T* p = fused_.data();
+  for (auto& w : fused_refs_) {
+    w.grad = std::span<T>(p, w.grad.size());
+    p += w.grad.size();
+  }
 }
 
 template <Network Net>

@@ -397,8 +397,11 @@ class trainer {
   // The test loop over the ranks' rows (own: each rank's d is its own, as
   // test_on_batch's), every rank getting the values over all of them.
   std::vector<double> test_parallel(const dataset& d, std::size_t batch_size, bool own = false);
-  std::vector<T> fused_;  // the gradients' fusion buffer (one allreduce a step)
-  double last_rows_ = 0;  // the last parallel step's rows over all ranks
+  void refer_to_fused(std::span<const WeightRef<T>> trainable);
+  std::vector<T> fused_;                  // the gradients' fusion buffer (one allreduce a step)
+  std::vector<WeightRef<T>> fused_refs_;  // the trainable weights, gradients in fused_
+  std::vector<double> sync_vals_;         // a step's loss and metrics, summed over the ranks
+  double last_rows_ = 0;                  // the last parallel step's rows over all ranks
 
   // ---- generators (engine/generator_loops.hpp) -----------------------------
   class handle;
