@@ -116,10 +116,19 @@ TEST_CASE("fit starts every rank from rank 0's weights and optimizer state") {
   const auto x = features(64, 16), y = one_hot(64);
   auto [one, two] = twins(mlp);
   one.compile(optimizers::Adam{.lr = 0.01}, "categorical_crossentropy");
-  two.compile(optimizers::Adam{.lr = 0.01}, "categorical_crossentropy");
-  // Rank 1 alone takes a step: its weights, Adam's moments and iterations differ.
-  if (my_rank() == 1) two.train_on_batch(x, y);
-  two.compilation().parallel = distributed::DataParallel();
+  two.compile(optimizers::Adam{.lr = 0.01}, "categorical_crossentropy",
+              distributed::DataParallel());
+  if (my_rank() == 1) {
+    // Rank 1 takes another model's weights and Adam's state after a step
+    // of its own: moments and iterations differ from rank 0's.
+    auto other = mlp();
+    other.compile(optimizers::Adam{.lr = 0.01}, "categorical_crossentropy");
+    other.train_on_batch(x, y);
+    two.set_weights(other.get_weights());
+    auto& opt = *two.compilation().optimizer;
+    opt.set_keras_weights(other.compilation().optimizer->keras_weights(), 1, "test: ");
+    REQUIRE(two.iterations() == 1);
+  }
   one.fit(x, y, {.batch_size = 32, .epochs = 2, .verbose = 0});
   two.fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0});
   same_weights(one, two);

@@ -48,6 +48,24 @@ struct compiled_state {
   bool loss_weights_given = false;
   // ketl::DataParallel: the ranks that train this model together, or none.
   DataParallel parallel;
+  // The calls' data-parallel paths, set by compile() only when it is given
+  // a DataParallel (trainer::use_ranks, engine/parallel_fit.hpp), so that a
+  // model compiled without one never instantiates them. Each takes the
+  // trainer as its first argument.
+  struct {
+    History (*fit)(void*, const Arrays&, const Arrays&, const FitOptions<T>&) = nullptr;
+    std::vector<double> (*evaluate)(void*, const Arrays&, const Arrays&,
+                                    const EvaluateOptions<T>&) = nullptr;
+    std::vector<double> (*train_batch)(void*, const Arrays&, const Arrays&, const Arrays&,
+                                       const ClassWeight&, std::string_view) = nullptr;
+    std::vector<double> (*test_batch)(void*, const Arrays&, const Arrays&, const Arrays&,
+                                      std::string_view) = nullptr;
+    void (*predict)(void*, const Arrays&, const PredictOptions&, void* out) = nullptr;
+    History (*fit_source)(void*, ketl::detail::source<T>&, const FitGeneratorOptions<T>&) = nullptr;
+    std::vector<double> (*evaluate_source)(void*, ketl::detail::source<T>&,
+                                           std::optional<std::size_t>, std::size_t, std::size_t,
+                                           int, const char*) = nullptr;
+  } paths;
 };
 
 namespace detail {
@@ -281,6 +299,7 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
         } else if constexpr (ketl::detail::is_data_parallel<A>) {
           if (!a.group) throw value_error("ketl: compile: DataParallel has no group of ranks");
           c->parallel = a;
+          use_ranks(*c);
         } else if constexpr (ketl::detail::is_target_tensors<A>) {
           detail::check_y_ranks<Net, decltype(a.ys)>();
           std::apply([&](const auto&... y) { (c->bound_targets.push_back(xt::xarray<T>(y)), ...); },

@@ -124,53 +124,34 @@ template <Network Net>
 std::vector<double> trainer<Net>::train_batch(const Arrays& x, const Arrays& y, const Arrays& sw,
                                               const ClassWeight& cw, std::string_view what) {
   require_compiled();
-  const auto run = [&] {
-    const dataset d = standardize(what, x, y, sw, cw);
-    std::vector<double> out(compiled_->names.size());
-    if (!compiled_->parallel.group) {
-      step_on(d, nullptr, 0, d.n, true, out.data());
-      return out;
-    }
-    // One global step on every rank's batch: the rows before and after this one's.
-    Collective& g = *compiled_->parallel.group;
-    std::vector<double> rows(std::size_t(g.size()));
-    rows[std::size_t(g.rank())] = double(d.n);
-    detail::rank_sync(g).header(false);
-    g.sum(rows.data(), rows.size());
-    const auto mine = rows.begin() + g.rank();
-    const auto before = std::size_t(std::accumulate(rows.begin(), mine, 0.0));
-    const auto after = std::size_t(std::accumulate(mine + 1, rows.end(), 0.0));
-    parallel_step(d, nullptr, 0, d.n, before, after, out.data());
-    return out;
-  };
-  return compiled_->parallel.group ? on_all_ranks(run) : run();
+  if (const auto on_ranks = compiled_->paths.train_batch) return on_ranks(this, x, y, sw, cw, what);
+  const dataset d = standardize(what, x, y, sw, cw);
+  std::vector<double> out(compiled_->names.size());
+  step_on(d, nullptr, 0, d.n, true, out.data());
+  return out;
 }
 
 template <Network Net>
 std::vector<double> trainer<Net>::test_batch(const Arrays& x, const Arrays& y, const Arrays& sw,
                                              std::string_view what) {
   require_compiled();
-  const auto run = [&] {
-    const dataset d = standardize(what, x, y, sw, {});
-    std::vector<double> out(compiled_->names.size());
-    if (!compiled_->parallel.group) {
-      step_on(d, nullptr, 0, d.n, false, out.data());
-      return out;
-    }
-    return test_parallel(d, d.n, true);  // each rank's batch whole
-  };
-  return compiled_->parallel.group ? on_all_ranks(run) : run();
+  if (const auto on_ranks = compiled_->paths.test_batch) return on_ranks(this, x, y, sw, what);
+  const dataset d = standardize(what, x, y, sw, {});
+  std::vector<double> out(compiled_->names.size());
+  step_on(d, nullptr, 0, d.n, false, out.data());
+  return out;
 }
 
 template <Network Net>
 std::vector<double> trainer<Net>::evaluate_arrays(const Arrays& x, const Arrays& y,
                                                   const EvaluateOptions<T>& o) {
   require_compiled();
-  const auto run = [&] { return evaluate_checked(x, y, o); };
-  return compiled_->parallel.group ? on_all_ranks(run) : run();
+  if (const auto on_ranks = compiled_->paths.evaluate) return on_ranks(this, x, y, o);
+  return evaluate_checked(x, y, o);
 }
 
 template <Network Net>
+template <bool OnRanks>
 std::vector<double> trainer<Net>::evaluate_checked(const Arrays& x, const Arrays& y,
                                                    const EvaluateOptions<T>& o) {
   const dataset d = standardize("evaluate", x, y, o.sample_weight, {});
@@ -182,7 +163,7 @@ std::vector<double> trainer<Net>::evaluate_checked(const Arrays& x, const Arrays
     throw value_error("ketl: evaluate: verbose must be 0, 1 or 2");
   const std::size_t bs = batch_or_default(o.batch_size);
   check_fixed_batch("evaluate", o.steps ? d.n : bs, d.n);
-  if (compiled_->parallel.group) {
+  if constexpr (OnRanks) {
     if (o.steps) throw value_error("ketl: evaluate: steps is not supported with DataParallel");
     return test_parallel(d, bs);
   }
@@ -234,11 +215,12 @@ std::vector<double> trainer<Net>::test_loop(const dataset& d, std::size_t batch_
 template <Network Net>
 History trainer<Net>::fit_arrays(Arrays x, Arrays y, const FitOptions<T>& o) {
   require_compiled();
-  const auto run = [&] { return fit_checked(x, y, o); };
-  return compiled_->parallel.group ? on_all_ranks(run) : run();
+  if (const auto on_ranks = compiled_->paths.fit) return on_ranks(this, x, y, o);
+  return fit_checked(x, y, o);
 }
 
 template <Network Net>
+template <bool OnRanks>
 History trainer<Net>::fit_checked(const Arrays& x, const Arrays& y, const FitOptions<T>& o) {
   dataset d = standardize("fit", x, y, o.sample_weight, o.class_weight);
   // Steps mode (Keras's for data tensors): each step trains on the whole
@@ -311,7 +293,7 @@ History trainer<Net>::fit_checked(const Arrays& x, const Arrays& y, const FitOpt
       check_fixed_batch("fit's validation", val_steps ? v.n : batch_or_default(o.batch_size), v.n);
   }
 
-  if (compiled_->parallel.group) return fit_parallel(d, v, o, validate);
+  if constexpr (OnRanks) return fit_parallel(d, v, o, validate);
 
   handle model(*this);
   for (const auto& cb : o.callbacks) cb.set_model(model);
@@ -434,39 +416,13 @@ auto trainer<Net>::predict_arrays(const Arrays& x, const PredictOptions& o) -> p
   check_fixed_batch("predict", batch_size, n);
   predict_result out = make_outputs(n);
   if (n == 0) return out;
-  // DataParallel with Shard::split: each rank predicts its part of the
-  // rows, and every rank gets them all.
-  Collective* g = compiled_ && compiled_->parallel.data == Shard::split
-                      ? compiled_->parallel.group.get()
-                      : nullptr;
-  if (g) return on_all_ranks([&] { return predict_split(x, o, *g, std::move(out)); });
-  predict_part(x, o, 0, n, out);
-  return out;
-}
-
-template <Network Net>
-auto trainer<Net>::predict_split(const Arrays& x, const PredictOptions& o, Collective& g,
-                                 predict_result out) -> predict_result {
-  const std::size_t n = check_x("predict", x), size = std::size_t(g.size());
-  const auto [lo, hi] = detail::part_of(n, std::size_t(g.rank()), size);
-  predict_part(x, {.batch_size = o.batch_size, .verbose = g.rank() == 0 ? o.verbose : 0}, lo, hi,
-               out);
-  std::vector<std::size_t> counts(size);
-  detail::rank_sync(g).header(false);
-  [&]<std::size_t... K>(std::index_sequence<K...>) {
-    (
-        [&] {
-          constexpr std::size_t row = output_shape_t<Net, K>::size * sizeof(T);
-          for (std::size_t r = 0; r < size; ++r) {
-            const auto [a, b] = detail::part_of(n, r, size);
-            counts[r] = (b - a) * row;
-          }
-          T* all = detail::result_part<K>(out).data();
-          g.gather(all, counts.data());
-        }(),
-        ...);
+  // DataParallel: each rank predicts its part of the rows, and every rank
+  // gets them all (engine/parallel_fit.hpp).
+  if (const auto on_ranks = compiled_ ? compiled_->paths.predict : nullptr) {
+    on_ranks(this, x, o, &out);
+    return out;
   }
-  (std::make_index_sequence<output_count>{});
+  predict_part(x, o, 0, n, out);
   return out;
 }
 

@@ -174,7 +174,7 @@ auto trainer<Net>::predict_generator(S&& source, const PredictGeneratorOptions& 
 template <Network Net>
 History trainer<Net>::fit_source(ketl::detail::source<T>& src, const FitGeneratorOptions<T>& o) {
   require_compiled();
-  if (compiled_->parallel.group) return on_all_ranks([&] { return fit_source_checked(src, o); });
+  if (const auto on_ranks = compiled_->paths.fit_source) return on_ranks(this, src, o);
   return fit_source_checked(src, o);
 }
 
@@ -182,9 +182,10 @@ History trainer<Net>::fit_source(ketl::detail::source<T>& src, const FitGenerato
 // of the batches, see source_queue), every step is global, and the ranks
 // agree on the steps and on stopping (docs/distributed.md).
 template <Network Net>
+template <bool OnRanks>
 History trainer<Net>::fit_source_checked(ketl::detail::source<T>& src,
                                          const FitGeneratorOptions<T>& o) {
-  Collective* par = compiled_->parallel.group.get();
+  Collective* par = OnRanks ? compiled_->parallel.group.get() : nullptr;
   if (o.epochs < 0) throw value_error("ketl: fit_generator: epochs must be >= 0");
   if (o.initial_epoch < 0) throw value_error("ketl: fit_generator: initial_epoch must be >= 0");
   if (o.verbose < 0 || o.verbose > 2)
@@ -199,7 +200,7 @@ History trainer<Net>::fit_source_checked(ketl::detail::source<T>& src,
     detail::rank_sync(*par).header(false);
     par->max(most, 2);
     steps = std::size_t(-most[0]);
-    broadcast_model();  // and so one shuffle of the Sequence everywhere
+    if constexpr (OnRanks) broadcast_model();  // and so one shuffle of the Sequence everywhere
   }
 
   // Validation: arrays, checked now; or a source, read on this thread.
@@ -279,10 +280,15 @@ History trainer<Net>::fit_source_checked(ketl::detail::source<T>& src,
     }
     if (done == 0) break;  // the source ran out before this epoch began
     if (done == steps && o.validation_data) {
-      const auto val =
-          val_arrays
-              ? (par ? test_parallel(v, last_batch_size) : test_loop(v, last_batch_size, 0))
-              : evaluate_source(*val_source, val_steps, 0, 1, 0, "fit_generator's validation_data");
+      const auto on_arrays = [&] {
+        if constexpr (OnRanks)
+          return test_parallel(v, last_batch_size);
+        else
+          return test_loop(v, last_batch_size, 0);
+      };
+      const auto val = val_arrays ? on_arrays()
+                                  : evaluate_source(*val_source, val_steps, 0, 1, 0,
+                                                    "fit_generator's validation_data");
       for (std::size_t k = 0; k < names.size(); ++k) epoch_logs["val_" + names[k]] = val[k];
     }
     log.end_epoch(epoch, epoch_logs, done, h);
@@ -331,7 +337,17 @@ std::vector<double> trainer<Net>::evaluate_source(ketl::detail::source<T>& src,
                                                   std::size_t workers, std::size_t capacity,
                                                   int verbose, const char* what) {
   require_compiled();
-  const auto run = [&] {
+  if (const auto on_ranks = compiled_->paths.evaluate_source)
+    return on_ranks(this, src, steps, workers, capacity, verbose, what);
+  return evaluate_source_checked(src, steps, workers, capacity, verbose, what);
+}
+
+template <Network Net>
+std::vector<double> trainer<Net>::evaluate_source_checked(ketl::detail::source<T>& src,
+                                                          std::optional<std::size_t> steps,
+                                                          std::size_t workers, std::size_t capacity,
+                                                          int verbose, const char* what) {
+  {
     std::vector<double> sums(compiled_->names.size());
     double seen_rows = 0;
     for_each_source_batch(src, steps, workers, capacity, verbose, what, [&](const Batch<T>& b) {
@@ -346,8 +362,7 @@ std::vector<double> trainer<Net>::evaluate_source(ketl::detail::source<T>& src,
     });
     for (auto& v : sums) v /= seen_rows;
     return sums;
-  };
-  return compiled_->parallel.group ? on_all_ranks(run) : run();
+  }
 }
 
 }  // namespace ketl::engine

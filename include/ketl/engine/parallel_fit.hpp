@@ -53,6 +53,88 @@ auto trainer<Net>::on_all_ranks(F&& f) {
 }
 
 template <Network Net>
+void trainer<Net>::use_ranks(compiled_state<T>& c) {
+  c.paths.fit = [](void* self, const Arrays& x, const Arrays& y, const FitOptions<T>& o) {
+    auto& t = *static_cast<trainer*>(self);
+    return t.on_all_ranks([&] { return t.template fit_checked<true>(x, y, o); });
+  };
+  c.paths.evaluate = [](void* self, const Arrays& x, const Arrays& y, const EvaluateOptions<T>& o) {
+    auto& t = *static_cast<trainer*>(self);
+    return t.on_all_ranks([&] { return t.template evaluate_checked<true>(x, y, o); });
+  };
+  // One global step on every rank's batch: the rows before and after this one's.
+  c.paths.train_batch = [](void* self, const Arrays& x, const Arrays& y, const Arrays& sw,
+                           const ClassWeight& cw, std::string_view what) {
+    auto& t = *static_cast<trainer*>(self);
+    return t.on_all_ranks([&] {
+      const dataset d = t.standardize(what, x, y, sw, cw);
+      std::vector<double> out(t.compiled_->names.size());
+      Collective& g = *t.compiled_->parallel.group;
+      std::vector<double> rows(std::size_t(g.size()));
+      rows[std::size_t(g.rank())] = double(d.n);
+      detail::rank_sync(g).header(false);
+      g.sum(rows.data(), rows.size());
+      const auto mine = rows.begin() + g.rank();
+      const auto before = std::size_t(std::accumulate(rows.begin(), mine, 0.0));
+      const auto after = std::size_t(std::accumulate(mine + 1, rows.end(), 0.0));
+      t.parallel_step(d, nullptr, 0, d.n, before, after, out.data());
+      return out;
+    });
+  };
+  c.paths.test_batch = [](void* self, const Arrays& x, const Arrays& y, const Arrays& sw,
+                          std::string_view what) {
+    auto& t = *static_cast<trainer*>(self);
+    return t.on_all_ranks([&] {
+      const dataset d = t.standardize(what, x, y, sw, {});
+      return t.test_parallel(d, d.n, true);  // each rank's batch whole
+    });
+  };
+  // Shard::split: each rank predicts its part of the rows, and every rank
+  // gets them all; Shard::local: each rank its own arrays.
+  c.paths.predict = [](void* self, const Arrays& x, const PredictOptions& o, void* result) {
+    auto& t = *static_cast<trainer*>(self);
+    auto& out = *static_cast<predict_result*>(result);
+    const std::size_t n = t.check_x("predict", x);
+    if (t.compiled_->parallel.data != Shard::split) return t.predict_part(x, o, 0, n, out);
+    t.on_all_ranks([&] {
+      Collective& g = *t.compiled_->parallel.group;
+      const auto size = std::size_t(g.size());
+      const auto [lo, hi] = detail::part_of(n, std::size_t(g.rank()), size);
+      t.predict_part(x, {.batch_size = o.batch_size, .verbose = g.rank() == 0 ? o.verbose : 0}, lo,
+                     hi, out);
+      std::vector<std::size_t> counts(size);
+      detail::rank_sync(g).header(false);
+      [&]<std::size_t... K>(std::index_sequence<K...>) {
+        (
+            [&] {
+              constexpr std::size_t row = output_shape_t<Net, K>::size * sizeof(T);
+              for (std::size_t r = 0; r < size; ++r) {
+                const auto [a, b] = detail::part_of(n, r, size);
+                counts[r] = (b - a) * row;
+              }
+              g.gather(detail::result_part<K>(out).data(), counts.data());
+            }(),
+            ...);
+      }
+      (std::make_index_sequence<output_count>{});
+      return 0;
+    });
+  };
+  c.paths.fit_source = [](void* self, ketl::detail::source<T>& src,
+                          const FitGeneratorOptions<T>& o) {
+    auto& t = *static_cast<trainer*>(self);
+    return t.on_all_ranks([&] { return t.template fit_source_checked<true>(src, o); });
+  };
+  c.paths.evaluate_source = [](void* self, ketl::detail::source<T>& src,
+                               std::optional<std::size_t> steps, std::size_t workers,
+                               std::size_t capacity, int verbose, const char* what) {
+    auto& t = *static_cast<trainer*>(self);
+    return t.on_all_ranks(
+        [&] { return t.evaluate_source_checked(src, steps, workers, capacity, verbose, what); });
+  };
+}
+
+template <Network Net>
 void trainer<Net>::parallel_step(const dataset& d, const std::size_t* idx, std::size_t first,
                                  std::size_t m, std::size_t before, std::size_t after,
                                  double* out) {

@@ -340,9 +340,11 @@ class trainer {
                bool training, double* out);
 
   History fit_arrays(Arrays x, Arrays y, const FitOptions<T>& o);
+  template <bool OnRanks = false>
   History fit_checked(const Arrays& x, const Arrays& y, const FitOptions<T>& o);
   std::vector<double> evaluate_arrays(const Arrays& x, const Arrays& y,
                                       const EvaluateOptions<T>& o);
+  template <bool OnRanks = false>
   std::vector<double> evaluate_checked(const Arrays& x, const Arrays& y,
                                        const EvaluateOptions<T>& o);
   std::vector<double> test_loop(const dataset& d, std::size_t batch_size, int verbose,
@@ -354,8 +356,6 @@ class trainer {
   predict_result predict_arrays(const Arrays& x, const PredictOptions& o);
   void predict_part(const Arrays& x, const PredictOptions& o, std::size_t lo, std::size_t hi,
                     predict_result& out);
-  predict_result predict_split(const Arrays& x, const PredictOptions& o, Collective& g,
-                               predict_result out);
   // Runs fn(k, output k's rows) over every batch of x, for predict.
   template <class F>
   void predict_rows(const Arrays& x, std::size_t first, std::size_t m, F&& fn);
@@ -384,6 +384,9 @@ class trainer {
   }
 
   // ---- data-parallel training (engine/parallel_fit.hpp) -------------------
+  // Points c's paths at the data-parallel calls: compile() does, when given
+  // a DataParallel, so that only then are they instantiated.
+  static void use_ranks(compiled_state<T>& c);
   // f() on every rank of compile()'s DataParallel group: a failure on one
   // rank becomes a distributed_error on every rank.
   template <class F>
@@ -407,7 +410,11 @@ class trainer {
   class handle;
   struct source_queue;
   History fit_source(ketl::detail::source<T>& src, const FitGeneratorOptions<T>& o);
+  template <bool OnRanks = false>
   History fit_source_checked(ketl::detail::source<T>& src, const FitGeneratorOptions<T>& o);
+  std::vector<double> evaluate_source_checked(ketl::detail::source<T>& src,
+                                              std::optional<std::size_t> steps, std::size_t workers,
+                                              std::size_t capacity, int verbose, const char* what);
   std::vector<double> evaluate_source(ketl::detail::source<T>& src,
                                       std::optional<std::size_t> steps, std::size_t workers,
                                       std::size_t capacity, int verbose, const char* what);
