@@ -7,7 +7,7 @@
 #   clang        clang++ 14, release (its test programs at -O0), warnings as errors: unit and
 #                compile-fail (the threaded tests and the allocation counts are gcc's)
 #   gcc-tsan     g++ 12 with ThreadSanitizer (-O1): the threaded tests (generator workers, helper threads)
-# then the file readers' libFuzzer targets, 40 s each, in parallel (tools/fuzz.sh; KETL_FUZZ_SECONDS
+# then the file readers' libFuzzer targets, 25 s each, in parallel (tools/fuzz.sh; KETL_FUZZ_SECONDS
 # overrides; docs/robustness.md has the 10-minute runs).
 # The last line is "N passed, M failed", counted over every test case of every
 # configuration: each Catch2 test case counts once, and so does each compile-fail test.
@@ -77,7 +77,7 @@ setup gcc-release g++ --buildtype=release -Dunit_optimization=1 -Dcompile_fail_c
 # global operator new, as ASan does, and run code the unit suite runs).
 setup gcc-asan g++ --buildtype=plain -Doptimization=0 -Db_sanitize=address,undefined \
   -Dcpp_args="-g1 -Wno-maybe-uninitialized" -Dbenchmarks=false -Dexamples=false -Dcompile_fail_tests=false \
-  -Dheader_checks=false -Dconsumer_tests=false -Donce_tests=false ||
+  -Dheader_checks=false -Dconsumer_tests=false -Donce_tests=false -Dtools=false ||
   failed_builds=$((failed_builds + 1))
 # The headers' self-containment, the benchmarks' compiling, the examples
 # and the consumer projects are checked by gcc-release alone.
@@ -87,11 +87,12 @@ setup gcc-asan g++ --buildtype=plain -Doptimization=0 -Db_sanitize=address,undef
 # (test_functional.cpp 57 s against 21 s), and gcc-release runs the
 # optimized code.
 setup clang clang++ --buildtype=release -Dunit_optimization=0 -Db_lundef=false -Dheader_checks=false \
-  -Dconsumer_tests=false -Dbenchmarks=false -Dexamples=false -Dthread_tests=false -Donce_tests=false ||
+  -Dconsumer_tests=false -Dbenchmarks=false -Dexamples=false -Dthread_tests=false -Donce_tests=false \
+  -Dtools=false ||
   failed_builds=$((failed_builds + 1))
 setup gcc-tsan g++ --buildtype=plain -Doptimization=1 -Db_sanitize=thread -Dcpp_args="-g1" \
   -Dunit_suite=false -Dbenchmarks=false -Dexamples=false -Dcompile_fail_tests=false \
-  -Dconsumer_tests=false ||
+  -Dconsumer_tests=false -Dtools=false ||
   failed_builds=$((failed_builds + 1))
 
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
@@ -108,10 +109,10 @@ for c in gcc-release gcc-asan clang gcc-tsan; do
 done
 
 # The fuzzers beside the last test phase (ThreadSanitizer's, short).
-echo "=== fuzz: the readers, ${KETL_FUZZ_SECONDS:-40} s each" >&2
+echo "=== fuzz: the readers, ${KETL_FUZZ_SECONDS:-25} s each" >&2
 rm -f build/fuzz/results.txt
 t0=$SECONDS
-bash tools/fuzz.sh "${KETL_FUZZ_SECONDS:-40}"
+bash tools/fuzz.sh "${KETL_FUZZ_SECONDS:-25}"
 echo "=== fuzz: done in $((SECONDS - t0)) s" >&2
 finish_tests
 

@@ -18,6 +18,7 @@
 #include "ketl/build_check.hpp"
 #include "ketl/detail/batch_queue.hpp"
 #include "ketl/engine/epoch_log.hpp"
+#include "ketl/engine/rank_sync.hpp"
 #include "ketl/engine/trainer.hpp"
 
 // The compile error for a source whose items are of the wrong type.
@@ -221,9 +222,7 @@ History trainer<Net>::fit_source_checked(ketl::detail::source<T>& src,
   source_queue sq(src, o.workers, o.max_queue_size, o.shuffle, net_.rng(), rank, ranks);
   auto& queue = *sq.queue;
   handle model(*this);
-  std::vector<CallbackRef> callbacks;  // on ranks other than 0, none that writes
-  for (const auto& c : o.callbacks)
-    if (rank == 0 || !c.rank_zero_only()) callbacks.push_back(c);
+  const auto callbacks = detail::rank_callbacks(o.callbacks, rank);
   for (const auto& c : callbacks) c.set_model(model);
   const int verbose = rank == 0 ? o.verbose : 0;
   std::ostream& os = model.out();

@@ -368,9 +368,7 @@ History trainer<Net>::fit_parallel(const dataset& d, const dataset& v, const Fit
   }
 
   handle model(*this);
-  std::vector<CallbackRef> callbacks;  // on the other ranks, none that writes
-  for (const auto& cb : o.callbacks)
-    if (rank == 0 || !cb.rank_zero_only()) callbacks.push_back(cb);
+  const auto callbacks = detail::rank_callbacks(o.callbacks, rank);
   for (const auto& cb : callbacks) cb.set_model(model);
   const int verbose = rank == 0 ? o.verbose : 0;
   std::ostream& os = model.out();

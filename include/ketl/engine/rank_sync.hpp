@@ -8,7 +8,9 @@
 #include <exception>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "ketl/callback.hpp"
 #include "ketl/collective.hpp"
 #include "ketl/layer.hpp"
 
@@ -60,6 +62,16 @@ class rank_sync {
 // Rank r's rows [first, last) of m rows cut over `size` ranks in rank order.
 inline std::pair<std::size_t, std::size_t> part_of(std::size_t m, std::size_t r, std::size_t size) {
   return {m * r / size, m * (r + 1) / size};
+}
+
+// The callbacks that run on this rank: on ranks other than 0, none whose
+// type is rank_zero_only (those that write files or print).
+inline std::vector<CallbackRef> rank_callbacks(const std::vector<CallbackRef>& all,
+                                               std::size_t rank) {
+  std::vector<CallbackRef> mine;
+  for (const auto& cb : all)
+    if (rank == 0 || !cb.rank_zero_only()) mine.push_back(cb);
+  return mine;
 }
 
 // Non-trainable state that moves in training (no gradient, not frozen):
