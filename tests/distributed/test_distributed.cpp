@@ -354,6 +354,14 @@ TEST_CASE("a rank's stop (EarlyStopping, TerminateOnNaN, a callback) stops every
   same_on_all_ranks(double(h2.history.at("loss").back()));
 }
 
+namespace {
+struct BatchesOnRank0 {
+  static constexpr bool rank_zero_only = true;
+  int seen = 0;
+  void on_batch_end(int, Logs&) { ++seen; }
+};
+}  // namespace
+
 TEST_CASE("rank 0 alone prints and writes files") {
   const auto x = features(32, 13), y = one_hot(32);
   auto m = mlp();
@@ -365,7 +373,10 @@ TEST_CASE("rank 0 alone prints and writes files") {
   const auto csv = dir / ("log_rank" + std::to_string(my_rank()) + ".csv");
   std::filesystem::remove(csv);
   callbacks::CSVLogger log{.filename = csv.string()};
-  m.fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 1, .callbacks = {bar, log}});
+  // A batch hook on rank 0 alone: the ranks still sync after the same batches.
+  BatchesOnRank0 counter;
+  m.fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 1, .callbacks = {bar, log, counter}});
+  REQUIRE(counter.seen == (my_rank() == 0 ? 4 : 0));
   if (my_rank() == 0) {
     REQUIRE_THAT(out.str(), Catch::Contains("Epoch 2/2") && Catch::Contains("32/32"));
     REQUIRE(std::filesystem::exists(csv));
@@ -415,6 +426,27 @@ TEST_CASE("fit_generator on a Sequence: each rank reads its share of the batches
   const auto e1 = one.evaluate_generator(Rows{&x, &y, 24}, {.verbose = 0});
   const auto e2 = two.evaluate_generator(Rows{&x, &y, 12}, {.verbose = 0});
   REQUIRE(e2[0] == Approx(e1[0]).epsilon(1e-6));
+}
+
+TEST_CASE("a generator that fails on one rank ends fit_generator on both") {
+  const auto x = features(96, 18), y = one_hot(96);
+  auto m = mlp();
+  m.compile(optimizers::SGD{}, "categorical_crossentropy", distributed::DataParallel());
+  // Rank 1's Sequence cannot read its third batch.
+  struct Failing : Rows {
+    std::tuple<xt::xtensor<float, 2>, xt::xtensor<float, 2>> operator[](std::size_t i) const {
+      if (my_rank() == 1 && i == 5) throw std::runtime_error("batch 5: the file is truncated");
+      return Rows::operator[](i);
+    }
+  };
+  try {
+    m.fit_generator(Failing{{&x, &y, 8}}, {.epochs = 1, .verbose = 0, .shuffle = false});
+    FAIL("fit_generator returned");
+  } catch (const distributed_error& e) {
+    REQUIRE(e.rank == 1);
+    REQUIRE(std::string(e.what()) == "ketl: rank 1 of 2 failed: batch 5: the file is truncated");
+  }
+  same_on_all_ranks(weight_sum(m));
 }
 
 int main(int argc, char** argv) {

@@ -192,15 +192,21 @@ History trainer<Net>::fit_source_checked(ketl::detail::source<T>& src,
   if (o.verbose < 0 || o.verbose > 2)
     throw value_error("ketl: fit_generator: verbose must be 0, 1 or 2");
   std::size_t steps = detail::source_steps(src, o.steps_per_epoch, "steps_per_epoch");
+  bool sync_batches = false;  // DataParallel: a sync after each batch, for a stop
   const std::size_t rank = par ? std::size_t(par->rank()) : 0,
                     ranks = par ? std::size_t(par->size()) : 1;
   if (par) {
     // A Sequence gives each rank its share of its batches; then the fewest steps everywhere.
     if (!o.steps_per_epoch && src.is_sequence()) steps = std::max<std::size_t>(steps / ranks, 1);
-    double most[2] = {-double(steps), 0};
+    // And whether any rank's callbacks have batch hooks: all sync after each batch.
+    double most[2] = {
+        -double(steps),
+        double(std::any_of(o.callbacks.begin(), o.callbacks.end(),
+                           [](const CallbackRef& c) { return c.has_batch_hooks(); }))};
     detail::rank_sync(*par).header(false);
     par->max(most, 2);
     steps = std::size_t(-most[0]);
+    sync_batches = most[1] > 0;
     if constexpr (OnRanks) broadcast_model();  // and so one shuffle of the Sequence everywhere
   }
 
@@ -274,7 +280,7 @@ History trainer<Net>::fit_source_checked(ketl::detail::source<T>& src,
       last_batch_size = m;
       const double size = par ? last_rows_ : double(m);  // the global batch's rows
       log.end_batch(index, size, vals, done);
-      if (batch_hooks) agree_stop();
+      if (sync_batches) agree_stop();
       if (model.stop_training) break;
     }
     if (done == 0) break;  // the source ran out before this epoch began

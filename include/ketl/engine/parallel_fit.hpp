@@ -335,12 +335,16 @@ History trainer<Net>::fit_parallel(const dataset& d, const dataset& v, const Fit
         "batch_size (per rank)");
   const std::size_t bs = batch_or_default(o.batch_size);  // per rank
 
-  // Every rank's rows, known to all.
-  std::vector<double> rows(2 * size);
+  // Every rank's rows, known to all; and whether any rank's callbacks have
+  // batch hooks (a rank may have its own), so that all sync after each batch.
+  std::vector<double> rows(2 * size + 1);
   rows[rank] = double(d.n);
   rows[size + rank] = double(v.n);
+  rows[2 * size] = std::any_of(o.callbacks.begin(), o.callbacks.end(),
+                               [](const CallbackRef& cb) { return cb.has_batch_hooks(); });
   sync.header(false);
   g.sum(rows.data(), rows.size());
+  const bool sync_batches = rows[2 * size] > 0;
   std::vector<std::size_t> n_of(size);
   std::size_t total = 0, val_total = 0;
   for (std::size_t r = 0; r < size; ++r) {
@@ -422,7 +426,7 @@ History trainer<Net>::fit_parallel(const dataset& d, const dataset& v, const Fit
       seen += global;
       log.end_batch(batch, double(global), batch_vals, seen);
       // A callback's stop, on any rank, stops every rank here.
-      if (batch_hooks && sync.header(model.stop_training)) model.stop_training = true;
+      if (sync_batches && sync.header(model.stop_training)) model.stop_training = true;
       if (model.stop_training) {
         epoch_done = seen == target;
         break;
