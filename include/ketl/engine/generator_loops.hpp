@@ -352,22 +352,20 @@ std::vector<double> trainer<Net>::evaluate_source_checked(ketl::detail::source<T
                                                           std::optional<std::size_t> steps,
                                                           std::size_t workers, std::size_t capacity,
                                                           int verbose, const char* what) {
-  {
-    std::vector<double> sums(compiled_->names.size());
-    double seen_rows = 0;
-    for_each_source_batch(src, steps, workers, capacity, verbose, what, [&](const Batch<T>& b) {
-      if (b.size() == 0)
-        throw value_error("ketl: " + std::string(what) +
-                          ": the source gave an empty batch (0 samples)");
-      const auto vals = test_batch(b.x, b.y, b.sample_weight, what);
-      // Under DataParallel each step's values are over every rank's batch.
-      const double rows = compiled_->parallel.group ? last_rows_ : double(b.size());
-      for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += vals[k] * rows;
-      seen_rows += rows;
-    });
-    for (auto& v : sums) v /= seen_rows;
-    return sums;
-  }
+  std::vector<double> sums(compiled_->names.size());
+  double seen_rows = 0;
+  for_each_source_batch(src, steps, workers, capacity, verbose, what, [&](const Batch<T>& b) {
+    if (b.size() == 0)
+      throw value_error("ketl: " + std::string(what) +
+                        ": the source gave an empty batch (0 samples)");
+    const auto vals = test_batch(b.x, b.y, b.sample_weight, what);
+    // Under DataParallel each step's values are over every rank's batch.
+    const double rows = compiled_->parallel.group ? last_rows_ : double(b.size());
+    for (std::size_t k = 0; k < sums.size(); ++k) sums[k] += vals[k] * rows;
+    seen_rows += rows;
+  });
+  for (auto& v : sums) v /= seen_rows;
+  return sums;
 }
 
 }  // namespace ketl::engine
