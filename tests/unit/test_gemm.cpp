@@ -16,7 +16,8 @@ TEMPLATE_TEST_CASE("gemm matches the naive loop", "[gemm]", float, double) {
 }
 
 // Every tail height after the full register blocks (up to 11 rows on
-// AVX-512, 5 or 7 below it), and row counts across the 192-row blocks of
+// AVX-512, 5 or 7 below it; up to 6 and 2 rows over two panels at once, n
+// of four vectors and more), and row counts across the 192-row blocks of
 // A, with the epilogue and with accumulation.
 TEMPLATE_TEST_CASE("gemm covers every row tail and row block", "[gemm]", float, double) {
   ketl::Random rng(12);
@@ -24,7 +25,7 @@ TEMPLATE_TEST_CASE("gemm covers every row tail and row block", "[gemm]", float, 
   for (auto& v : bias) v = TestType(rng.uniform(-2, 2));
   const bias_relu<TestType> epi{bias.data()};
   for (std::size_t m = 1; m <= 26; ++m)
-    for (std::size_t n : {8, 40}) check_gemm<TestType>(m, n, 17, m % 2 == 0, false);
+    for (std::size_t n : {8, 40, 72}) check_gemm<TestType>(m, n, 17, m % 2 == 0, false);
   for (std::size_t m : {191, 192, 193, 385, 1000})
     for (std::size_t n : {10, 33})
       for (bool t : {false, true}) {
