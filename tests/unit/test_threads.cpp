@@ -67,6 +67,48 @@ TEST_CASE("rounds of changing size run each part once", "[threads]") {
   }
 }
 
+// The pool's choice between helpers and the caller alone, on a made-up
+// clock: rounds 1 ms apart with helpers and 0.5 ms alone (a busy core),
+// then the other way round (a quiet one).
+TEST_CASE("the pool keeps the mode whose windows ran faster", "[threads]") {
+  using namespace std::chrono;
+  using clock = ketl::detail::helper_windows::clock;
+  ketl::detail::helper_windows w;
+  clock::time_point now{};
+  auto run_for = [&](milliseconds total, microseconds helpers, microseconds alone) {
+    std::size_t alone_rounds = 0, rounds = 0;
+    for (const auto end = now + total; now < end; ++rounds) {
+      const bool a = w.alone_next(now);
+      alone_rounds += a;
+      now += a ? alone : helpers;
+    }
+    return double(alone_rounds) / double(rounds);
+  };
+  // Helpers first; the first window alone shows the caller faster.
+  CHECK_FALSE(w.alone_next(now));
+  const double busy = run_for(milliseconds(2000), microseconds(1000), microseconds(500));
+  CHECK(w.alone);
+  CHECK(busy > 0.8);
+  // The load goes away: the next window with helpers wins them back.
+  run_for(milliseconds(400), microseconds(400), microseconds(1000));
+  CHECK_FALSE(w.alone);
+  const double quiet = run_for(milliseconds(2000), microseconds(400), microseconds(1000));
+  CHECK(quiet < 0.1);
+  // Within 3% the mode stays.
+  run_for(milliseconds(1000), microseconds(1000), microseconds(980));
+  CHECK_FALSE(w.alone);
+  // Pauses of over 5 ms between rounds (the program doing something else)
+  // are left out: here they follow rounds with helpers only, which would
+  // otherwise measure 3.5 ms a round against 1 ms alone.
+  for (int i = 0; i < 2000; ++i) {
+    const bool a = w.alone_next(now);
+    now += !a && i % 2 == 0 ? milliseconds(6) : microseconds(1000);
+  }
+  CHECK_FALSE(w.alone);
+  CHECK(w.per_round[0] == milliseconds(1));
+  CHECK(w.per_round[1] == milliseconds(1));
+}
+
 // The pool must not collapse when the other core is busy: a spinning
 // process at normal priority holds one core while one and two threads
 // train in turn. The bound is loose (a collapse was 13-50x; on a quiet

@@ -16,7 +16,9 @@
 // (std::atomic::wait). So a loaded machine, where the spinning thread and
 // the one it waits for share a core, does not collapse into one scheduler
 // slice per hand-off. And when the helpers cost more time than they save,
-// the caller runs the next rounds alone for a while (judge()).
+// the caller runs the next rounds alone: for a while after a round that
+// lost (judge()), and for as long as windows alone measure faster
+// (helper_windows).
 #pragma once
 
 #include <algorithm>
@@ -39,6 +41,52 @@
 
 namespace ketl::detail {
 
+// Whether the helpers pay, judged on the whole program: judge() sees a
+// round's wait, but not the time between rounds, when a spinning helper
+// and a busy core's other process leave the caller a share of one core
+// (two threads ran W1's batch-32 epoch 1.17x slower than one that way).
+// So windows of rounds alternate: the mode that measured faster runs for
+// 160 ms, then the other for 20 ms, and each window's wall time per round
+// is compared with the last of the other mode's. A training step repeats
+// the same rounds, so windows of many steps compare like with like; a gap
+// of over 5 ms between rounds (the program did something else) is left
+// out. The price on a quiet machine is the 20 ms in 180 spent on the
+// slower mode. The pool's caller alone uses it (under round_m_).
+struct helper_windows {
+  using clock = std::chrono::steady_clock;
+  bool alone = false;      // the mode that measured faster
+  bool exploring = false;  // this window runs the other one
+  bool started = false;
+  std::size_t rounds = 0;  // the window's intervals between rounds
+  clock::duration span{};  // their time
+  clock::time_point last;
+  clock::duration per_round[2] = {};  // helpers, alone; zero: not yet measured
+
+  // Whether the round that starts at now runs on the caller alone.
+  bool alone_next(clock::time_point now) {
+    using std::chrono::milliseconds;
+    // The interval since the last round is that round's, in the mode the
+    // window ran it in.
+    if (started && now - last <= milliseconds(5)) span += now - last, ++rounds;
+    started = true;
+    last = now;
+    if (rounds >= 16 && span >= (exploring ? milliseconds(20) : milliseconds(160))) {
+      per_round[exploring ? !alone : alone] = span / std::int64_t(rounds);
+      // Switching needs a 3% lead, so noise does not flip the mode back
+      // and forth.
+      const auto h = per_round[0], a = per_round[1];
+      if (h > h.zero() && a > a.zero()) {
+        if (alone && h * 100 < a * 97) alone = false;
+        if (!alone && a * 100 < h * 97) alone = true;
+      }
+      exploring = !exploring;
+      rounds = 0;
+      span = span.zero();
+    }
+    return exploring ? !alone : alone;
+  }
+};
+
 class thread_pool {
  public:
   static thread_pool& instance() {
@@ -53,8 +101,9 @@ class thread_pool {
     // One round at a time: a second caller meanwhile (another thread's
     // model) runs its parts itself rather than wait.
     std::unique_lock round(round_m_, std::try_to_lock);
-    if (parts <= 1 || !round || skip_ > 0) {
-      if (round && skip_ > 0) --skip_;
+    const bool alone = round && parts > 1 && windows_.alone_next(std::chrono::steady_clock::now());
+    if (parts <= 1 || !round || alone || skip_ > 0) {
+      if (round && !alone && skip_ > 0) --skip_;
       for (std::size_t i = 0; i < parts; ++i) f(i);
       return;
     }
@@ -211,6 +260,7 @@ class thread_pool {
   // helpers saved (judge(); round_m_ guards them).
   std::size_t skip_ = 0, backoff_ = 0;
   std::chrono::steady_clock::duration balance_ = std::chrono::microseconds(1000);
+  helper_windows windows_;
   std::atomic<std::uint64_t> next_{closed};  // round << 32 | the next part to claim
   std::atomic<std::size_t> done_{0};         // parts helpers finished this round
   std::atomic<std::uint64_t> generation_{0};
