@@ -3,7 +3,8 @@
 //   (a) ketl's fused pass (the one the training step runs);
 //   (b) the same loss, gradient and metrics as separate xtensor expressions;
 //   (c) a naive scalar loop, one pass, no SIMD;
-//   (d) a plain read of the same bytes (y_true and y_pred): the bandwidth bound.
+//   (d) a plain read of the same bytes (y_true and y_pred): the bandwidth bound;
+//   (e) the softmax step, (f) (a)'s parts alone.
 // Bytes processed are the bytes of y_true and y_pred in every case.
 //
 //   ./build/gcc-release/bench/bench_loss_metrics --benchmark_repetitions=5
@@ -86,6 +87,41 @@ void BM_e_softmax_step(benchmark::State& state) {
   }
   state.counters["loss"] = out[0];
   state.counters["fallback_rows"] = double(fallback);
+  set_bytes(state);
+}
+
+// (f) Where (a)'s time goes: its parts alone, in the same pass. part 0:
+// the loss value of the lanes alone (the rows through the 8 x 8 or 16 x 16
+// transposes, the renormalisation and a log per class); 1: with the
+// gradient; 2: the value with categorical_accuracy; 3: with top-5; 4: mse's
+// value, the same transposes with next to no arithmetic.
+void BM_f_parts(benchmark::State& state) {
+  auto& d = data();
+  auto cce = ketl::detail::make_loss_kernel(ketl::losses::categorical_crossentropy);
+  auto mse = ketl::detail::make_loss_kernel(ketl::losses::mean_squared_error);
+  auto acc = std::make_tuple(ketl::detail::make_metric_kernel(ketl::metrics::categorical_accuracy));
+  auto top =
+      std::make_tuple(ketl::detail::make_metric_kernel(ketl::metrics::top_k_categorical_accuracy));
+  std::tuple<> none;
+  const auto part = state.range(0);
+  double out[3];
+  float* const grad = part == 1 ? d.grad.data() : nullptr;
+  auto run = [&](auto& loss, auto& metrics) {
+    ketl::detail::fused_pass(loss, metrics, d.yt.data(), d.yp.data(), kRows, kCols, kCols, grad,
+                             out);
+  };
+  for (auto _ : state) {
+    if (part == 2)
+      run(cce, acc);
+    else if (part == 3)
+      run(cce, top);
+    else if (part == 4)
+      run(mse, none);
+    else
+      run(cce, none);
+    benchmark::DoNotOptimize(out);
+    benchmark::ClobberMemory();
+  }
   set_bytes(state);
 }
 
@@ -177,4 +213,5 @@ BENCHMARK(BM_b_xtensor_expressions)->Unit(benchmark::kMillisecond)->UseRealTime(
 BENCHMARK(BM_c_scalar_loop)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_d_plain_read)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_e_softmax_step)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_f_parts)->DenseRange(0, 4)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_MAIN();
