@@ -9,7 +9,6 @@
 // per output, not per combination of outputs.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -48,13 +47,13 @@ struct named_metric {
 
 // Keras 2.2.4's rule for "acc" and "ce": binary for a one-unit output or a
 // binary loss, sparse for a sparse loss, categorical otherwise.
-template <class Loss, class Out, class M>
+template <class Loss, bool OneUnit, class M>
 auto resolve_metric(const M& m) {
-  constexpr bool binary = Out::last == 1 || std::is_same_v<Loss, losses::BinaryCrossentropy>;
+  constexpr bool binary = OneUnit || std::is_same_v<Loss, losses::BinaryCrossentropy>;
   constexpr bool sparse = Loss::target == Target::sparse_labels;
   if constexpr (is_weighted<M>) {
     // One of weighted_metrics: resolved as a plain metric, named "weighted_<name>".
-    auto r = resolve_metric<Loss, Out>(m.metric);
+    auto r = resolve_metric<Loss, OneUnit>(m.metric);
     using R = typename decltype(r)::metric_type;
     return named_metric<weighted<R>>{{std::move(r.metric)}, "weighted_" + r.name};
   } else if constexpr (std::is_same_v<M, metrics::accuracy_tag>) {
@@ -102,7 +101,7 @@ inline constexpr bool is_any_metric =
     std::is_same_v<unweighted_t<typename M::metric_type>, metrics::AnyMetric>;
 
 template <class Loss, class Out, class M>
-using resolved_t = decltype(resolve_metric<Loss, Out>(std::declval<const M&>()));
+using resolved_t = decltype(resolve_metric<Loss, Out::last == 1>(std::declval<const M&>()));
 }  // namespace detail
 
 // What the engine sees of one output's step.
@@ -127,9 +126,14 @@ struct output_step {
                             double denom, double grad_weight) = 0;
 };
 
-// Output of shape Out, ending in a softmax when Softmax, with loss Loss
-// and metrics M (each a detail::named_metric).
-template <class T, class Out, bool Softmax, class Loss, class... M>
+// An output ending in a softmax when Softmax, with loss Loss and metrics M
+// (each a detail::named_metric). Its shape is a run-time value, not a
+// template argument: the kernels take the row width at run time anyway, and
+// so every output with the same loss and metrics shares one step type. A
+// program that compiles losses by name instantiates the 15 losses' steps
+// once, not once per output shape (they were most of a test file's
+// compile time, docs/benchmarks.md).
+template <class T, bool Softmax, class Loss, class... M>
 struct output_step_impl final : output_step<T> {
   template <class X>
   static auto kernel_for(const X& x) {
@@ -147,16 +151,17 @@ struct output_step_impl final : output_step<T> {
   }
 
   decltype(ketl::detail::make_loss_kernel(std::declval<const Loss&>())) loss;
-  Loss loss_fn;                           // its options (from_logits, ...)
-  std::array<T, Out::last> exact_grad{};  // one row's dL/dp, for softmax_grad
-  std::tuple<M...> metric_objects;        // erased kernels point into these
+  Loss loss_fn;                     // its options (from_logits, ...)
+  std::size_t cols;                 // the output's last axis
+  std::size_t outer;                // rows per sample (a temporal output's steps)
+  std::size_t yt_cols;              // y_true's row: 1 for integer labels
+  std::vector<T> exact_grad;        // one row's dL/dp, for softmax_grad
+  std::tuple<M...> metric_objects;  // erased kernels point into these
   std::tuple<decltype(kernel_of(std::declval<const M&>()))...> metrics;
 
   static constexpr bool softmax_crossentropy =
       Softmax && (std::is_same_v<Loss, losses::CategoricalCrossentropy> ||
                   std::is_same_v<Loss, losses::SparseCategoricalCrossentropy>);
-  static constexpr std::size_t cols = Out::last;
-  static constexpr std::size_t yt_cols = Loss::target == Target::sparse_labels ? 1 : cols;
 
   // A metric's reported names: its own, or each of a value set's.
   template <class N>
@@ -175,9 +180,13 @@ struct output_step_impl final : output_step<T> {
     this->metric_names.push_back(m.name);
   }
 
-  output_step_impl(const Loss& l, const M&... ms)
+  output_step_impl(const Loss& l, std::size_t last, std::size_t rows_per_sample, const M&... ms)
       : loss(ketl::detail::make_loss_kernel(l)),
         loss_fn(l),
+        cols(last),
+        outer(rows_per_sample),
+        yt_cols(Loss::target == Target::sparse_labels ? 1 : last),
+        exact_grad(last),
         metric_objects(ms...),
         metrics(std::apply([](const auto&... m) { return std::make_tuple(kernel_of(m)...); },
                            metric_objects)) {
@@ -190,8 +199,8 @@ struct output_step_impl final : output_step<T> {
 
   void pass(const T* yp, const T* yt, std::size_t n, T* grad, double* out, const T* w, double denom,
             double grad_weight, const T* mw, double mdenom) override {
-    ketl::detail::fused_pass(loss, metrics, yt, yp, n * Out::outer, cols, yt_cols, grad, out, w,
-                             denom, grad_weight, mw, mdenom);
+    ketl::detail::fused_pass(loss, metrics, yt, yp, n * outer, cols, yt_cols, grad, out, w, denom,
+                             grad_weight, mw, mdenom);
   }
 
   // (sparse_)categorical_crossentropy on a softmax output: dL/dz in closed
@@ -200,7 +209,7 @@ struct output_step_impl final : output_step<T> {
                     double grad_weight) override {
     if constexpr (softmax_crossentropy) {
       constexpr bool sparse = Loss::target == Target::sparse_labels;
-      const std::size_t rows = n * Out::outer;
+      const std::size_t rows = n * outer;
       const double divisor = w ? denom : double(rows);
       const T scale = divisor > 0 ? T(grad_weight / divisor) : T(0);
       ketl::detail::softmax_crossentropy_grad(
@@ -218,9 +227,8 @@ struct output_step_impl final : output_step<T> {
 // "acc" and "ce" resolve here against the loss and the output).
 template <class T, class Out, bool Softmax, class Loss, class... M>
 std::unique_ptr<output_step<T>> make_output_step(const Loss& l, const M&... ms) {
-  return std::make_unique<
-      output_step_impl<T, Out, Softmax, Loss, detail::resolved_t<Loss, Out, M>...>>(
-      l, detail::resolve_metric<Loss, Out>(ms)...);
+  return std::make_unique<output_step_impl<T, Softmax, Loss, detail::resolved_t<Loss, Out, M>...>>(
+      l, Out::last, Out::outer, detail::resolve_metric<Loss, Out::last == 1>(ms)...);
 }
 
 }  // namespace ketl::engine
