@@ -128,17 +128,15 @@ inline void panel_pair(std::size_t m, std::size_t k, const T* a, std::size_t a_r
                        bool accumulate, const block_epilogue<T>& epi, std::size_t j0, bool finish,
                        const T* bias) {
   constexpr std::size_t MR = rows<V, 2>, W = V::width;
-  const std::size_t left = m % MR, full = m - left;
-  if (left == 0 || left > pair_rows<V>) {
-    panel<V, 2>(m, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi, j0, finish, bias);
-    panel<V, 2>(m, k, a, a_rs, a_cs, b + b_step, ldb, c + 2 * W, ldc, accumulate, epi, j0 + 2 * W,
-                finish, bias_at(bias, 2 * W));
-    return;
-  }
-  panel<V, 2>(full, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi, j0, finish, bias);
-  panel<V, 2>(full, k, a, a_rs, a_cs, b + b_step, ldb, c + 2 * W, ldc, accumulate, epi, j0 + 2 * W,
+  const std::size_t left = m % MR;
+  // Each panel alone: all its rows, or the full blocks when the rest pair.
+  const bool pair = left > 0 && left <= pair_rows<V>;
+  const std::size_t alone = pair ? m - left : m;
+  panel<V, 2>(alone, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, epi, j0, finish, bias);
+  panel<V, 2>(alone, k, a, a_rs, a_cs, b + b_step, ldb, c + 2 * W, ldc, accumulate, epi, j0 + 2 * W,
               finish, bias_at(bias, 2 * W));
-  a += full * a_rs, c += full * ldc;
+  if (!pair) return;
+  a += alone * a_rs, c += alone * ldc;
   tail<V, 4>(left, k, a, a_rs, a_cs, b, ldb, c, ldc, accumulate, bias,
              std::make_index_sequence<pair_rows<V>>{}, b_step);
   if (finish) epi(c, ldc, left, 4 * W, j0);
