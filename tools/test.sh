@@ -8,7 +8,7 @@
 #   clang        clang++ 14, release (its test programs at -O0), warnings as errors: unit and
 #                compile-fail (the threaded tests and the allocation counts are gcc's)
 #   gcc-tsan     g++ 12 with ThreadSanitizer (-O1): the threaded tests (generator workers, helper threads)
-# then the file readers' libFuzzer targets, 25 s each, in parallel (tools/fuzz.sh; KETL_FUZZ_SECONDS
+# then the file readers' libFuzzer targets, 15 s each, in parallel (tools/fuzz.sh; KETL_FUZZ_SECONDS
 # overrides; docs/robustness.md has the 10-minute runs).
 # The last line is "N passed, M failed", counted over every test case of every
 # configuration: each Catch2 test case counts once, and so does each compile-fail test.
@@ -122,10 +122,10 @@ for c in gcc-release gcc-asan clang gcc-tsan; do
 done
 
 # The fuzzers beside the last test phase (ThreadSanitizer's, short).
-echo "=== fuzz: the readers, ${KETL_FUZZ_SECONDS:-25} s each" >&2
+echo "=== fuzz: the readers, ${KETL_FUZZ_SECONDS:-15} s each" >&2
 rm -f build/fuzz/results.txt
 t0=$SECONDS
-bash tools/fuzz.sh "${KETL_FUZZ_SECONDS:-25}"
+bash tools/fuzz.sh "${KETL_FUZZ_SECONDS:-15}"
 echo "=== fuzz: done in $((SECONDS - t0)) s" >&2
 finish_tests
 
