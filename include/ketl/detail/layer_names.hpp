@@ -31,4 +31,17 @@ inline std::string to_snake_case(std::string_view name) {
   return b;
 }
 
+// A layer of a Sequential nested in a functional model, as ketl's files
+// name it: "<model>_<layer>" (encoder_dense_1). Keras's names are unique
+// across a model and TensorFlow.js finds weights by name, while a ketl
+// network names its own layers (dense_1, ...) apart from the model's. The
+// config (io/keras_model.hpp) and the TF.js weights (io/tfjs.hpp) both
+// follow this rule.
+inline std::string nested_layer_name(std::string_view model, std::string_view layer) {
+  std::string out(model);
+  out += '_';
+  out += layer;
+  return out;
+}
+
 }  // namespace ketl::detail

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "ketl/detail/layer_names.hpp"
 #include "ketl/engine/weight_io.hpp"
 #include "ketl/io/file.hpp"
 #include "ketl/io/keras_architecture.hpp"
@@ -50,13 +51,16 @@ inline constexpr bool has_keras_config = false;
 
 // Layer I of a Sequential's network (Input excluded at I = 0).
 template <class S, std::size_t I>
-json sequential_layer(const S& m, const std::string& prefix) {
+json sequential_layer(const S& m, const std::string& owner) {
   using L = typename S::template layer_type<I>;
   using In = typename S::template input_shape_of<I>;
   if constexpr (requires(const L& l) {
                   layer_config(l, std::string(), static_cast<In*>(nullptr));
                 }) {
-    return layer_config(m.template layer<I>(), prefix + m.layer_name(I), static_cast<In*>(nullptr));
+    const std::string name = m.layer_name(I);
+    return layer_config(m.template layer<I>(),
+                        owner.empty() ? name : ketl::detail::nested_layer_name(owner, name),
+                        static_cast<In*>(nullptr));
   } else {
     static_assert(has_keras_config<L>,
                   "ketl::save_model: this layer has no Keras config in ketl yet (see "
@@ -66,14 +70,14 @@ json sequential_layer(const S& m, const std::string& prefix) {
 }
 
 // The layers of a Sequential's network, as Keras 2.2.4's Sequential config
-// lists them: the first with batch_input_shape and dtype. `prefix` goes
-// before each layer's name (a nested model's, below).
+// lists them: the first with batch_input_shape and dtype. A nested
+// model's layers (below) are named after their `owner`.
 template <class S>
-json sequential_config_layers(const S& m, const std::string& prefix = "") {
+json sequential_config_layers(const S& m, const std::string& owner = "") {
   using First = typename S::template layer_type<0>;
   json layers = json::array();
   [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (layers.push_back(sequential_layer<S, I + 1>(m, prefix)), ...);
+    (layers.push_back(sequential_layer<S, I + 1>(m, owner)), ...);
   }
   (std::make_index_sequence<S::depth - 1>{});
   json shape = json::array();
@@ -99,16 +103,13 @@ json model_config(const Sequential<L...>& m) {
 
 // A Sequential used as a layer of a functional model: its config nested,
 // as Keras nests it ({"name", "layers"}, the form tf.keras and Keras 2.2.5+
-// write and 2.2.4 reads). Its layers are named "<name>_<layer>": Keras's
-// names are unique across the whole model, and name-keyed readers
-// (TensorFlow.js's) need them so, while a ketl network names its own
-// layers (dense_1, ...) apart from the model's.
+// write and 2.2.4 reads). Its layers are named "<name>_<layer>"
+// (detail::nested_layer_name says why).
 template <class Net, class In>
 requires requires { typename Net::template layer_type<0>; }
 json layer_config(const models::nested<Net>& l, const std::string& name, In*) {
-  return {
-      {"class_name", "Sequential"},
-      {"config", {{"name", name}, {"layers", sequential_config_layers(l.network(), name + "_")}}}};
+  return {{"class_name", "Sequential"},
+          {"config", {{"name", name}, {"layers", sequential_config_layers(l.network(), name)}}}};
 }
 
 // A functional network's Input node types, for their dtypes.

@@ -33,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "ketl/detail/layer_names.hpp"
 #include "ketl/io/file.hpp"
 #include "ketl/io/keras_weights.hpp"
 
@@ -299,8 +300,8 @@ inline files write(const keras_weights& w, const std::string& file, std::string_
     if (!w.training_config.empty()) topology["training_config"] = json::parse(w.training_config);
   }
   // A nested Sequential's weights under its layers' names, as its config
-  // names them ("encoder/dense_1/kernel" is "encoder_dense_1/kernel"):
-  // TensorFlow.js's readers find weights by name.
+  // names them (detail::nested_layer_name: "encoder/dense_1/kernel" is
+  // "encoder_dense_1/kernel"): TensorFlow.js's readers find weights by name.
   std::set<std::string> nested;
   if (topology.is_object())
     if (const json* layers = detail::layer_list(topology.at("model_config")))
@@ -350,7 +351,8 @@ inline files write(const keras_weights& w, const std::string& file, std::string_
       if (nested.count(l.name) && x.name.rfind(prefix, 0) == 0 &&
           x.name.find('/', prefix.size()) != std::string::npos) {
         renamed.push_back(x);
-        renamed.back().name = l.name + "_" + x.name.substr(prefix.size());
+        renamed.back().name =
+            ketl::detail::nested_layer_name(l.name, std::string_view(x.name).substr(prefix.size()));
         model.push_back(&renamed.back());
       } else {
         model.push_back(&x);
