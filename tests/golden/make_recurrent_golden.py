@@ -99,6 +99,17 @@ BI_STATE_CASES = {
         merge_mode=None), (2, 4, 3)),
 }
 
+# Bidirectional called with initial_state: the forward layer's states, then
+# the backward's (Keras splits the list in halves). Drawn after every case
+# above. Keys as STATE_CASES's; count is the number of states.
+BI_INIT_CASES = {
+    "bi_lstm_init": (lambda: L.Bidirectional(
+        L.LSTM(3, recurrent_activation=HARD, return_sequences=True)), (2, 5, 3), 4),
+    "bi_gru_init_states_sum": (lambda: L.Bidirectional(
+        L.GRU(3, recurrent_activation=HARD, reset_after=False, return_state=True),
+        merge_mode="sum"), (2, 4, 3), 2),
+}
+
 SNAKE = {"SimpleRNN": "simple_rnn", "LSTM": "lstm", "GRU": "gru"}
 
 
@@ -145,11 +156,14 @@ def main():
             out[name + "__d" + key] = tape.gradient(loss, w).numpy()
     # The BI_STATE_CASES last, with no initial state: the same draws as
     # when they had a loop of their own.
-    cases = list(STATE_CASES.items()) + [(k, (m, s, 0)) for k, (m, s) in BI_STATE_CASES.items()]
+    cases = (list(STATE_CASES.items()) +
+             [(k, (m, s, 0)) for k, (m, s) in BI_STATE_CASES.items()] +
+             list(BI_INIT_CASES.items()))
     for name, (make, shape, count) in cases:
         layer = make()
         x = tf.constant(rng.uniform(-1.5, 1.5, size=shape).astype(np.float32))
-        states = [tf.constant(rng.uniform(-1, 1, size=(shape[0], layer.units)).astype(np.float32))
+        units = layer.forward_layer.units if isinstance(layer, L.Bidirectional) else layer.units
+        states = [tf.constant(rng.uniform(-1, 1, size=(shape[0], units)).astype(np.float32))
                   for _ in range(count)]
         layer.build(shape)
         weights = [rng.uniform(-0.6, 0.6, size=w.shape).astype(np.float32)
@@ -160,6 +174,8 @@ def main():
             for st in states:
                 tape.watch(st)
             ys = layer(x, initial_state=states or None, training=False)
+            if not isinstance(ys, (list, tuple)):
+                ys = [ys]
             rs = [tf.constant(rng.uniform(-1, 1, size=y.shape).astype(np.float32)) for y in ys]
             loss = tf.add_n([tf.reduce_sum(y * r) for y, r in zip(ys, rs)])
         out[name + "__x"] = x.numpy()
@@ -175,7 +191,7 @@ def main():
             out[name + "__d" + key] = tape.gradient(loss, w).numpy()
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recurrent.npz")
     np.savez(path, **out)
-    print(f"wrote {len(CASES) + len(STATE_CASES) + len(BI_STATE_CASES)} cases to {path} with tf_keras {keras.__version__}", file=sys.stderr)
+    print(f"wrote {len(CASES) + len(STATE_CASES) + len(BI_STATE_CASES) + len(BI_INIT_CASES)} cases to {path} with tf_keras {keras.__version__}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -610,6 +610,97 @@ TEST_CASE("Bidirectional with return_state: a seq2seq encoder whose states start
   test::check_model_gradient(model, 2, rng, a, b);
 }
 
+namespace {
+template <std::size_t, class S>
+using state_shape = S;
+template <class In, std::size_t U, class K>
+struct states_call;
+template <class In, std::size_t U, std::size_t... K>
+struct states_call<In, U, std::index_sequence<K...>> {
+  using type = detail::type_list<In, state_shape<K, Shape<U>>...>;
+};
+
+// Bidirectional called with initial_state against real Keras
+// (BI_INIT_CASES in tests/golden/make_recurrent_golden.py): the forward
+// layer's states, then the backward's; every output and every gradient of
+// sum(output_k * r_k), the initial states' too.
+template <class In, class L>
+void check_bidirectional_init_golden(const std::string& name) {
+  const golden_case g{name};
+  constexpr std::size_t U = L::forward_units, S = L::state_count;
+  using C = typename states_call<In, U, std::make_index_sequence<S>>::type;
+  STATIC_REQUIRE(L::template accepts<C>);
+  L layer;
+  Random rng(1);
+  layer.template build<C>(rng);
+  g.set_weights(layer);
+  const auto x = g.floats("x");
+  const std::size_t n = g.get("x").shape[0];
+  std::vector<std::vector<float>> s, ds(S, std::vector<float>(n * U));
+  std::array<const float*, 1 + S> xs{x.data()};
+  std::vector<float> dx(x.size());
+  std::array<float*, 1 + S> dxs{dx.data()};
+  for (std::size_t k = 0; k < S; ++k) s.push_back(g.floats("s" + std::to_string(k)));
+  for (std::size_t k = 0; k < S; ++k) {
+    xs[1 + k] = s[k].data();
+    dxs[1 + k] = ds[k].data();
+  }
+  std::vector<float> y(n * L::template output_shape<C>::size);
+  auto& scratch = test::scratch_of<C, L, float>();
+  scratch.assign(n * L::template scratch_per_sample<C> + 1, 0.0f);
+  Pass<float> pass{};
+  pass.scratch = scratch.data();
+  layer.template forward<C>(xs.data(), y.data(), n, pass);
+  auto dy = g.check_outputs(y, L::output_count);
+  Pass<float> back{true};
+  back.scratch = scratch.data();
+  layer.template backward<C>(xs.data(), y.data(), dy.data(), dxs.data(), n, back);
+  g.check_grad(dx, "dx");
+  for (std::size_t k = 0; k < S; ++k) g.check_grad(ds[k], "ds" + std::to_string(k));
+  g.check_weight_grads(layer);
+}
+}  // namespace
+
+TEST_CASE("Bidirectional with initial_state: each direction starts from its own states, as Keras's",
+          "[recurrent][states][golden]") {
+  using BiLstm = Bidirectional<LSTM<3, rnn{.return_sequences = true}>>;
+  STATIC_REQUIRE(BiLstm::state_count == 4);
+  using C4 = detail::type_list<Shape<5, 3>, Shape<3>, Shape<3>, Shape<3>, Shape<3>>;
+  STATIC_REQUIRE(std::is_same_v<BiLstm::output_shape<C4>, Shape<5, 6>>);
+  // Two states are an LSTM's, not a Bidirectional LSTM's; and a state of
+  // another size does not fit.
+  STATIC_REQUIRE(!BiLstm::accepts<detail::type_list<Shape<5, 3>, Shape<3>, Shape<3>>>);
+  STATIC_REQUIRE(
+      !BiLstm::accepts<detail::type_list<Shape<5, 3>, Shape<3>, Shape<3>, Shape<3>, Shape<4>>>);
+  check_bidirectional_init_golden<Shape<5, 3>, BiLstm>("bi_lstm_init");
+  check_bidirectional_init_golden<
+      Shape<4, 3>, Bidirectional<GRU<3, rnn{.return_state = true}>, merge_mode::sum>>(
+      "bi_gru_init_states_sum");
+
+  // A bidirectional decoder started from a bidirectional encoder's states,
+  // in a model: gradients through the states against finite differences.
+  using D = double;
+  utils::set_random_seed(7);
+  auto enc_in = Input<4, 3>{};
+  auto [enc_out, fh, fc, bh, bc] =
+      Bidirectional<LSTM<3, rnn{.return_state = true}, Tanh, Sigmoid, D>>{}(enc_in);
+  (void)enc_out;
+  auto dec_in = Input<3, 2>{};
+  auto dec =
+      Bidirectional<LSTM<3, rnn{.return_sequences = true}, Tanh, Sigmoid, D>, merge_mode::ave>{}(
+          dec_in, fh, fc, bh, bc);
+  auto model = Model(inputs(enc_in, dec_in), outputs(dec, fh));
+  std::ostringstream summary;
+  model.summary(summary);
+  CHECK_THAT(summary.str(), Catch::Contains("bidirectional_1[0][4]"));
+  Random rng(15);
+  xt::xtensor<D, 3> a = xt::xtensor<D, 3>::from_shape({2, 4, 3});
+  xt::xtensor<D, 3> b = xt::xtensor<D, 3>::from_shape({2, 3, 2});
+  for (auto& v : a) v = rng.uniform(-1, 1);
+  for (auto& v : b) v = rng.uniform(-1, 1);
+  test::check_model_gradient(model, 2, rng, a, b);
+}
+
 TEST_CASE("Bidirectional with merge_mode none: the two directions as two outputs, as Keras's",
           "[recurrent][states][golden]") {
   using Seq = Bidirectional<LSTM<3, rnn{.return_sequences = true}>, merge_mode::none>;

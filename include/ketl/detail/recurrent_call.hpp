@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <string>
+#include <tuple>
 #include <type_traits>
+#include <utility>
 
 #include "ketl/initializers.hpp"
 #include "ketl/shape.hpp"
@@ -30,6 +32,30 @@ struct rnn_call<type_list<In, S...>, Units, States> {
   static constexpr bool with_states = true;
   static constexpr bool fits =
       In::rank == 2 && sizeof...(S) == States && (std::is_same_v<S, Shape<Units>> && ...);
+};
+
+// What a Bidirectional is called on: its sequence, or, Keras's
+// initial_state, the sequence, then the forward layer's FS states, then the
+// backward layer's (Keras splits the list in halves). fwd and bwd are the
+// calls its two layers get.
+template <class In, std::size_t FS, std::size_t BS>
+struct bidirectional_call {
+  using seq = In;
+  using fwd = In;
+  using bwd = In;
+  static constexpr bool with_states = false;
+  static constexpr bool fits = true;
+};
+template <class In, class... S, std::size_t FS, std::size_t BS>
+struct bidirectional_call<type_list<In, S...>, FS, BS> {
+  template <std::size_t From, std::size_t... I>
+  static auto slice(std::index_sequence<I...>)
+      -> type_list<In, std::tuple_element_t<From + I, std::tuple<S...>>...>;
+  static constexpr bool fits = sizeof...(S) == FS + BS;
+  using seq = In;
+  using fwd = decltype(slice<0>(std::make_index_sequence < fits ? FS : 0 > {}));
+  using bwd = decltype(slice<FS>(std::make_index_sequence < fits ? BS : 0 > {}));
+  static constexpr bool with_states = true;
 };
 
 // Keras's options that stay run-time values.

@@ -10,13 +10,15 @@
 // forward's), unless a Backward layer type is given. With
 // return_sequences, the backward output is reversed in time before the
 // merge, so that step t of both is input step t. Merges: concat (forward
-// first, along the last axis), sum, mul, ave. Keras's merge_mode=None (a
-// list of two outputs) is not here. The weights are the forward layer's,
-// then the backward's, named forward_<layer>/kernel, ... as Keras names
-// them.
+// first, along the last axis), sum, mul, ave, and none (the two outputs
+// apart). The weights are the forward layer's, then the backward's, named
+// forward_<layer>/kernel, ... as Keras names them. Called on its sequence
+// and more nodes, it starts from them (Keras's initial_state): the forward
+// layer's states, then the backward's.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "ketl/detail/layer_names.hpp"
+#include "ketl/detail/recurrent_call.hpp"
 #include "ketl/layer.hpp"
 #include "ketl/recurrent.hpp"
 #include "ketl/shape.hpp"
@@ -72,6 +75,14 @@ constexpr std::size_t units_of() {
   else
     return 1;
 }
+// The states a layer has (h, and LSTM's c), else 0.
+template <class L>
+constexpr std::size_t states_of() {
+  if constexpr (recurrent_layer<L>)
+    return L::state_count;
+  else
+    return 0;
+}
 // The states a layer returns (return_state: h, and LSTM's c), else 0.
 template <class L>
 constexpr std::size_t returned_states() {
@@ -114,6 +125,17 @@ template <class Forward, merge_mode Mode = merge_mode::concat,
           class Backward = typename detail::reversed_rnn<Forward>::type>
 class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backward>> {
   static_assert(detail::check_bidirectional<Forward, Backward, Mode>());
+  // Its call (its sequence, or its sequence and initial states) and its
+  // two layers' calls.
+  template <class In>
+  using call =
+      detail::bidirectional_call<In, detail::states_of<Forward>(), detail::states_of<Backward>()>;
+  template <class In>
+  using seq_of = typename call<In>::seq;
+  template <class In>
+  using fwd_of = typename call<In>::fwd;
+  template <class In>
+  using bwd_of = typename call<In>::bwd;
   template <class L, class In>
   static constexpr std::size_t out_size() {
     return L::template output_shape<In>::size;
@@ -139,6 +161,9 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
   static constexpr std::size_t units =
       Mode == merge_mode::concat ? forward_units + backward_units : forward_units;
   static constexpr bool stateful = detail::spec_of<Forward>().stateful;
+  // Keras's initial_state: the forward layer's states, then the backward's.
+  static constexpr std::size_t state_count =
+      detail::states_of<Forward>() + detail::states_of<Backward>();
   // return_state: Keras's [output, forward states..., backward states...],
   // each a block of the call's buffer (models/node.hpp splits them).
   static constexpr std::size_t forward_states = detail::returned_states<Forward>();
@@ -180,10 +205,15 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
   }
 
   template <class In>
-  static constexpr bool accepts = Forward::template accepts<In>&& Backward::template accepts<In>;
+  static constexpr bool accepts = [] {
+    if constexpr (!call<In>::fits)
+      return false;
+    else
+      return Forward::template accepts<fwd_of<In>> && Backward::template accepts<bwd_of<In>>;
+  }();
   template <class In>
   static constexpr void check_input() {
-    Forward::template check_input<In>();
+    Forward::template check_input<seq_of<In>>();
   }
   // Output k's units: the merged output's (or, with none, the forward's and
   // the backward's), then each returned state's.
@@ -195,14 +225,15 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
   template <class In, std::size_t K>
   using output_part = std::conditional_t<
       (K < main_count),
-      std::conditional_t<return_sequences, Shape<In::dims[0], part_units(K)>, Shape<part_units(K)>>,
+      std::conditional_t<return_sequences, Shape<seq_of<In>::dims[0], part_units(K)>,
+                         Shape<part_units(K)>>,
       Shape<part_units(K)>>;
   // Where output K's block starts, per sample (K = output_count: the total).
   template <class In, std::size_t K>
   static constexpr std::size_t output_offset = [] {
     std::size_t o = 0;
     for (std::size_t k = 0; k < K; ++k)
-      o += (k < main_count && return_sequences ? In::dims[0] : 1) * part_units(k);
+      o += (k < main_count && return_sequences ? seq_of<In>::dims[0] : 1) * part_units(k);
     return o;
   }();
   template <class In>
@@ -210,25 +241,102 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
                                           Shape<output_offset<In, output_count>>>;
   template <class In>
   static constexpr std::size_t param_count =
-      Forward::template param_count<In> + Backward::template param_count<In>;
+      Forward::template param_count<fwd_of<In>> + Backward::template param_count<bwd_of<In>>;
   // Both outputs (backward reads them), then each layer's own scratch.
   template <class In>
   static constexpr std::size_t scratch_per_sample =
-      out_size<Forward, In>() + out_size<Backward, In>() +
-      Forward::template scratch_per_sample<In> + Backward::template scratch_per_sample<In>;
+      out_size<Forward, fwd_of<In>>() + out_size<Backward, bwd_of<In>>() +
+      Forward::template scratch_per_sample<fwd_of<In>> +
+      Backward::template scratch_per_sample<bwd_of<In>>;
 
   template <class In>
   void build(Random& rng) {
-    fwd_.template build<In>(rng);
-    bwd_.template build<In>(rng);
+    fwd_.template build<fwd_of<In>>(rng);
+    bwd_.template build<bwd_of<In>>(rng);
   }
 
   template <class In, class T>
   void forward(const T* x, T* y, std::size_t n, Pass<T>& pass) {
+    merge_forward<In>(y, n, pass, [&](T* yf, Pass<T>& pf, T* yb, Pass<T>& pb) {
+      fwd_.template forward<In>(x, yf, n, pf);
+      bwd_.template forward<In>(x, yb, n, pb);
+    });
+  }
+  // Keras's initial_state: xs = {x, the forward layer's states..., the
+  // backward layer's...}; their gradients go to dxs[1], ... likewise.
+  template <class In, class T>
+  requires call<In>::with_states void forward(const T* const* xs, T* y, std::size_t n,
+                                              Pass<T>& pass) {
+    const auto x = halves(xs);
+    merge_forward<In>(y, n, pass, [&](T* yf, Pass<T>& pf, T* yb, Pass<T>& pb) {
+      fwd_.template forward<fwd_of<In>>(x.first.data(), yf, n, pf);
+      bwd_.template forward<bwd_of<In>>(x.second.data(), yb, n, pb);
+    });
+  }
+
+  template <class In, class T>
+  void backward(const T* x, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
+    merge_backward<In>(dy, dx, n, pass,
+                       [&](T* yf, T* dyf, Pass<T>& pf, T* yb, T* dyb, T* dxb, Pass<T>& pb) {
+                         fwd_.template backward<In>(x, yf, dyf, dx, n, pf);
+                         bwd_.template backward<In>(x, yb, dyb, dxb, n, pb);
+                       });
+  }
+  template <class In, class T>
+  requires call<In>::with_states void backward(const T* const* xs, const T*, T* dy, T* const* dxs,
+                                               std::size_t n, Pass<T>& pass) {
+    const auto x = halves(xs);
+    auto dx = halves(dxs);
+    merge_backward<In>(
+        dy, dxs[0], n, pass, [&](T* yf, T* dyf, Pass<T>& pf, T* yb, T* dyb, T* dxb, Pass<T>& pb) {
+          fwd_.template backward<fwd_of<In>>(x.first.data(), yf, dyf, dx.first.data(), n, pf);
+          dx.second[0] = dxb;  // the sequence's gradient: added into dxs[0] after
+          bwd_.template backward<bwd_of<In>>(x.second.data(), yb, dyb, dx.second.data(), n, pb);
+        });
+  }
+
+  template <class F>
+  void for_each_weight(F&& f) {
+    std::size_t k = 0;
+    auto renamed = [&](WeightRef<value_type> w) {
+      w.name = names_[k++];
+      f(std::move(w));
+    };
+    fwd_.for_each_weight(renamed);
+    bwd_.for_each_weight(renamed);
+  }
+
+  void reset_states() {
+    fwd_.reset_states();
+    bwd_.reset_states();
+  }
+
+  Forward& forward_layer() { return fwd_; }
+  Backward& backward_layer() { return bwd_; }
+  const Forward& forward_layer() const { return fwd_; }
+  const Backward& backward_layer() const { return bwd_; }
+  std::string_view name() const { return name_; }
+
+ private:
+  // The call's inputs (or their gradients) split for the two layers: the
+  // sequence, then each layer's own states.
+  template <class P>
+  static auto halves(P* const* xs) {
+    constexpr std::size_t fs = detail::states_of<Forward>(), bs = detail::states_of<Backward>();
+    std::pair<std::array<P*, 1 + fs>, std::array<P*, 1 + bs>> out{};
+    out.first[0] = out.second[0] = xs[0];
+    std::copy_n(xs + 1, fs, out.first.begin() + 1);
+    std::copy_n(xs + 1 + fs, bs, out.second.begin() + 1);
+    return out;
+  }
+
+  // Runs both layers (run(yf, pf, yb, pb)), then merges their outputs into y.
+  template <class In, class T, class Run>
+  void merge_forward(T* y, std::size_t n, Pass<T>& pass, Run&& run) {
+    using Seq = seq_of<In>;
     auto [pf, pb, yf, yb] = split<In>(pass, n);
-    fwd_.template forward<In>(x, yf, n, pf);
-    bwd_.template forward<In>(x, yb, n, pb);
-    constexpr std::size_t steps = return_sequences ? In::dims[0] : 1;
+    run(yf, pf, yb, pb);
+    constexpr std::size_t steps = return_sequences ? Seq::dims[0] : 1;
     constexpr std::size_t uf = forward_units, ub = backward_units;
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t t = 0; t < steps; ++t) {
@@ -258,7 +366,7 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
       }
     // The states' blocks follow each layer's output block, and follow ours.
     if constexpr (output_count > main_count) {
-      constexpr std::size_t mf = main_size<Forward, In>(), mb = main_size<Backward, In>();
+      constexpr std::size_t mf = main_size<Forward, Seq>(), mb = main_size<Backward, Seq>();
       T* states = y + n * output_offset<In, main_count>;
       std::copy_n(yf + n * mf, n * forward_states * forward_units, states);
       std::copy_n(yb + n * mb, n * backward_states * backward_units,
@@ -266,16 +374,20 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
     }
   }
 
-  template <class In, class T>
-  void backward(const T* x, const T*, T* dy, T* dx, std::size_t n, Pass<T>& pass) {
+  // Splits dy into the two layers' output gradients, runs both layers'
+  // backward (run(yf, dyf, pf, yb, dyb, dxb, pb), the backward layer's dx
+  // into dxb), then adds dxb into dx.
+  template <class In, class T, class Run>
+  void merge_backward(T* dy, T* dx, std::size_t n, Pass<T>& pass, Run&& run) {
+    using Seq = seq_of<In>;
     auto [pf, pb, yf, yb] = split<In>(pass, n);
-    constexpr std::size_t steps = return_sequences ? In::dims[0] : 1;
+    constexpr std::size_t steps = return_sequences ? Seq::dims[0] : 1;
     constexpr std::size_t uf = forward_units, ub = backward_units;
-    dyf_.resize(n * out_size<Forward, In>());
-    dyb_.resize(n * out_size<Backward, In>());
+    dyf_.resize(n * out_size<Forward, Seq>());
+    dyb_.resize(n * out_size<Backward, Seq>());
     if constexpr (output_count > main_count) {
       // The gradients of the returned states go to each layer's own blocks.
-      constexpr std::size_t mf = main_size<Forward, In>(), mb = main_size<Backward, In>();
+      constexpr std::size_t mf = main_size<Forward, Seq>(), mb = main_size<Backward, Seq>();
       const T* dstates = dy + n * output_offset<In, main_count>;
       std::copy_n(dstates, n * forward_states * uf, dyf_.data() + n * mf);
       std::copy_n(dstates + n * forward_states * uf, n * backward_states * ub,
@@ -309,36 +421,12 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
           }
         }
       }
-    fwd_.template backward<In>(x, yf, dyf_.data(), dx, n, pf);
-    if (dx) dxb_.resize(n * In::size);
-    bwd_.template backward<In>(x, yb, dyb_.data(), dx ? dxb_.data() : nullptr, n, pb);
+    if (dx) dxb_.resize(n * Seq::size);
+    run(yf, dyf_.data(), pf, yb, dyb_.data(), dx ? dxb_.data() : nullptr, pb);
     if (dx)
-      for (std::size_t k = 0; k < n * In::size; ++k) dx[k] += dxb_[k];
+      for (std::size_t k = 0; k < n * Seq::size; ++k) dx[k] += dxb_[k];
   }
 
-  template <class F>
-  void for_each_weight(F&& f) {
-    std::size_t k = 0;
-    auto renamed = [&](WeightRef<value_type> w) {
-      w.name = names_[k++];
-      f(std::move(w));
-    };
-    fwd_.for_each_weight(renamed);
-    bwd_.for_each_weight(renamed);
-  }
-
-  void reset_states() {
-    fwd_.reset_states();
-    bwd_.reset_states();
-  }
-
-  Forward& forward_layer() { return fwd_; }
-  Backward& backward_layer() { return bwd_; }
-  const Forward& forward_layer() const { return fwd_; }
-  const Backward& backward_layer() const { return bwd_; }
-  std::string_view name() const { return name_; }
-
- private:
   // Whether output step t of sample i is a padding step of a masked input:
   // its output is zeros, tf.keras's zero_output_for_mask, so that the two
   // directions' outputs line up (keras-differences.md).
@@ -355,10 +443,10 @@ class Bidirectional : public callable_layer<Bidirectional<Forward, Mode, Backwar
       T* yf;
       T* yb;
     };
-    parts p{pass, pass, pass.scratch, pass.scratch + n * out_size<Forward, In>()};
+    parts p{pass, pass, pass.scratch, pass.scratch + n * out_size<Forward, fwd_of<In>>()};
     p.pf.grad_before_activation = p.pb.grad_before_activation = false;
-    p.pf.scratch = p.yb + n * out_size<Backward, In>();
-    p.pb.scratch = p.pf.scratch + n * Forward::template scratch_per_sample<In>;
+    p.pf.scratch = p.yb + n * out_size<Backward, bwd_of<In>>();
+    p.pb.scratch = p.pf.scratch + n * Forward::template scratch_per_sample<fwd_of<In>>;
     return p;
   }
 

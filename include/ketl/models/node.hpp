@@ -92,10 +92,18 @@ struct initial_state_call_check {
                 "several, and a recurrent layer its sequence and its initial states");
   static constexpr bool fits =
       takes_initial_state<L> && recurrent_layer_takes_initial_states<L, type_list<In...>>::value;
-  static_assert(!takes_initial_state<L> ||
+  static constexpr bool bidirectional = requires {
+    typename L::forward_type;
+    typename L::backward_type;
+  };
+  static_assert(!takes_initial_state<L> || bidirectional ||
                     recurrent_layer_takes_initial_states<L, type_list<In...>>::value,
                 "ketl::Model: a recurrent layer takes its (timesteps, features) sequence, then one "
                 "(units) node per state, h and LSTM's c: Keras's initial_state=[h, c]");
+  static_assert(!bidirectional || recurrent_layer_takes_initial_states<L, type_list<In...>>::value,
+                "ketl::Model: a Bidirectional takes its (timesteps, features) sequence, then the "
+                "forward layer's states, then the backward layer's, one (units) node each: Keras's "
+                "initial_state=[fh, fc, bh, bc], split in halves");
 };
 
 template <class L, class... P>
