@@ -244,6 +244,48 @@ TEST_CASE("load_weights by name, skip_mismatch, and Keras's mismatch errors; not
   }
 }
 
+namespace {
+// A model loaded from tests/golden/make_cudnn_h5.py's file in cuDNN's
+// layout predicts what Keras predicted with the plain layer's weights.
+template <class M>
+void check_cudnn(M m, const std::string& name) {
+  const auto g = io::load_npz(dir + "cudnn_" + name + ".npz", "golden");
+  const auto& x = g.at("x");
+  xt::xtensor<float, 3> xs =
+      xt::xtensor<float, 3>::from_shape({x.shape[0], x.shape[1], x.shape[2]});
+  std::transform(x.values.begin(), x.values.end(), xs.begin(), [](double v) { return float(v); });
+  m.load_weights(dir + "cudnn_" + name + ".h5");
+  const auto got = m.predict(xs);
+  const auto& want = g.at("y").values;
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    INFO(name << " element " << i);
+    CHECK(double(got.data()[i]) == Approx(want[i]).margin(2e-6));
+  }
+}
+}  // namespace
+
+TEST_CASE("load_weights converts CuDNNLSTM's and CuDNNGRU's weights, as Keras does",
+          "[keras_h5][weights][recurrent]") {
+  check_cudnn(Sequential{Input<5, 3>{}, LSTM<4, rnn{.return_sequences = true}, Tanh, Sigmoid>{}},
+              "lstm");
+  check_cudnn(
+      Sequential{Input<5, 3>{},
+                 GRU<4, rnn{.return_sequences = true, .reset_after = true}, Tanh, Sigmoid>{}},
+      "gru");
+  check_cudnn(Sequential{Input<4, 3>{}, Bidirectional<LSTM<3, rnn{}, Tanh, Sigmoid>>{}, Dense<2>{}},
+              "bilstm");
+  // CuDNNGRU's biases do not fit a GRU without reset_after (Keras refuses
+  // too); nothing changes.
+  auto plain = Sequential{Input<5, 3>{}, GRU<4, rnn{.return_sequences = true}, Tanh, Sigmoid>{}};
+  const auto before = snapshot_weights(plain);
+  CHECK_THROWS_AS(plain.load_weights(dir + "cudnn_gru.h5"), value_error);
+  CHECK_THROWS_WITH(plain.load_weights(dir + "cudnn_gru.h5"),
+                    Contains("layer gru_1: its weights are CuDNNGRU's, which is not compatible "
+                             "with GRU(reset_after=False)"));
+  CHECK(snapshot_weights(plain) == before);
+}
+
 TEST_CASE("bad .h5 files throw a ketl::io_error naming the file, and change nothing",
           "[keras_h5][weights][robustness]") {
   auto m = Sequential{Input<6>{}, Dense<5, Relu>{}, Dense<3>{}};

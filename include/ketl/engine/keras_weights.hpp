@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <deque>
 #include <iostream>
 #include <map>
 #include <type_traits>
@@ -15,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "ketl/detail/cudnn_weights.hpp"
 #include "ketl/error.hpp"
 #include "ketl/io/keras_weights.hpp"
 #include "ketl/layer.hpp"
@@ -110,6 +112,19 @@ void load_keras_weights(N& net, const io::keras_weights& file, const std::string
                        keras_shape(weights[s.first + i].shape) +
                        ", but the saved weight has shape " + keras_shape(w.shape) + ".");
   };
+  // A file layer's weights in the model's layout: a CuDNNLSTM's or
+  // CuDNNGRU's converted (detail/cudnn_weights.hpp), kept here until assigned.
+  std::deque<std::vector<io::keras_weight>> converted;
+  auto model_layout = [&](const std::vector<io::keras_weight>& fw,
+                          const keras_slot& s) -> const std::vector<io::keras_weight>& {
+    const std::vector<std::string> n(names.begin() + std::ptrdiff_t(s.first),
+                                     names.begin() + std::ptrdiff_t(s.first + s.count));
+    std::vector<std::vector<std::size_t>> shapes;
+    for (std::size_t i = 0; i < s.count; ++i) shapes.push_back(weights[s.first + i].shape);
+    converted.emplace_back();
+    return ketl::detail::keras_rnn_layout(fw, n, shapes, converted.back(),
+                                          where + "layer " + s.name);
+  };
   if (!o.by_name) {
     std::vector<const keras_slot*> model_layers;
     for (const auto& s : slots)
@@ -123,7 +138,7 @@ void load_keras_weights(N& net, const io::keras_weights& file, const std::string
                         std::to_string(model_layers.size()) + " layers.");
     for (std::size_t k = 0; k < file_layers.size(); ++k) {
       const keras_slot& s = *model_layers[k];
-      const auto& fw = file_layers[k]->weights;
+      const auto& fw = model_layout(file_layers[k]->weights, s);
       if (fw.size() != s.count)
         throw value_error(where + "Layer #" + std::to_string(k) + " (named \"" + s.name +
                           "\" in the current model) was found to correspond to layer " +
@@ -143,7 +158,7 @@ void load_keras_weights(N& net, const io::keras_weights& file, const std::string
       const auto it = index.find(file.layers[k].name);
       if (it == index.end()) continue;  // layers with no match are skipped
       const keras_slot& s = *it->second;
-      const auto& fw = file.layers[k].weights;
+      const auto& fw = model_layout(file.layers[k].weights, s);
       if (fw.size() != s.count) {
         if (o.skip_mismatch) {
           std::cerr << "ketl: load_weights: skipping loading of weights for layer " << s.name
