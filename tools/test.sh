@@ -72,7 +72,7 @@ failed_builds=0
 # here too, at -O1, it was 850 s of the suite's 5,200 s of CPU, and the
 # suite must fit in 30 minutes on two cores. The optimized code runs here
 # in the examples (whole trainings), the portable GEMM tests and the
-# threaded, allocation, import and live-Keras programs.
+# threaded and allocation programs.
 setup gcc-release g++ --buildtype=release -Dunit_optimization=1 -Dcompile_fail_controls=false \
   -Dunit_program=false ||
   failed_builds=$((failed_builds + 1))
