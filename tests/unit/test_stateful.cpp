@@ -385,35 +385,59 @@ struct golden_case {
   }
 };
 
+template <std::size_t, class S>
+using state_shape = S;
+// A call on In and S states of U units: type_list<In, Shape<U>...>.
+template <class In, std::size_t U, class K>
+struct states_call;
+template <class In, std::size_t U, std::size_t... K>
+struct states_call<In, U, std::index_sequence<K...>> {
+  using type = detail::type_list<In, state_shape<K, Shape<U>>...>;
+};
+
 // The layer against real Keras (tests/golden/make_recurrent_golden.py's
-// STATE_CASES): called on x and its initial states, every output and every
-// gradient of sum(output_k * r_k).
+// STATE_CASES and BI_INIT_CASES): called on x and its initial states (a
+// Bidirectional's: the forward layer's, then the backward's), every output
+// and every gradient of sum(output_k * r_k), the initial states' too.
 template <class In, class L>
 void check_state_golden(const std::string& name) {
   const golden_case g{name};
-  constexpr std::size_t U = L::units, S = L::state_count;
-  using C = std::conditional_t<S == 2, detail::type_list<In, Shape<U>, Shape<U>>,
-                               detail::type_list<In, Shape<U>>>;
+  constexpr std::size_t U = [] {
+    if constexpr (requires { L::forward_units; })
+      return L::forward_units;
+    else
+      return L::units;
+  }();
+  constexpr std::size_t S = L::state_count;
+  using C = typename states_call<In, U, std::make_index_sequence<S>>::type;
+  STATIC_REQUIRE(L::template accepts<C>);
   L layer;
   Random rng(1);
   layer.template build<C>(rng);
   g.set_weights(layer);
   const auto x = g.floats("x");
   const std::size_t n = g.get("x").shape[0];
-  std::vector<std::vector<float>> states;
-  for (std::size_t k = 0; k < S; ++k) states.push_back(g.floats("s" + std::to_string(k)));
-  const auto y = forward_with_states<In>(layer, x, states, n);
-  // The blocks: y0 (the output), then each state.
-  auto dy = g.check_outputs(y, S + 1);
-  std::vector<float> dx(x.size()), dh(n * U), dc(n * U);
-  std::array<const float*, 3> xs{x.data(), states[0].data(), S == 2 ? states[1].data() : nullptr};
-  std::array<float*, 3> dxs{dx.data(), dh.data(), dc.data()};
-  Pass<float> pass{true};
-  pass.scratch = test::scratch_of<C, L, float>().data();
-  layer.template backward<C>(xs.data(), y.data(), dy.data(), dxs.data(), n, pass);
+  std::vector<std::vector<float>> s, ds(S, std::vector<float>(n * U));
+  std::array<const float*, 1 + S> xs{x.data()};
+  std::vector<float> dx(x.size());
+  std::array<float*, 1 + S> dxs{dx.data()};
+  for (std::size_t k = 0; k < S; ++k) s.push_back(g.floats("s" + std::to_string(k)));
+  for (std::size_t k = 0; k < S; ++k) {
+    xs[1 + k] = s[k].data();
+    dxs[1 + k] = ds[k].data();
+  }
+  std::vector<float> y(n * L::template output_shape<C>::size);
+  auto& scratch = test::scratch_of<C, L, float>();
+  scratch.assign(n * L::template scratch_per_sample<C> + 1, 0.0f);
+  Pass<float> pass{};
+  pass.scratch = scratch.data();
+  layer.template forward<C>(xs.data(), y.data(), n, pass);
+  auto dy = g.check_outputs(y, L::output_count);
+  Pass<float> back{true};
+  back.scratch = scratch.data();
+  layer.template backward<C>(xs.data(), y.data(), dy.data(), dxs.data(), n, back);
   g.check_grad(dx, "dx");
-  g.check_grad(dh, "ds0");
-  if constexpr (S == 2) g.check_grad(dc, "ds1");
+  for (std::size_t k = 0; k < S; ++k) g.check_grad(ds[k], "ds" + std::to_string(k));
   g.check_weight_grads(layer);
 }
 
@@ -610,57 +634,6 @@ TEST_CASE("Bidirectional with return_state: a seq2seq encoder whose states start
   test::check_model_gradient(model, 2, rng, a, b);
 }
 
-namespace {
-template <std::size_t, class S>
-using state_shape = S;
-template <class In, std::size_t U, class K>
-struct states_call;
-template <class In, std::size_t U, std::size_t... K>
-struct states_call<In, U, std::index_sequence<K...>> {
-  using type = detail::type_list<In, state_shape<K, Shape<U>>...>;
-};
-
-// Bidirectional called with initial_state against real Keras
-// (BI_INIT_CASES in tests/golden/make_recurrent_golden.py): the forward
-// layer's states, then the backward's; every output and every gradient of
-// sum(output_k * r_k), the initial states' too.
-template <class In, class L>
-void check_bidirectional_init_golden(const std::string& name) {
-  const golden_case g{name};
-  constexpr std::size_t U = L::forward_units, S = L::state_count;
-  using C = typename states_call<In, U, std::make_index_sequence<S>>::type;
-  STATIC_REQUIRE(L::template accepts<C>);
-  L layer;
-  Random rng(1);
-  layer.template build<C>(rng);
-  g.set_weights(layer);
-  const auto x = g.floats("x");
-  const std::size_t n = g.get("x").shape[0];
-  std::vector<std::vector<float>> s, ds(S, std::vector<float>(n * U));
-  std::array<const float*, 1 + S> xs{x.data()};
-  std::vector<float> dx(x.size());
-  std::array<float*, 1 + S> dxs{dx.data()};
-  for (std::size_t k = 0; k < S; ++k) s.push_back(g.floats("s" + std::to_string(k)));
-  for (std::size_t k = 0; k < S; ++k) {
-    xs[1 + k] = s[k].data();
-    dxs[1 + k] = ds[k].data();
-  }
-  std::vector<float> y(n * L::template output_shape<C>::size);
-  auto& scratch = test::scratch_of<C, L, float>();
-  scratch.assign(n * L::template scratch_per_sample<C> + 1, 0.0f);
-  Pass<float> pass{};
-  pass.scratch = scratch.data();
-  layer.template forward<C>(xs.data(), y.data(), n, pass);
-  auto dy = g.check_outputs(y, L::output_count);
-  Pass<float> back{true};
-  back.scratch = scratch.data();
-  layer.template backward<C>(xs.data(), y.data(), dy.data(), dxs.data(), n, back);
-  g.check_grad(dx, "dx");
-  for (std::size_t k = 0; k < S; ++k) g.check_grad(ds[k], "ds" + std::to_string(k));
-  g.check_weight_grads(layer);
-}
-}  // namespace
-
 TEST_CASE("Bidirectional with initial_state: each direction starts from its own states, as Keras's",
           "[recurrent][states][golden]") {
   using BiLstm = Bidirectional<LSTM<3, rnn{.return_sequences = true}>>;
@@ -672,9 +645,9 @@ TEST_CASE("Bidirectional with initial_state: each direction starts from its own 
   STATIC_REQUIRE(!BiLstm::accepts<detail::type_list<Shape<5, 3>, Shape<3>, Shape<3>>>);
   STATIC_REQUIRE(
       !BiLstm::accepts<detail::type_list<Shape<5, 3>, Shape<3>, Shape<3>, Shape<3>, Shape<4>>>);
-  check_bidirectional_init_golden<Shape<5, 3>, BiLstm>("bi_lstm_init");
-  check_bidirectional_init_golden<
-      Shape<4, 3>, Bidirectional<GRU<3, rnn{.return_state = true}>, merge_mode::sum>>(
+  check_state_golden<Shape<5, 3>, BiLstm>("bi_lstm_init");
+  check_state_golden<Shape<4, 3>,
+                     Bidirectional<GRU<3, rnn{.return_state = true}>, merge_mode::sum>>(
       "bi_gru_init_states_sum");
 
   // A bidirectional decoder started from a bidirectional encoder's states,
