@@ -53,8 +53,8 @@ struct bidirectional_call<type_list<In, S...>, FS, BS> {
       -> type_list<In, std::tuple_element_t<From + I, std::tuple<S...>>...>;
   static constexpr bool fits = sizeof...(S) == FS + BS;
   using seq = In;
-  using fwd = decltype(slice<0>(std::make_index_sequence < fits ? FS : 0 > {}));
-  using bwd = decltype(slice<FS>(std::make_index_sequence < fits ? BS : 0 > {}));
+  using fwd = decltype(slice<0>(std::make_index_sequence<(fits ? FS : 0)>{}));
+  using bwd = decltype(slice<FS>(std::make_index_sequence<(fits ? BS : 0)>{}));
   static constexpr bool with_states = true;
 };
 
