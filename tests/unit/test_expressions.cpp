@@ -1,7 +1,11 @@
 // The DSL itself: Keras's backend functions, reductions, custom losses and
 // metrics written as lambdas, and finite-difference checks of the gradients
 // ketl derives for custom expressions.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
 
 #include <catch2/catch.hpp>
 
@@ -229,4 +233,67 @@ TEST_CASE("TargetFor: static label shapes against static output shapes", "[expr]
   model.compile(optimizers::SGD{}, losses::get("sparse_categorical_crossentropy"),
                 labels<Shape<1>>);
   CHECK(model.metrics_names() == std::vector<std::string>{"loss"});
+}
+
+namespace {
+// |got - log(x)| in units in the last place of the float nearest log(x).
+double log_ulps(float x, float got) {
+  const double ref = std::log(static_cast<double>(x));
+  const float nearest = static_cast<float>(ref);
+  if (nearest == 0.0f) return got == 0.0f ? 0.0 : 1e9;
+  const double ulp = std::nextafter(std::fabs(nearest), INFINITY) - std::fabs(nearest);
+  return std::fabs(static_cast<double>(got) - ref) / ulp;
+}
+template <class A>
+void check_fast_log() {
+  using V = xsimd::batch<float, A>;
+  constexpr std::size_t W = V::size;
+  alignas(64) float in[W], out[W];
+  double worst = 0;
+  float worst_x = 0;
+  // Every 4099th positive float, denormals and the largest included.
+  for (std::uint64_t bits = 1; bits < 0x7f800000u; bits += 4099 * W) {
+    for (std::size_t l = 0; l < W; ++l) {
+      const auto b =
+          static_cast<std::uint32_t>(std::min<std::uint64_t>(bits + l * 4099, 0x7f7fffffu));
+      std::memcpy(&in[l], &b, sizeof b);
+    }
+    ketl::detail::fast_log(V::load_aligned(in)).store_aligned(out);
+    for (std::size_t l = 0; l < W; ++l)
+      if (const double e = log_ulps(in[l], out[l]); e > worst) worst = e, worst_x = in[l];
+  }
+  INFO("worst at x = " << worst_x);
+  CHECK(worst <= 2.0);
+  // Special values, each among ordinary lanes (the path that checks them).
+  const float specials[] = {0.0f,
+                            -0.0f,
+                            -1.0f,
+                            INFINITY,
+                            -INFINITY,
+                            NAN,
+                            1.0f,
+                            std::numeric_limits<float>::denorm_min(),
+                            std::numeric_limits<float>::min(),
+                            std::numeric_limits<float>::max()};
+  for (float s : specials) {
+    for (std::size_t l = 0; l < W; ++l) in[l] = 0.5f + float(l);
+    in[W - 1] = s;
+    ketl::detail::fast_log(V::load_aligned(in)).store_aligned(out);
+    INFO("log(" << s << ")");
+    const float want = std::log(s);
+    if (std::isnan(want))
+      CHECK(std::isnan(out[W - 1]));
+    else if (std::isinf(want))
+      CHECK(out[W - 1] == want);
+    else
+      CHECK(log_ulps(s, out[W - 1]) <= 2.0);
+    for (std::size_t l = 0; l + 1 < W; ++l) CHECK(log_ulps(in[l], out[l]) <= 2.0);
+  }
+}
+}  // namespace
+
+TEST_CASE("the float log of SIMD lanes is within 2 ulp of std::log, specials as std::log",
+          "[expr][simd]") {
+  check_fast_log<ketl::detail::simd::arch>();
+  check_fast_log<xsimd::sse2>();  // without FMA: separate multiply and add
 }

@@ -15,13 +15,18 @@ namespace ketl::expr {
 // K.epsilon(): the fuzz factor in Keras's clipping.
 constexpr double epsilon() { return 1e-7; }
 
+// The bounds are kept in float too, as constant's value.
 struct clip_op {
   double lo, hi;
+  float lo_single = static_cast<float>(lo), hi_single = static_cast<float>(hi);
   template <class V>
   V operator()(V a) const {
     using S = ketl::detail::scalar_of<V>;
     // a second: a NaN passes through, as tf.clip_by_value's does.
-    return fn::min(V(static_cast<S>(hi)), fn::max(V(static_cast<S>(lo)), a));
+    if constexpr (std::is_same_v<S, float>)
+      return fn::min(V(hi_single), fn::max(V(lo_single), a));
+    else
+      return fn::min(V(static_cast<S>(hi)), fn::max(V(static_cast<S>(lo)), a));
   }
 };
 

@@ -94,7 +94,7 @@ constexpr auto partial_b(const binary<Op, A, B>& n) {
   else if constexpr (std::is_same_v<Op, mul_op>)
     return a;
   else if constexpr (std::is_same_v<Op, div_op>)
-    return neg(div(a, square(b)));
+    return neg(mul(div(a, b), div(one{}, b)));  // a / b is the node's value; 1 / b often a row's
   else if constexpr (std::is_same_v<Op, pow_op>)
     return mul(log(a), pow(a, b));
   else if constexpr (std::is_same_v<Op, maximum_op>)

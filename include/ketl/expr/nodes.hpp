@@ -26,65 +26,13 @@
 #include <cstring>
 #include <type_traits>
 
-#include "ketl/detail/lanes_transpose.hpp"
 #include "ketl/detail/simd.hpp"
+#include "ketl/expr/context.hpp"
 #include "ketl/shape.hpp"
 
 namespace ketl::expr {
 
 enum class kind { elem, row, batch, scalar };
-
-// One row of y_true and y_pred, in element type T.
-template <class T>
-struct row_ref {
-  using value_type = T;
-  const T* yt;
-  const T* yp;
-  std::size_t cols;     // y_pred's last axis
-  std::size_t yt_cols;  // y_true's last axis: cols, or 1 for integer labels
-  T pred(std::size_t j) const { return yp[j]; }
-  T truth(std::size_t j) const { return yt[j]; }
-  T label() const { return yt[0]; }
-};
-
-inline thread_local std::uint64_t lanes_blocks_made = 0;  // lanes_ref ids, per thread
-
-// W consecutive rows, one per lane of an xsimd batch of architecture A. The
-// block is transposed once into column-major scratch (cols * W for y_pred,
-// yt_cols * W for y_true), so that reading column j is one aligned load.
-template <class T, class A = detail::simd::arch>
-struct lanes_ref {
-  using value_type = xsimd::batch<T, A>;
-  static constexpr std::size_t width = value_type::size;
-  const T* yt;
-  const T* yp;
-  std::size_t cols;
-  std::size_t yt_cols;
-  const T* tp;  // y_pred, column-major: tp[j * width + lane]
-  const T* tt;  // y_true, column-major
-  // Which block this is, on this thread: a shared reduction computed for
-  // it once is not computed again by its other copies.
-  std::uint64_t id;
-
-  // scratch holds (cols + yt_cols) * width elements, aligned to 64 bytes.
-  lanes_ref(const T* t, const T* p, std::size_t c, std::size_t tc, T* scratch)
-      : yt(t),
-        yp(p),
-        cols(c),
-        yt_cols(tc),
-        tp(scratch),
-        tt(scratch + c * width),
-        id(++lanes_blocks_made) {
-    detail::rows_to_lanes<A>(p, c, scratch);
-    detail::rows_to_lanes<A>(t, tc, scratch + c * width);
-  }
-  value_type pred(std::size_t j) const { return value_type::load_aligned(tp + j * width); }
-  value_type truth(std::size_t j) const { return value_type::load_aligned(tt + j * width); }
-  value_type label() const { return value_type::load_aligned(tt); }
-};
-
-template <class Ctx>
-using value_of = typename Ctx::value_type;
 
 template <class E>
 concept Expression = requires {
@@ -214,14 +162,21 @@ struct one : leaf<one> {
     return value_of<Ctx>(1);
   }
 };
+// The value is kept in float too: a float loop then broadcasts it from
+// memory instead of converting it at every use.
 struct constant : leaf<constant> {
   static constexpr kind node_kind = kind::scalar;
   double value = 0;
+  float single = 0;
   constexpr constant() = default;
-  constexpr explicit constant(double v) : value(v) {}
+  constexpr explicit constant(double v) : value(v), single(static_cast<float>(v)) {}
   template <class Ctx>
   value_of<Ctx> at(const Ctx&, std::size_t) const {
-    return value_of<Ctx>(static_cast<detail::scalar_of<value_of<Ctx>>>(value));
+    using S = detail::scalar_of<value_of<Ctx>>;
+    if constexpr (std::is_same_v<S, float>)
+      return value_of<Ctx>(single);
+    else
+      return value_of<Ctx>(static_cast<S>(value));
   }
 };
 // The number of classes, C: what mean() divides by.
@@ -274,18 +229,27 @@ struct one_hot_label : leaf<one_hot_label> {
 
 // ---- elementwise operations -------------------------------------------------
 
+// A node of kind row or scalar keeps its value from prepare, so that an
+// elementwise parent reads it for each column instead of computing it again
+// (1 / sum(x) in a gradient, label_smoothing / C in a loss).
 template <class Op, class A>
 struct unary {
   static constexpr kind node_kind = kind_of<A>;
+  static constexpr bool held = node_kind == kind::row || node_kind == kind::scalar;
   A a;
   Op op{};
+  [[no_unique_address]] held_value<held> own{};
   template <class Ctx>
   void prepare(const Ctx& r) {
     a.prepare(r);
+    if constexpr (held) own.value.put(op(a.at(r, 0)));
   }
   template <class Ctx>
   value_of<Ctx> at(const Ctx& r, std::size_t j) const {
-    return op(a.at(r, j));
+    if constexpr (held)
+      return own.value.template get<value_of<Ctx>>();
+    else
+      return op(a.at(r, j));
   }
   template <class F>
   void each(F&& f) {
@@ -299,16 +263,22 @@ struct binary {
   static constexpr std::size_t columns = shared_columns<A, B>();
   static_assert(columns !=
                 std::size_t(-1));  // checks the operands' last axes now, not on first use
+  static constexpr bool held = node_kind == kind::row || node_kind == kind::scalar;
   A a;
   B b;
+  [[no_unique_address]] held_value<held> own{};
   template <class Ctx>
   void prepare(const Ctx& r) {
     a.prepare(r);
     b.prepare(r);
+    if constexpr (held) own.value.put(Op{}(a.at(r, 0), b.at(r, 0)));
   }
   template <class Ctx>
   value_of<Ctx> at(const Ctx& r, std::size_t j) const {
-    return Op{}(a.at(r, j), b.at(r, j));
+    if constexpr (held)
+      return own.value.template get<value_of<Ctx>>();
+    else
+      return Op{}(a.at(r, j), b.at(r, j));
   }
   template <class F>
   void each(F&& f) {
@@ -327,23 +297,30 @@ struct where_node {
   B b;
   // A constant condition (from_logits, say) picks one branch for every row:
   // only that one is computed.
+  // The choice is made in prepare and kept in a bool, which no store of a
+  // value can alias: the compiler takes the test out of a column loop.
   static constexpr bool fixed_branch = kind_of<C> == kind::scalar;
-  template <class Ctx>
-  bool takes_a(const Ctx& r) const {
-    return c.at(row_ref<detail::scalar_of<value_of<Ctx>>>{nullptr, nullptr, r.cols, r.yt_cols},
-                0) != 0;
-  }
+  bool picks_a = false;
   template <class Ctx>
   void prepare(const Ctx& r) {
     c.prepare(r);
-    if (!fixed_branch || takes_a(r)) a.prepare(r);
-    if (!fixed_branch || !takes_a(r)) b.prepare(r);
+    if constexpr (fixed_branch) {
+      picks_a = c.at(row_ref<detail::scalar_of<value_of<Ctx>>>{nullptr, nullptr, r.cols, r.yt_cols},
+                     0) != 0;
+      if (picks_a)
+        a.prepare(r);
+      else
+        b.prepare(r);
+    } else {
+      a.prepare(r);
+      b.prepare(r);
+    }
   }
   template <class Ctx>
   value_of<Ctx> at(const Ctx& r, std::size_t j) const {
     using V = value_of<Ctx>;
     if constexpr (fixed_branch)
-      return takes_a(r) ? a.at(r, j) : b.at(r, j);
+      return picks_a ? a.at(r, j) : b.at(r, j);
     else if constexpr (std::is_arithmetic_v<V>)
       return c.at(r, j) != V(0) ? a.at(r, j) : b.at(r, j);  // one branch only
     else

@@ -9,6 +9,7 @@
 #include <concepts>
 #include <cstddef>
 
+#include "ketl/detail/fast_log.hpp"
 #include "ketl/detail/simd.hpp"
 #include "ketl/expr/nodes.hpp"
 
@@ -66,7 +67,11 @@ struct abs_op { template <class V> V operator()(V a) const { return xsimd::abs(a
 struct square_op { template <class V> V operator()(V a) const { return a * a; } };
 struct sqrt_op { template <class V> V operator()(V a) const { return xsimd::sqrt(a); } };
 struct exp_op { template <class V> V operator()(V a) const { return xsimd::exp(a); } };
-struct log_op { template <class V> V operator()(V a) const { return xsimd::log(a); } };
+// Float batches take the division-free log (detail/fast_log.hpp).
+struct log_op {
+  template <class V> V operator()(V a) const { return xsimd::log(a); }
+  template <class A> xsimd::batch<float, A> operator()(xsimd::batch<float, A> a) const { return ketl::detail::fast_log(a); }
+};
 struct log1p_op { template <class V> V operator()(V a) const { return xsimd::log1p(a); } };
 struct tanh_op { template <class V> V operator()(V a) const { return xsimd::tanh(a); } };
 struct sigmoid_op { template <class V> V operator()(V a) const { return V(1) / (V(1) + xsimd::exp(-a)); } };
