@@ -297,3 +297,62 @@ TEST_CASE("the float log of SIMD lanes is within 2 ulp of std::log, specials as 
   check_fast_log<ketl::detail::simd::arch>();
   check_fast_log<xsimd::sse2>();  // without FMA: separate multiply and add
 }
+
+namespace {
+// y_pred / sum(y_pred) over one block of W rows of C columns, through the
+// SIMD lanes and through rows, against p / sum(p). exact: row 0 is special.
+template <std::size_t C>
+void check_division_by_row(const std::vector<float>& yp, bool exact) {
+  using V = ketl::detail::simd::batch<float>;
+  constexpr std::size_t W = V::size;
+  std::vector<float> yt(W * C, 0.0f);
+  auto q = y_pred / sum(y_pred);
+  auto s = sum(y_pred);
+  alignas(64) float scratch[2 * C * 16];
+  alignas(64) float lane[16];
+  alignas(64) float sums[16];
+  lanes_ref<float> lr(yt.data(), yp.data(), C, C, scratch);
+  q.prepare(lr);
+  s.prepare(lr);
+  s.at(lr, 0).store_aligned(sums);
+  for (std::size_t j = 0; j < C; ++j) {
+    q.prepare(lr);
+    q.at(lr, j).store_aligned(lane);
+    for (std::size_t w = 0; w < W; ++w) {
+      const float p = yp[w * C + j];
+      const float want = p / sums[w];
+      row_ref<float> rr{yt.data() + w * C, yp.data() + w * C, C, C};
+      q.prepare(rr);
+      const float by_row = q.at(rr, j);
+      INFO("row " << w << " column " << j << ": p = " << p << ", sum = " << sums[w]);
+      const float ulp = std::nextafter(want, std::numeric_limits<float>::infinity()) - want;
+      // The lanes decide per block, rows per row: only row 0 is special.
+      if (exact)
+        REQUIRE(lane[w] == want);
+      else
+        REQUIRE(std::abs(lane[w] - want) <= 2 * ulp);
+      if (exact && w == 0)
+        REQUIRE(by_row == want);
+      else
+        REQUIRE(std::abs(by_row - want) <= 2 * ulp);
+    }
+  }
+}
+}  // namespace
+
+TEST_CASE(
+    "columns over a row's value: within 2 ulp of the quotient; exact where its reciprocal "
+    "is not a normal float",
+    "[expr][simd]") {
+  constexpr std::size_t C = 5, W = ketl::detail::simd::batch<float>::size;
+  std::vector<float> yp(W * C);
+  for (std::size_t i = 0; i < yp.size(); ++i)
+    yp[i] = 0.1f + 0.37f * static_cast<float>(i % 7) + 1e-3f * static_cast<float>(i);
+  check_division_by_row<C>(yp, false);
+  // One row's sum denormal: 1 / sum overflows, so the whole block divides.
+  for (std::size_t j = 0; j < C; ++j) yp[j] = 1e-45f * static_cast<float>(j % 3 + 1);
+  check_division_by_row<C>(yp, true);
+  // One row's sum above 2^126: its reciprocal would be denormal.
+  for (std::size_t j = 0; j < C; ++j) yp[j] = 3e37f;
+  check_division_by_row<C>(yp, true);
+}

@@ -1,20 +1,6 @@
-// The expression nodes of ketl's loss and metric DSL.
-//
-// An expression is evaluated on rows, a row being one sample's values along
-// the last axis (C columns), through a context: row_ref<T> is one row with
-// scalar values; lanes_ref<T, Arch> is W consecutive rows with one row per
-// SIMD lane, so that a reduction over the last axis is lane-wise arithmetic.
-// Each node has a kind:
-//   elem   a value per column (y_pred, y_true, y_pred - y_true, ...)
-//   row    one value per row (sum(...), mean(...), argmax(...))
-//   batch  one value per batch (batch_sum(...), for batch-wise metrics)
-//   scalar a constant (2.0, epsilon(), the class count)
-// and two operations: prepare(ctx) computes the row values of the
-// reductions inside it, bottom-up; at(ctx, j) gives its value at column j
-// (row, batch and scalar nodes give the same value for every j). One
-// generic body serves scalars and SIMD batches. A thread prepares a
-// context and reads it with at() before it prepares another: reductions of
-// the same stateless type share one per-thread slot (see reduce).
+// The inner nodes of an expression: elementwise operations, where, the
+// reductions over the last axis and over the batch. What a node is, and its
+// kinds, are in node.hpp; the leaves in leaves.hpp.
 //
 // Node types are short on purpose: they are what diagnostics show.
 #pragma once
@@ -24,208 +10,17 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "ketl/detail/simd.hpp"
 #include "ketl/expr/context.hpp"
-#include "ketl/shape.hpp"
+#include "ketl/expr/leaves.hpp"
+#include "ketl/expr/node.hpp"
 
 namespace ketl::expr {
 
-enum class kind { elem, row, batch, scalar };
-
-template <class E>
-concept Expression = requires {
-  E::node_kind;
-};
-
-template <class E>
-inline constexpr kind kind_of = std::remove_cvref_t<E>::node_kind;
-
-// The last-axis length an expression is fixed to: 0 when it takes any
-// (y_true, y_pred), N when it holds a row_constant<N>.
-template <class E>
-inline constexpr std::size_t columns_of = 0;
-
-// Instantiated where two operands meet; its arguments name both shapes.
-template <class Left, class Right>
-struct last_axes_check {
-  static constexpr bool fit = true;
-};
-template <std::size_t L, std::size_t R>
-struct last_axes_check<Shape<L>, Shape<R>> {
-  static constexpr bool fit = L == R;
-  static_assert(fit,
-                "ketl::expr: an elementwise operation between Left and Right: the last axes "
-                "differ");
-};
-template <std::size_t N>
-struct columns_shape {
-  using type = Shape<N>;
-};
-template <>
-struct columns_shape<0> {
-  using type = void;
-};
-// The columns that operands share; checks that they agree.
-template <class A, class... R>
-constexpr std::size_t shared_columns() {
-  constexpr std::size_t a = columns_of<A>;
-  if constexpr (sizeof...(R) == 0) {
-    return a;
-  } else {
-    constexpr std::size_t b = shared_columns<R...>();
-    if constexpr (a != 0 && b != 0)
-      static_assert(
-          last_axes_check<typename columns_shape<a>::type, typename columns_shape<b>::type>::fit);
-    return a != 0 ? a : b;
-  }
-}
-
-// The kind of a node with children of kinds a and b: elem beats row beats
-// batch beats scalar.
-constexpr kind max_kind(kind a, kind b) {
-  return static_cast<int>(a) < static_cast<int>(b) ? a : b;
-}
-
-// A row value kept between prepare and at: room for one AVX-512 batch.
-// memcpy in and out, so it needs no alignment: with alignas(64), every node
-// holding one made g++ print a psABI note wherever a node passed by value.
-struct lane_cache {
-  unsigned char bytes[64] = {};
-  template <class V>
-  void put(const V& v) {
-    static_assert(sizeof(V) <= sizeof(bytes));
-    std::memcpy(bytes, &v, sizeof(V));
-  }
-  template <class V>
-  V get() const {
-    V v;
-    std::memcpy(static_cast<void*>(&v), bytes, sizeof(V));
-    return v;
-  }
-};
-
-// A lane_cache member that only some nodes need.
-template <bool Held>
-struct held_value {};
-template <>
-struct held_value<true> {
-  lane_cache value;
-};
-
-// ---- leaves ---------------------------------------------------------------
-
-// What every leaf shares: no children, nothing to prepare.
-template <class Leaf>
-struct leaf {
-  template <class F>
-  void each(F&& f) {
-    f(static_cast<Leaf&>(*this));
-  }
-  template <class Ctx>
-  void prepare(const Ctx&) {}
-};
-
-struct y_true_t : leaf<y_true_t> {
-  static constexpr kind node_kind = kind::elem;
-  template <class Ctx>
-  value_of<Ctx> at(const Ctx& r, std::size_t j) const {
-    return r.truth(j);
-  }
-};
-struct y_pred_t : leaf<y_pred_t> {
-  static constexpr kind node_kind = kind::elem;
-  template <class Ctx>
-  value_of<Ctx> at(const Ctx& r, std::size_t j) const {
-    return r.pred(j);
-  }
-};
-
-// The placeholders a loss or metric is written with.
-inline constexpr y_true_t y_true{};
-inline constexpr y_pred_t y_pred{};
-
-// Constants: zero and one are types, so that derivatives simplify as they
-// are built; any other value is a `constant`.
-struct zero : leaf<zero> {
-  static constexpr kind node_kind = kind::scalar;
-  template <class Ctx>
-  value_of<Ctx> at(const Ctx&, std::size_t) const {
-    return value_of<Ctx>(0);
-  }
-};
-struct one : leaf<one> {
-  static constexpr kind node_kind = kind::scalar;
-  template <class Ctx>
-  value_of<Ctx> at(const Ctx&, std::size_t) const {
-    return value_of<Ctx>(1);
-  }
-};
-// The value is kept in float too: a float loop then broadcasts it from
-// memory instead of converting it at every use.
-struct constant : leaf<constant> {
-  static constexpr kind node_kind = kind::scalar;
-  double value = 0;
-  float single = 0;
-  constexpr constant() = default;
-  constexpr explicit constant(double v) : value(v), single(static_cast<float>(v)) {}
-  template <class Ctx>
-  value_of<Ctx> at(const Ctx&, std::size_t) const {
-    using S = detail::scalar_of<value_of<Ctx>>;
-    if constexpr (std::is_same_v<S, float>)
-      return value_of<Ctx>(single);
-    else
-      return value_of<Ctx>(static_cast<S>(value));
-  }
-};
-// The number of classes, C: what mean() divides by.
-struct cols : leaf<cols> {
-  static constexpr kind node_kind = kind::scalar;
-  template <class Ctx>
-  value_of<Ctx> at(const Ctx& r, std::size_t) const {
-    return value_of<Ctx>(static_cast<detail::scalar_of<value_of<Ctx>>>(r.cols));
-  }
-};
-// A column of ones: the count an elementwise batch mean divides by.
-struct ones : leaf<ones> {
-  static constexpr kind node_kind = kind::elem;
-  template <class Ctx>
-  value_of<Ctx> at(const Ctx&, std::size_t) const {
-    return value_of<Ctx>(1);
-  }
-};
-
-// A constant row of N values, one per class (class weights, say): the one
-// leaf whose last axis is fixed, so it is checked against y_pred's.
-template <std::size_t N>
-struct row_constant : leaf<row_constant<N>> {
-  static constexpr kind node_kind = kind::elem;
-  std::array<double, N> values{};
-  constexpr explicit row_constant(const std::array<double, N>& v) : values(v) {}
-  template <class Ctx>
-  value_of<Ctx> at(const Ctx&, std::size_t j) const {
-    return value_of<Ctx>(static_cast<detail::scalar_of<value_of<Ctx>>>(values[j]));
-  }
-};
-
-// y_true as integer class labels, one per row (the sparse_* family).
-struct label : leaf<label> {
-  static constexpr kind node_kind = kind::row;
-  template <class Ctx>
-  value_of<Ctx> at(const Ctx& r, std::size_t) const {
-    return r.label();
-  }
-};
-// one_hot(label): 1 at the label's column.
-struct one_hot_label : leaf<one_hot_label> {
-  static constexpr kind node_kind = kind::elem;
-  template <class Ctx>
-  value_of<Ctx> at(const Ctx& r, std::size_t j) const {
-    using V = value_of<Ctx>;
-    return detail::simd::select(r.label() == V(static_cast<detail::scalar_of<V>>(j)), V(1), V(0));
-  }
-};
+struct div_op;  // ops.hpp: a binary node divides by a row's reciprocal
 
 // ---- elementwise operations -------------------------------------------------
 
@@ -264,19 +59,41 @@ struct binary {
   static_assert(columns !=
                 std::size_t(-1));  // checks the operands' last axes now, not on first use
   static constexpr bool held = node_kind == kind::row || node_kind == kind::scalar;
+  // Columns divided by a row's value (p / sum(p)) are multiplied by its
+  // reciprocal, one division per row, where that reciprocal is a normal
+  // number: then the product is within 2 ulp of the quotient. A block with a
+  // lane outside that range divides every column, as before.
+  static constexpr bool by_reciprocal = std::is_same_v<Op, div_op> && node_kind == kind::elem &&
+                                        (kind_of<B> == kind::row || kind_of<B> == kind::scalar);
   A a;
   B b;
-  [[no_unique_address]] held_value<held> own{};
+  [[no_unique_address]] held_value<held || by_reciprocal> own{};
+  [[no_unique_address]] held_flag<by_reciprocal> multiplies{};
   template <class Ctx>
   void prepare(const Ctx& r) {
     a.prepare(r);
     b.prepare(r);
-    if constexpr (held) own.value.put(Op{}(a.at(r, 0), b.at(r, 0)));
+    if constexpr (held) {
+      own.value.put(Op{}(a.at(r, 0), b.at(r, 0)));
+    } else if constexpr (by_reciprocal) {
+      using V = value_of<Ctx>;
+      using S = detail::scalar_of<V>;
+      const V d = b.at(r, 0);
+      own.value.put(V(1) / d);
+      const V lo(std::numeric_limits<S>::min()), hi(S(1) / std::numeric_limits<S>::min());
+      if constexpr (std::is_arithmetic_v<V>)
+        multiplies.on = std::abs(d) >= lo && std::abs(d) <= hi;
+      else
+        multiplies.on = xsimd::all(xsimd::abs(d) >= lo && xsimd::abs(d) <= hi);
+    }
   }
   template <class Ctx>
   value_of<Ctx> at(const Ctx& r, std::size_t j) const {
     if constexpr (held)
       return own.value.template get<value_of<Ctx>>();
+    else if constexpr (by_reciprocal)
+      return multiplies.on ? a.at(r, j) * own.value.template get<value_of<Ctx>>()
+                           : a.at(r, j) / b.at(r, j);
     else
       return Op{}(a.at(r, j), b.at(r, j));
   }
