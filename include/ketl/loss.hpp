@@ -12,7 +12,6 @@
 #include <array>
 #include <concepts>
 #include <cstddef>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -105,22 +104,31 @@ struct loss_kernel {
     const V v = value.at(r, 0) * wv;
     if (out) {
       // Column by column into lanes layout, then back to rows in one go.
-      // The columns go through a buffer on the stack first: a store through
-      // an SIMD type may alias anything, so storing straight into the
-      // scratch would make the compiler reload the expression's constants
-      // and the row's fields after every column.
+      // The columns go into a buffer on the stack: a store through an SIMD
+      // type may alias anything, so storing straight into heap scratch
+      // would make the compiler reload the expression's constants and the
+      // row's fields after every column. Up to 16 columns that buffer is
+      // the whole block, which goes back to rows from there; wider rows
+      // are copied out 16 columns at a time.
       constexpr std::size_t W = V::size, chunk = 16;
-      T* lanes = block_scratch<T, 1>(r.cols * W);
       grad.prepare(r);
       const V s = V(scale) * wv;
       alignas(64) T staged[chunk * W];
       const auto cols = r.cols;
-      for (std::size_t j0 = 0; j0 < cols; j0 += chunk) {
-        const std::size_t n = cols - j0 < chunk ? cols - j0 : chunk;
-        for (std::size_t j = 0; j < n; ++j) (s * grad.at(r, j0 + j)).store_aligned(staged + j * W);
-        std::memcpy(lanes + j0 * W, staged, n * W * sizeof(T));
+      if (cols <= chunk) {
+        for (std::size_t j = 0; j < cols; ++j) (s * grad.at(r, j)).store_aligned(staged + j * W);
+        lanes_to_rows<A>(staged, cols, out);
+      } else {
+        T* lanes = block_scratch<T, 1>(cols * W);
+        for (std::size_t j0 = 0; j0 < cols; j0 += chunk) {
+          const std::size_t n = cols - j0 < chunk ? cols - j0 : chunk;
+          for (std::size_t j = 0; j < n; ++j)
+            (s * grad.at(r, j0 + j)).store_aligned(staged + j * W);
+          for (std::size_t j = 0; j < n; ++j)
+            V::load_aligned(staged + j * W).store_aligned(lanes + (j0 + j) * W);
+        }
+        lanes_to_rows<A>(lanes, cols, out);
       }
-      lanes_to_rows<A>(lanes, cols, out);
     }
     return simd::reduce_add(v);
   }
