@@ -11,10 +11,11 @@ predicts what ketl predicted, to float32 rounding. The other direction
 tests/golden/tfjs files.
 
 usage: check_tfjs.py WRITE_H5 GOLDEN_DIR OUT_DIR
-Exits 77 (meson's "skipped") and says so where tensorflowjs does not import:
-tools/keras-venv.sh does not install it (its jax and
-tensorflow-decision-forests pins clash with tensorflow-cpu's);
-`pip install tensorflowjs` in a venv of its own and KETL_TFJS_PYTHON run it.
+Exits 77 (meson's "skipped") and says so where tensorflowjs does not import.
+tools/keras-venv.sh installs it without its dependencies (its jax,
+packaging and tensorflow-decision-forests pins clash with tensorflow-cpu's),
+beside jax and tensorflow-hub, which its reader imports; KETL_TFJS_PYTHON
+names another Python.
 """
 import os
 import subprocess

@@ -5,6 +5,7 @@
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 for py in "${KETL_TFJS_PYTHON:-}" "$root/build/kvenv/bin/python" python3; do
   [ -n "$py" ] && command -v "$py" >/dev/null &&
-    "$py" -c "import sys, types; sys.modules.setdefault('tensorflow_decision_forests', types.ModuleType('x')); import tensorflowjs" 2>/dev/null && break
+    "$py" -c "import sys, types; sys.modules.setdefault('tensorflow_decision_forests', types.ModuleType('x')); from tensorflowjs.converters import keras_tfjs_loader" 2>/dev/null &&
+    break
 done
 exec "$py" "$root/tests/keras_live/check_tfjs.py" "$@"
