@@ -143,8 +143,14 @@ inline void panel_pair(std::size_t m, std::size_t k, const T* a, std::size_t a_r
 }
 
 // The last cols < W columns (all of them for a 10-unit output), computed in
-// a zero-padded panel one vector wide and copied back. The scratch is per
-// thread and grows once, so a training step allocates nothing here.
+// a panel one vector wide and copied back. The scratch is per thread and
+// grows once, so a training step allocates nothing here.
+// A lane of C reads only the same lane of B, so the panel's lanes past cols
+// may hold anything: a row of B whose W values from its first column stay
+// inside B is copied a vector at a time, the next row's first values and
+// all, and only the last rows are copied element by element and padded
+// with zeros. Copying every element with a test cost a sixth of a
+// one-sample predict of the 784-128-10 MLP.
 template <class V, class T>
 inline void narrow(std::size_t m, std::size_t cols, std::size_t k, const T* a, std::size_t a_rs,
                    std::size_t a_cs, const T* b, std::size_t ldb, T* c, std::size_t ldc,
@@ -156,7 +162,12 @@ inline void narrow(std::size_t m, std::size_t cols, std::size_t k, const T* a, s
   T* bpad = scratch.data();
   T* cpad = bpad + k * W;
   T* biaspad = cpad + m * W;
-  for (std::size_t p = 0; p < k; ++p)
+  // Rows p with p * ldb + W <= (k - 1) * ldb + cols, B's extent from b.
+  const std::size_t extent = (k - 1) * ldb + cols;
+  const std::size_t fit = extent < W ? 0 : (extent - W) / ldb + 1;
+  const std::size_t whole = fit < k ? fit : k;
+  for (std::size_t p = 0; p < whole; ++p) V::store(bpad + p * W, V::load(b + p * ldb));
+  for (std::size_t p = whole; p < k; ++p)
     for (std::size_t j = 0; j < W; ++j) bpad[p * W + j] = j < cols ? b[p * ldb + j] : T(0);
   if (bias)
     for (std::size_t j = 0; j < W; ++j) biaspad[j] = j < cols ? bias[j] : T(0);
