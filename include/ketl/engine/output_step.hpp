@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "ketl/compile_options.hpp"
+#include "ketl/detail/fused_pass.hpp"
 #include "ketl/detail/softmax_crossentropy.hpp"
-#include "ketl/loss.hpp"
 #include "ketl/losses/binary_crossentropy.hpp"
 #include "ketl/losses/categorical_crossentropy.hpp"
 #include "ketl/metrics/accuracy.hpp"
