@@ -7,21 +7,18 @@ the rounds.
 
 Usage: bench/rounds.py BINARY FILTER ROUNDS
 """
-import json
 import statistics
-import subprocess
 import sys
+
+from paired import run  # one run on one core: {benchmark: real time}
 
 
 def main():
     binary, filt, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3])
     times = {}
     for _ in range(rounds):
-        out = subprocess.run(["taskset", "-c", "1", binary, f"--benchmark_filter={filt}",
-                              "--benchmark_format=json", "--benchmark_min_time=0.3"],
-                             capture_output=True, text=True, check=True).stdout
-        for b in json.loads(out)["benchmarks"]:
-            times.setdefault(b["name"], []).append(b["real_time"])
+        for name, t in run(binary, filt, []).items():
+            times.setdefault(name, []).append(t)
     for name, t in times.items():
         print(f"{name:45s} median {statistics.median(t):9.3f}  range {min(t):.3f}-{max(t):.3f}")
     read = [name for name in times if "plain_read" in name]

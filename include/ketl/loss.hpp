@@ -65,7 +65,7 @@ namespace detail {
 
 // Scratch for one block of W transposed rows: per thread, grown once and
 // never shrunk, so a training step allocates nothing here after its first.
-// Slot 0 holds the block's y_pred and y_true, slot 1 its gradient.
+// Slot 0 holds the block's y_pred and y_true, slot 1 a wide row's gradient.
 template <class T, int Slot = 0>
 T* block_scratch(std::size_t size) {
   thread_local std::vector<T, xsimd::aligned_allocator<T, 64>> buffer;
