@@ -1,7 +1,11 @@
 // The fused SIMD path (W rows in the lanes of one xsimd batch, then a scalar
 // tail) against the scalar row-at-a-time reference, at sizes around the
 // vector width, for losses (values and gradients) and metrics.
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <string_view>
+#include <type_traits>
 
 #include <catch2/catch.hpp>
 
@@ -151,4 +155,41 @@ TEST_CASE("kernels that share a reduction agree with each run alone", "[fused]")
   CHECK(out[1] == Approx(acc.result<float>()));
   CHECK(out[2] == Approx(top2.result<float>()));
   CHECK(out[2] > out[1]);  // top-2 counts every row top-1 does, and more
+}
+
+namespace {
+// Two terms whose gradients hold memos of one type (the weight that reaches
+// clip(p) * sum(p)) with different clip bounds inside.
+struct TwoClips {
+  static constexpr Target target = Target::same_shape;
+  static constexpr std::string_view name() { return "two_clips"; }
+  auto expression() const {
+    using namespace ketl::expr;
+    return -sum(y_true * log(clip(y_pred, 0.05, 0.5) * sum(y_pred))) -
+           sum(y_true * log(clip(y_pred, 0.2, 0.9) * sum(y_pred)));
+  }
+};
+template <class E>
+struct is_memo : std::false_type {};
+template <class A>
+struct is_memo<expr::memo<A>> : std::true_type {};
+}  // namespace
+
+// A weight that two children read (in a reduction and in the column loop) is
+// kept in a memo, computed once per block; the memos of one gradient keep
+// apart by id even when their types are equal.
+TEMPLATE_TEST_CASE("a gradient's memos agree with the scalar reference", "[fused]", float, double) {
+  auto kernel = ketl::detail::make_loss_kernel(TwoClips{});
+  std::vector<std::uint32_t> ids;
+  kernel.grad.each([&](auto& n) {
+    if constexpr (is_memo<std::remove_cvref_t<decltype(n)>>::value) ids.push_back(n.id);
+  });
+  std::sort(ids.begin(), ids.end());
+  REQUIRE(ids.size() >= 4);  // each memo read twice
+  CHECK(std::unique(ids.begin(), ids.end()) - ids.begin() == 2);
+  constexpr std::size_t W = xsimd::batch<TestType>::size;
+  for (std::size_t rows : {W, 2 * W + 3, std::size_t{257}})
+    for (std::size_t cols : {std::size_t{3}, std::size_t{10}, std::size_t{17}, 2 * W + 1})
+      check_loss<TestType>(TwoClips{}, rows, cols);
+  check_loss<TestType>(losses::categorical_crossentropy, 4 * W, 40);  // a memo of 40 columns
 }

@@ -69,6 +69,19 @@ inline constexpr bool all_take_lanes_v = all_take_lanes<L, Tuple>::value;
 // A masked output (Keras 2.2.4 masks the loss and every metric) gives the
 // plain metrics row weights too: mw, the mask, with mdenom, the mask's sum
 // (the loss's w and denom already fold the mask in).
+// The rows of a block a few blocks ahead, asked for before they are needed:
+// a block's arithmetic takes long enough that the hardware prefetchers fall
+// behind on a batch that streams from memory.
+template <class T>
+void prefetch_block(const T* yt, const T* yp, std::size_t rows, std::size_t cols,
+                    std::size_t yt_cols) {
+  const auto* t = reinterpret_cast<const char*>(yt);
+  const auto* p = reinterpret_cast<const char*>(yp);
+  for (std::size_t at = 0; at < rows * cols * sizeof(T); at += 64) __builtin_prefetch(p + at);
+  for (std::size_t at = 0; at < rows * yt_cols * sizeof(T); at += 64) __builtin_prefetch(t + at);
+}
+inline constexpr std::size_t ahead = 2;  // blocks
+
 template <class A = simd::arch, class Loss, class Metrics, class T>
 void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::size_t rows,
                 std::size_t cols, std::size_t yt_cols, T* grad, double* out, const T* w = nullptr,
@@ -111,6 +124,7 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
   const T* wr = w;
   const T* mr = mw;
   for (std::size_t b = rows / W; b > 0; --b) {
+    if (b > ahead) prefetch_block(t + ahead * W * yt_cols, p + ahead * W * cols, W, cols, yt_cols);
     const lanes_type lanes(t, p, cols, yt_cols, scratch);
     total += static_cast<double>(loss.block(lanes, g, scale, wr));
     if constexpr (all_take_lanes) {

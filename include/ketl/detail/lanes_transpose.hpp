@@ -101,7 +101,10 @@ inline void rows_to_lanes(const T* rows, std::size_t cols, T* lanes) {
       for (; l < plain_rows; ++l) r[l] = _mm512_loadu_ps(rows + l * cols + j0);
       for (; l < 16; ++l) r[l] = _mm512_maskz_loadu_ps(m, rows + l * cols + j0);
       transpose16(r);
-      for (std::size_t c = 0; c < n; ++c) _mm512_store_ps(lanes + (j0 + c) * 16, r[c]);
+      // A fixed count: with n, GCC 12 stores r to the stack and calls memcpy.
+#pragma GCC unroll 16
+      for (std::size_t c = 0; c < 16; ++c)
+        if (c < n) _mm512_store_ps(lanes + (j0 + c) * 16, r[c]);
     }
     return;
   }
@@ -117,7 +120,9 @@ inline void rows_to_lanes(const T* rows, std::size_t cols, T* lanes) {
       for (; l < (n == 8 ? 8 : plain_rows); ++l) r[l] = _mm256_loadu_ps(rows + l * cols + j0);
       for (; l < 8; ++l) r[l] = _mm256_maskload_ps(rows + l * cols + j0, m);
       transpose8(r);
-      for (std::size_t c = 0; c < n; ++c) _mm256_store_ps(lanes + (j0 + c) * 8, r[c]);
+#pragma GCC unroll 8
+      for (std::size_t c = 0; c < 8; ++c)
+        if (c < n) _mm256_store_ps(lanes + (j0 + c) * 8, r[c]);
     }
     return;
   }

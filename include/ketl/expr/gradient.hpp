@@ -9,27 +9,51 @@
 // (relu-like maximum gives the left branch on ties, clip passes its bounds).
 #pragma once
 
+#include <cstdint>
+
 #include "ketl/expr/backend.hpp"
+#include "ketl/expr/memo.hpp"
 
 namespace ketl::expr {
 
 template <class E, class W>
-constexpr auto back(const E& e, const W& w);
+constexpr auto back(const E& e, const W& w, std::uint32_t& memos);
 
 namespace detail {
 // The weight handed to child X of a node of kind K.
 template <kind K, class X, class W>
-constexpr auto to_child(const X& x, const W& w) {
+constexpr auto to_child(const X& x, const W& w, std::uint32_t& memos) {
   if constexpr (is_zero<W> || kind_of<X> == kind::batch) {
     return zero{};
   } else if constexpr (K == kind::elem && kind_of<X> == kind::row) {
     if constexpr (kind_of<W> == kind::elem)
-      return back(x, sum(w));
+      return back(x, sum(w), memos);
     else
-      return back(x, mul(w, cols{}));  // a broadcast weight summed over C columns
+      return back(x, mul(w, cols{}), memos);  // a broadcast weight summed over C columns
   } else {
-    return back(x, w);
+    return back(x, w, memos);
   }
+}
+
+// Whether y_pred reaches E's value through something differentiable.
+template <class E>
+inline constexpr bool has_gradient = [] {
+  std::uint32_t none = 0;
+  return !is_zero<decltype(back(std::declval<const E&>(), one{}, none))>;
+}();
+
+// The weight W handed to two children that both pass it on: kept in a
+// memo, so that it is computed once per column, when W is more than a leaf.
+template <class W>
+inline constexpr bool worth_a_memo = kind_of<W> == kind::elem && !std::is_empty_v<W>;
+template <class W>
+inline constexpr bool worth_a_memo<memo<W>> = false;
+template <class W, bool Shared>
+constexpr auto shared_weight(const W& w, std::uint32_t& memos) {
+  if constexpr (Shared && worth_a_memo<W>)
+    return memo<W>{w, memos++};
+  else
+    return w;
 }
 
 template <class Op, class A>
@@ -129,36 +153,44 @@ struct reduce_traits<reduce<Op, A>> {
 }  // namespace detail
 
 template <class E, class W>
-constexpr auto back(const E& e, const W& w) {
+constexpr auto back(const E& e, const W& w, std::uint32_t& memos) {
   constexpr kind K = kind_of<E>;
   if constexpr (is_zero<W>) {
     return zero{};
   } else if constexpr (std::is_same_v<E, y_pred_t>) {
     return w;
   } else if constexpr (detail::is_unary<E>::value) {
-    return detail::to_child<K>(e.a, mul(w, detail::unary_derivative(e)));
+    return detail::to_child<K>(e.a, mul(w, detail::unary_derivative(e)), memos);
   } else if constexpr (detail::is_binary<E>::value) {
-    return add(detail::to_child<K>(e.a, mul(w, detail::partial_a(e))),
-               detail::to_child<K>(e.b, mul(w, detail::partial_b(e))));
+    using A = std::remove_cvref_t<decltype(e.a)>;
+    using B = std::remove_cvref_t<decltype(e.b)>;
+    constexpr bool both = detail::has_gradient<A> && detail::has_gradient<B>;
+    const auto v = detail::shared_weight<W, both>(w, memos);
+    return add(detail::to_child<K>(e.a, mul(v, detail::partial_a(e)), memos),
+               detail::to_child<K>(e.b, mul(v, detail::partial_b(e)), memos));
   } else if constexpr (detail::is_where<E>::value) {
     if constexpr (kind_of<decltype(e.c)> != kind::elem) {
       // One branch for the whole row (from_logits, say): pick its gradient,
       // so the other branch's inf or NaN never meets a zero weight.
-      return where(e.c, detail::to_child<K>(e.a, w), detail::to_child<K>(e.b, w));
+      return where(e.c, detail::to_child<K>(e.a, w, memos), detail::to_child<K>(e.b, w, memos));
     } else {
-      return add(detail::to_child<K>(e.a, mul(w, not_equal(e.c, 0.0))),
-                 detail::to_child<K>(e.b, mul(w, equal(e.c, 0.0))));
+      using A = std::remove_cvref_t<decltype(e.a)>;
+      using B = std::remove_cvref_t<decltype(e.b)>;
+      constexpr bool both = detail::has_gradient<A> && detail::has_gradient<B>;
+      const auto v = detail::shared_weight<W, both>(w, memos);
+      return add(detail::to_child<K>(e.a, mul(v, not_equal(e.c, 0.0)), memos),
+                 detail::to_child<K>(e.b, mul(v, equal(e.c, 0.0)), memos));
     }
   } else if constexpr (detail::reduce_traits<E>::value) {
     using Op = typename detail::reduce_traits<E>::op;
     if constexpr (std::is_same_v<Op, sum_op>) {
-      return back(e.a, w);
+      return back(e.a, w, memos);
     } else if constexpr (std::is_same_v<Op, mean_op>) {
-      return back(e.a, div(w, cols{}));
+      return back(e.a, div(w, cols{}), memos);
     } else if constexpr (std::is_same_v<Op, max_op> || std::is_same_v<Op, min_op>) {
       // Shared equally among the columns that attain the extreme.
       const auto hit = equal(e.a, reduce<Op, std::remove_cvref_t<decltype(e.a)>>{e.a});
-      return back(e.a, mul(w, div(hit, sum(hit))));
+      return back(e.a, mul(w, div(hit, sum(hit))), memos);
     } else {
       return zero{};  // argmax
     }
@@ -170,7 +202,8 @@ constexpr auto back(const E& e, const W& w) {
 // dL/dy_pred as an elementwise expression, for a loss L with one value per row.
 template <Expression L>
 constexpr auto gradient(const L& loss) {
-  return back(loss, one{});
+  std::uint32_t memos = 0;  // each memo's id, unique within this gradient
+  return back(loss, one{}, memos);
 }
 
 }  // namespace ketl::expr

@@ -22,6 +22,61 @@ namespace ketl::expr {
 
 struct div_op;  // ops.hpp: a binary node divides by a row's reciprocal
 
+// Whether an expression's value depends on nothing but its type and the
+// rows (no constants, clip bounds or k held in the node); the
+// specializations are below.
+template <class E>
+inline constexpr bool stateless = false;
+
+// What a stateless node keeps from prepare, in one per-thread slot for its
+// type, with the lanes_ref block it holds (0: none, or a row_ref's row).
+// Every copy of the node (sum(p) and p / sum(p) appear several times in a
+// gradient) then computes it once per block and reads it from one address,
+// so that the compiler can also merge what the copies compute from it.
+struct alignas(64) shared_value {  // a vector's load or store splits no cache line
+  lane_cache value;
+  std::uint64_t block = 0;
+  bool flag = false;
+};
+template <class E>
+inline thread_local shared_value shared_slot{};
+
+// Whether this copy of stateless node E is the first prepared for the
+// block, which then computes the slot's value.
+template <class E, class Ctx>
+bool first_copy(const Ctx& r) {
+  auto& s = shared_slot<E>;
+  if constexpr (requires { r.id; }) {
+    if (s.block == r.id) return false;
+    s.block = r.id;
+  } else {
+    s.block = 0;
+  }
+  return true;
+}
+
+// A held value of kind K: a scalar node's is one number in every lane, so
+// one lane is kept and broadcast when read. A whole vector stored into a
+// node and read back stalls when it straddles a cache line, as it may at
+// any offset in the node.
+template <kind K, class V>
+void keep(lane_cache& c, const V& v) {
+  if constexpr (K == kind::scalar && !std::is_arithmetic_v<V>) {
+    detail::scalar_of<V> s;
+    std::memcpy(&s, static_cast<const void*>(&v), sizeof s);
+    c.put(s);
+  } else {
+    c.put(v);
+  }
+}
+template <kind K, class V>
+V kept(const lane_cache& c) {
+  if constexpr (K == kind::scalar && !std::is_arithmetic_v<V>)
+    return V(c.template get<detail::scalar_of<V>>());
+  else
+    return c.template get<V>();
+}
+
 // ---- elementwise operations -------------------------------------------------
 
 // A node of kind row or scalar keeps its value from prepare, so that an
@@ -31,18 +86,28 @@ template <class Op, class A>
 struct unary {
   static constexpr kind node_kind = kind_of<A>;
   static constexpr bool held = node_kind == kind::row || node_kind == kind::scalar;
+  static constexpr bool shared = held && stateless<unary>;
   A a;
   Op op{};
-  [[no_unique_address]] held_value<held> own{};
+  [[no_unique_address]] held_value<held && !shared> own{};
+  template <class Self>
+  static auto& slot(Self& self) {
+    if constexpr (shared)
+      return shared_slot<unary>.value;
+    else
+      return self.own.value;
+  }
   template <class Ctx>
   void prepare(const Ctx& r) {
     a.prepare(r);
-    if constexpr (held) own.value.put(op(a.at(r, 0)));
+    if constexpr (shared)
+      if (!first_copy<unary>(r)) return;
+    if constexpr (held) keep<node_kind>(slot(*this), op(a.at(r, 0)));
   }
   template <class Ctx>
   value_of<Ctx> at(const Ctx& r, std::size_t j) const {
     if constexpr (held)
-      return own.value.template get<value_of<Ctx>>();
+      return kept<node_kind, value_of<Ctx>>(slot(*this));
     else
       return op(a.at(r, j));
   }
@@ -65,35 +130,53 @@ struct binary {
   // lane outside that range divides every column, as before.
   static constexpr bool by_reciprocal = std::is_same_v<Op, div_op> && node_kind == kind::elem &&
                                         (kind_of<B> == kind::row || kind_of<B> == kind::scalar);
+  // A stateless one keeps them in its type's shared slot (see shared_value).
+  static constexpr bool shared = (held || by_reciprocal) && stateless<binary>;
   A a;
   B b;
-  [[no_unique_address]] held_value<held || by_reciprocal> own{};
-  [[no_unique_address]] held_flag<by_reciprocal> multiplies{};
+  [[no_unique_address]] held_value<(held || by_reciprocal) && !shared> own{};
+  [[no_unique_address]] held_flag<by_reciprocal && !shared> multiplies{};
+  template <class Self>
+  static auto& slot(Self& self) {
+    if constexpr (shared)
+      return shared_slot<binary>.value;
+    else
+      return self.own.value;
+  }
+  template <class Self>
+  static auto& divides_by_product(Self& self) {
+    if constexpr (shared)
+      return shared_slot<binary>.flag;
+    else
+      return self.multiplies.on;
+  }
   template <class Ctx>
   void prepare(const Ctx& r) {
     a.prepare(r);
     b.prepare(r);
+    if constexpr (shared)
+      if (!first_copy<binary>(r)) return;
     if constexpr (held) {
-      own.value.put(Op{}(a.at(r, 0), b.at(r, 0)));
+      keep<node_kind>(slot(*this), Op{}(a.at(r, 0), b.at(r, 0)));
     } else if constexpr (by_reciprocal) {
       using V = value_of<Ctx>;
       using S = detail::scalar_of<V>;
       const V d = b.at(r, 0);
-      own.value.put(V(1) / d);
+      keep<kind_of<B>>(slot(*this), V(1) / d);
       const V lo(std::numeric_limits<S>::min()), hi(S(1) / std::numeric_limits<S>::min());
       if constexpr (std::is_arithmetic_v<V>)
-        multiplies.on = std::abs(d) >= lo && std::abs(d) <= hi;
+        divides_by_product(*this) = std::abs(d) >= lo && std::abs(d) <= hi;
       else
-        multiplies.on = xsimd::all(xsimd::abs(d) >= lo && xsimd::abs(d) <= hi);
+        divides_by_product(*this) = xsimd::all(xsimd::abs(d) >= lo && xsimd::abs(d) <= hi);
     }
   }
   template <class Ctx>
   value_of<Ctx> at(const Ctx& r, std::size_t j) const {
     if constexpr (held)
-      return own.value.template get<value_of<Ctx>>();
+      return kept<node_kind, value_of<Ctx>>(slot(*this));
     else if constexpr (by_reciprocal)
-      return multiplies.on ? a.at(r, j) * own.value.template get<value_of<Ctx>>()
-                           : a.at(r, j) / b.at(r, j);
+      return divides_by_product(*this) ? a.at(r, j) * kept<kind_of<B>, value_of<Ctx>>(slot(*this))
+                                       : a.at(r, j) / b.at(r, j);
     else
       return Op{}(a.at(r, j), b.at(r, j));
   }
@@ -151,10 +234,6 @@ struct where_node {
 
 // ---- reductions over the last axis ----------------------------------------
 
-// Whether an expression's value depends on nothing but its type and the
-// rows (no constants, clip bounds or k held in the node).
-template <class E>
-inline constexpr bool stateless = false;
 template <>
 inline constexpr bool stateless<y_true_t> = true;
 template <>
@@ -179,15 +258,6 @@ inline constexpr bool stateless<binary<Op, A, B>> =
 template <class C, class A, class B>
 inline constexpr bool stateless<where_node<C, A, B>> = stateless<C>&& stateless<A>&& stateless<B>;
 
-// The per-thread slot of a stateless reduction type, and the lanes_ref
-// block it holds (0: none, or a row_ref's row).
-struct shared_value {
-  lane_cache value;
-  std::uint64_t block = 0;
-};
-template <class E>
-inline thread_local shared_value shared_slot{};
-
 template <class Op, class A>
 struct reduce {
   static_assert(kind_of<A> == kind::elem,
@@ -211,13 +281,8 @@ struct reduce {
   }
   template <class Ctx>
   void prepare(const Ctx& r) {
-    if constexpr (shared && requires { r.id; }) {
-      auto& s = shared_slot<reduce>;
-      if (s.block == r.id) return;  // another copy did it for this block
-      s.block = r.id;
-    } else if constexpr (shared) {
-      shared_slot<reduce>.block = 0;
-    }
+    if constexpr (shared)
+      if (!first_copy<reduce>(r)) return;  // another copy did it for this block
     a.prepare(r);
     slot(*this).put(Op::run(a, r));
   }
