@@ -214,6 +214,49 @@ TEST_CASE("weighted_metrics: weighted as the loss is, after the plain ones",
   CHECK(tb[3] == Approx(wacc / nnz).epsilon(1e-6));
 }
 
+// Metrics whose number is known at run time (a file's list): one
+// std::vector<metrics::AnyMetric>, plain or weighted, gives what the same
+// metrics given one by one give, in the same order.
+TEST_CASE("a run-time list of metrics reports as the metrics given one by one",
+          "[compile-options][metrics]") {
+  xt::xtensor<float, 2> x = xt::zeros<float>({13, 3});
+  xt::xtensor<float, 2> y = xt::zeros<float>({13, 4});
+  for (std::size_t i = 0; i < 13; ++i) {
+    for (std::size_t j = 0; j < 3; ++j) x(i, j) = std::cos(float(i * 3 + j));
+    y(i, (i * 5) % 4) = 1;
+  }
+  xt::xtensor<float, 1> w = xt::ones<float>({13});
+  w(2) = 0, w(7) = 2.5f, w(11) = 0.5f;
+  const std::vector<std::string> names = {"acc", "mae", "top_k_categorical_accuracy", "ce"};
+  std::vector<metrics::AnyMetric> plain, weighted;
+  for (const auto& n : names) plain.push_back(metrics::get(n));
+  weighted = {metrics::get("mse"), metrics::get("acc")};
+  utils::set_random_seed(4);
+  auto listed = Sequential{Input<3>{}, Dense<4, Softmax>{}};
+  utils::set_random_seed(4);
+  auto one_by_one = Sequential{Input<3>{}, Dense<4, Softmax>{}};
+  listed.compile("sgd", "categorical_crossentropy", plain, ketl::weighted_metrics(weighted));
+  one_by_one.compile("sgd", "categorical_crossentropy", "acc", "mae", "top_k_categorical_accuracy",
+                     "ce", ketl::weighted_metrics("mse", "acc"));
+  CHECK(listed.metrics_names() ==
+        std::vector<std::string>{"loss", "acc", "mean_absolute_error", "top_k_categorical_accuracy",
+                                 "ce", "weighted_mean_squared_error", "weighted_acc"});
+  CHECK(listed.metrics_names() == one_by_one.metrics_names());
+  for (std::size_t bs : {13u, 4u}) {
+    const auto a = listed.evaluate(x, y, {.batch_size = bs, .verbose = 0, .sample_weight = w});
+    const auto b = one_by_one.evaluate(x, y, {.batch_size = bs, .verbose = 0, .sample_weight = w});
+    REQUIRE(a.size() == 7);
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i] == Approx(b[i]).epsilon(1e-6));
+    CHECK(a[6] != Approx(a[1]));  // weighted accuracy differs from the plain one here
+  }
+  const auto h = listed.fit(x, y, {.batch_size = 4, .epochs = 2, .verbose = 0, .sample_weight = w});
+  const auto g =
+      one_by_one.fit(x, y, {.batch_size = 4, .epochs = 2, .verbose = 0, .sample_weight = w});
+  for (const auto& n : names) CHECK(h.history.count(n == "mae" ? "mean_absolute_error" : n) == 1);
+  CHECK(h.history.at("weighted_acc") == g.history.at("weighted_acc"));
+  CHECK(h.history.at("top_k_categorical_accuracy") == g.history.at("top_k_categorical_accuracy"));
+}
+
 TEST_CASE("weighted_metrics: a batch-wise metric scales by sum(w) / count_nonzero(w)",
           "[compile-options][metrics]") {
   xt::xtensor<float, 2> x = xt::zeros<float>({10, 2});

@@ -821,6 +821,78 @@ TEST_CASE("load_model reads Keras 2.3's and tf.keras's optimizer lists; refuses 
   CHECK(snapshot_weights(m) == want);
 }
 
+// A file's metrics, weighted_metrics and temporal sample_weight_mode, as
+// many as it lists: load_model compiles them by name and reports what the
+// model compiled by hand reports.
+TEST_CASE("load_model compiles every metric, weighted_metrics and temporal weights by name",
+          "[keras_h5][training_config]") {
+  const resume_data d;
+  auto m = ResumeNet(Input<4>{}, Dense<6, Tanh>{}, Dense<3, Softmax>{});
+  m.compile(optimizers::Adam{.lr = 0.01f}, "categorical_crossentropy", "acc", "mae",
+            "top_k_categorical_accuracy", "categorical_crossentropy",
+            weighted_metrics("mse", "acc"));
+  m.fit(d.x, d.y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+  const std::string path = "ketl_test_training_metrics.h5";
+  save_model(m, path);
+  auto back = load_model<ResumeNet>(path);
+  CHECK(back.metrics_names() ==
+        std::vector<std::string>{"loss", "acc", "mean_absolute_error", "top_k_categorical_accuracy",
+                                 "categorical_crossentropy", "weighted_mean_squared_error",
+                                 "weighted_acc"});
+  CHECK(back.metrics_names() == m.metrics_names());
+  xt::xtensor<float, 1> w = xt::ones<float>({24});
+  for (std::size_t i = 0; i < 24; i += 5) w(i) = 0;
+  w(3) = 2.5f;
+  const auto want = m.evaluate(d.x, d.y, {.batch_size = 8, .verbose = 0, .sample_weight = {w}});
+  const auto got = back.evaluate(d.x, d.y, {.batch_size = 8, .verbose = 0, .sample_weight = {w}});
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-6));
+  CHECK(got[5] != Approx(got[2]));  // the weighted mse is not the plain mae
+  // It saves what it read.
+  save_model(back, path);
+  const auto tc = nlohmann::ordered_json::parse(io::read_keras_h5(path).training_config);
+  CHECK(tc["metrics"].dump() == R"(["acc","mean_absolute_error","top_k_categorical_accuracy",)"
+                                R"("categorical_crossentropy"])");
+  CHECK(tc["weighted_metrics"].dump() == R"(["mean_squared_error","acc"])");
+
+  // sample_weight_mode "temporal" on an output with a time axis.
+  using Timed = Sequential<Input<4, 3>, TimeDistributed<Dense<2, Softmax>>>;
+  struct {
+    xt::xtensor<float, 3> x = xt::xtensor<float, 3>::from_shape({6, 4, 3});
+    xt::xtensor<float, 3> y = xt::zeros<float>({6, 4, 2});
+  } s;
+  Random rng(9);
+  for (auto& v : s.x) v = float(rng.uniform(-1, 1));
+  for (std::size_t i = 0; i < 6; ++i)
+    for (std::size_t k = 0; k < 4; ++k) s.y(i, k, (i + k) % 2) = 1;
+  auto t = Timed(Input<4, 3>{}, TimeDistributed<Dense<2, Softmax>>{});
+  t.compile(optimizers::SGD{.lr = 0.1f}, "categorical_crossentropy", "acc", ketl::temporal);
+  xt::xtensor<float, 2> tw = xt::ones<float>({6, 4});
+  tw(1, 2) = 0;
+  tw(4, 0) = 3;
+  t.fit(s.x, s.y, {.batch_size = 3, .epochs = 1, .verbose = 0, .sample_weight = {tw}});
+  save_model(t, path);
+  auto tb = load_model<Timed>(path);
+  CHECK(tb.compilation().temporal);
+  const auto tw_want = t.evaluate(s.x, s.y, {.batch_size = 3, .verbose = 0, .sample_weight = {tw}});
+  const auto tw_got = tb.evaluate(s.x, s.y, {.batch_size = 3, .verbose = 0, .sample_weight = {tw}});
+  REQUIRE(tw_got.size() == 2);
+  CHECK(tw_got[0] == Approx(tw_want[0]).epsilon(1e-6));
+  CHECK(tw_got[1] == Approx(tw_want[1]).epsilon(1e-6));
+  // A mode per output must agree across outputs; other modes are refused.
+  auto file = io::read_keras_h5(path);
+  auto tcj = nlohmann::ordered_json::parse(file.training_config);
+  tcj["sample_weight_mode"] = "samplewise";
+  file.training_config = tcj.dump();
+  io::write_file_atomically(path, io::keras_h5_model_bytes(file, path), "test");
+  CHECK_THROWS_WITH(load_model<Timed>(path), Contains("sample_weight_mode \"samplewise\""));
+  tcj["sample_weight_mode"] = nlohmann::ordered_json::parse(R"(["temporal"])");
+  file.training_config = tcj.dump();
+  io::write_file_atomically(path, io::keras_h5_model_bytes(file, path), "test");
+  CHECK(load_model<Timed>(path).compilation().temporal);
+  std::remove(path.c_str());
+}
+
 // ---- TensorFlow.js's model.json (ketl/io/tfjs.hpp) ------------------------
 
 namespace {

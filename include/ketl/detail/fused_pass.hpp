@@ -29,6 +29,17 @@ template <class K>
 constexpr std::size_t value_count() {
   return value_count_of<K>::value;
 }
+// The same for a kernel at hand: a list of metrics named at run time
+// knows its count only then.
+template <class K>
+std::size_t values_in(const K& k) {
+  if constexpr (requires { k.inner; })
+    return values_in(k.inner);
+  else if constexpr (requires { k.count(); })
+    return k.count();
+  else
+    return value_count<K>();
+}
 template <class T, class K>
 void write_results(K& k, double* out) {
   if constexpr (requires { k.inner; })
@@ -169,12 +180,8 @@ void fused_pass(Loss& loss, Metrics& metrics, const T* yt, const T* yp, std::siz
       metrics);
   out[0] = divisor > 0 ? total / divisor : 0.0;
   std::size_t k = 1;
-  std::apply(
-      [&](auto&... mk) {
-        ((write_results<T>(mk, out + k), k += value_count<std::remove_cvref_t<decltype(mk)>>()),
-         ...);
-      },
-      metrics);
+  std::apply([&](auto&... mk) { ((write_results<T>(mk, out + k), k += values_in(mk)), ...); },
+             metrics);
 }
 
 }  // namespace ketl::detail

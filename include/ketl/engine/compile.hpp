@@ -119,7 +119,7 @@ constexpr bool labels_fit_metric() {
 template <class Loss, class Out, class M>
 constexpr bool metric_target_fits() {
   using R = resolved_t<Loss, Out, M>;
-  if constexpr (is_any_metric<R>)
+  if constexpr (is_metric_list<R> || is_any_metric<R>)
     return true;  // checked at run time
   else
     return R::metric_type::target == Loss::target;
@@ -269,12 +269,14 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
   const auto metrics = hana::concat(plain, weighted);
   std::vector<std::string> metric_config, weighted_config;
   // Only what is a metric has a name; anything else fails below, saying so.
-  hana::for_each(plain, [&](const auto& m) {
-    if constexpr (requires { m.name(); }) metric_config.emplace_back(m.name());
-  });
-  hana::for_each(weighted, [&](const auto& m) {
-    if constexpr (requires { m.metric.name(); }) weighted_config.emplace_back(m.metric.name());
-  });
+  auto config = [](std::vector<std::string>& to, const auto& m) {
+    if constexpr (std::is_same_v<std::remove_cvref_t<decltype(m)>, std::vector<metrics::AnyMetric>>)
+      for (const auto& x : m) to.emplace_back(x.name());
+    else if constexpr (requires { m.name(); })
+      to.emplace_back(m.name());
+  };
+  hana::for_each(plain, [&](const auto& m) { config(metric_config, m); });
+  hana::for_each(weighted, [&](const auto& m) { config(weighted_config, m.metric); });
 
   using Labels =
       typename detail::labels_or_void<(ketl::detail::is_labels<Args> || ...), Args...>::type;

@@ -45,13 +45,61 @@ struct named_metric {
   }
 };
 
+// Metrics named at run time, as many as a file's training_config lists:
+// std::vector<metrics::AnyMetric> among compile()'s metrics (or inside
+// weighted_metrics), each resolved and named as one AnyMetric is.
+template <bool Weighted>
+struct named_metric_list {
+  using metric_type = std::conditional_t<Weighted, weighted<std::vector<metrics::AnyMetric>>,
+                                         std::vector<metrics::AnyMetric>>;
+  std::vector<named_metric<metrics::AnyMetric>> items;
+};
+template <class N>
+inline constexpr bool is_metric_list = false;
+template <bool Weighted>
+inline constexpr bool is_metric_list<named_metric_list<Weighted>> = true;
+
+// Their kernels, one erased kernel each: the fused pass hands them the
+// batch after its walk over the rows, and they report one value each.
+template <class T>
+struct metric_list_kernel {
+  std::vector<metrics::AnyMetric::kernel<T>> parts;
+  std::size_t count() const { return parts.size(); }
+  void begin() {
+    for (auto& k : parts) k.begin();
+  }
+  void add_rows(const T* yt, const T* yp, std::size_t n, std::size_t cols, std::size_t yt_cols,
+                const T* w = nullptr) {
+    for (auto& k : parts) k.add_rows(yt, yp, n, cols, yt_cols, w);
+  }
+  void set_divisor(double d) {
+    for (auto& k : parts) k.set_divisor(d);
+  }
+  template <class>
+  void results(double* out) {
+    for (std::size_t i = 0; i < parts.size(); ++i) out[i] = parts[i].template result<T>();
+  }
+};
+
 // Keras 2.2.4's rule for "acc" and "ce": binary for a one-unit output or a
 // binary loss, sparse for a sparse loss, categorical otherwise.
 template <class Loss, bool OneUnit, class M>
 auto resolve_metric(const M& m) {
   constexpr bool binary = OneUnit || std::is_same_v<Loss, losses::BinaryCrossentropy>;
   constexpr bool sparse = Loss::target == Target::sparse_labels;
-  if constexpr (is_weighted<M>) {
+  if constexpr (std::is_same_v<M, std::vector<metrics::AnyMetric>>) {
+    named_metric_list<false> list;
+    for (const auto& x : m) list.items.push_back(resolve_metric<Loss, OneUnit>(x));
+    return list;
+  } else if constexpr (is_weighted<M> &&
+                       std::is_same_v<unweighted_t<M>, std::vector<metrics::AnyMetric>>) {
+    named_metric_list<true> list;
+    for (const auto& x : m.metric) {
+      list.items.push_back(resolve_metric<Loss, OneUnit>(x));
+      list.items.back().name = "weighted_" + list.items.back().name;
+    }
+    return list;
+  } else if constexpr (is_weighted<M>) {
     // One of weighted_metrics: resolved as a plain metric, named "weighted_<name>".
     auto r = resolve_metric<Loss, OneUnit>(m.metric);
     using R = typename decltype(r)::metric_type;
@@ -147,7 +195,16 @@ struct output_step_impl final : output_step<T> {
   }
   template <class N>
   static auto kernel_of(const N& m) {
-    return kernel_for(m.metric);
+    if constexpr (detail::is_metric_list<N>) {
+      detail::metric_list_kernel<T> k;
+      for (const auto& x : m.items) k.parts.push_back(x.metric.template make_kernel<T>());
+      if constexpr (ketl::detail::is_weighted<typename N::metric_type>)
+        return ketl::detail::weighted_metric_kernel<detail::metric_list_kernel<T>>{std::move(k)};
+      else
+        return k;
+    } else {
+      return kernel_for(m.metric);
+    }
   }
 
   decltype(ketl::detail::make_loss_kernel(std::declval<const Loss&>())) loss;
@@ -166,18 +223,29 @@ struct output_step_impl final : output_step<T> {
   // A metric's reported names: its own, or each of a value set's.
   template <class N>
   void push_names(const N& m) {
-    if constexpr (!detail::is_any_metric<N>) {
-      const auto& metric = ketl::detail::unweighted_metric(m.metric);
-      using E = std::remove_cvref_t<decltype(metric.expression())>;
-      if constexpr (ketl::detail::is_value_set<E>::value) {
-        const std::string prefix =
-            ketl::detail::is_weighted<typename N::metric_type> ? "weighted_" : "";
-        for (auto n : metric.expression().names)
-          this->metric_names.push_back(prefix + std::string(n));
-        return;
+    if constexpr (detail::is_metric_list<N>) {
+      for (const auto& x : m.items) this->metric_names.push_back(x.name);
+    } else {
+      if constexpr (!detail::is_any_metric<N>) {
+        const auto& metric = ketl::detail::unweighted_metric(m.metric);
+        using E = std::remove_cvref_t<decltype(metric.expression())>;
+        if constexpr (ketl::detail::is_value_set<E>::value) {
+          const std::string prefix =
+              ketl::detail::is_weighted<typename N::metric_type> ? "weighted_" : "";
+          for (auto n : metric.expression().names)
+            this->metric_names.push_back(prefix + std::string(n));
+          return;
+        }
       }
+      this->metric_names.push_back(m.name);
     }
-    this->metric_names.push_back(m.name);
+  }
+  template <class N>
+  void push_targets(const N& m) {
+    if constexpr (detail::is_metric_list<N>)
+      for (const auto& x : m.items) this->metric_targets.emplace_back(x.name, x.target());
+    else
+      this->metric_targets.emplace_back(m.name, m.target());
   }
 
   output_step_impl(const Loss& l, std::size_t last, std::size_t rows_per_sample, const M&... ms)
@@ -191,7 +259,7 @@ struct output_step_impl final : output_step<T> {
         metrics(std::apply([](const auto&... m) { return std::make_tuple(kernel_of(m)...); },
                            metric_objects)) {
     (push_names(ms), ...);
-    (this->metric_targets.emplace_back(ms.name, ms.target()), ...);
+    (push_targets(ms), ...);
     this->loss_name = std::string(l.name());
     this->target = Loss::target;
     if constexpr (softmax_crossentropy) this->fuses_softmax = !loss_fn.from_logits;

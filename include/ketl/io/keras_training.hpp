@@ -20,6 +20,7 @@
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -261,39 +262,70 @@ void restore_training(M& model, const keras_weights& file, const std::string& wh
   }
 }
 
+namespace detail {
+
+// The metric names a training_config lists under key: a list for every
+// output, or tf.keras's list per output (the same for each, as compile()
+// gives every output the same metrics).
+inline std::vector<std::string> metric_names_of(
+    const json& tc, const char* key, const std::string& where,
+    const std::function<void(const std::string&)>& refuse) {
+  std::vector<std::string> out;
+  if (!tc.contains(key) || tc.at(key).is_null()) return out;
+  const json& ms = tc.at(key);
+  if (!ms.is_array()) refuse(std::string(key) + " per output");
+  const bool nested = !ms.empty() && ms[0].is_array();
+  for (const auto& m : nested ? ms[0] : ms) out.push_back(metric_name(m, where));
+  if (nested)
+    for (const auto& other : ms)
+      if (other != ms[0]) refuse(std::string("different ") + key + " per output");
+  return out;
+}
+
+// Whether sample_weight_mode asks for timestep-wise weights: "temporal", or
+// "temporal" for every output (a list or a dict); null for none.
+inline bool temporal_mode(const json& tc, const std::function<void(const std::string&)>& refuse) {
+  if (!tc.contains("sample_weight_mode")) return false;
+  const json& m = tc.at("sample_weight_mode");
+  auto one = [&](const json& v) {
+    if (v.is_null()) return false;
+    if (v.is_string() && v.get<std::string>() == "temporal") return true;
+    refuse("sample_weight_mode " + v.dump().substr(0, 100));
+    return false;
+  };
+  if (!m.is_array() && !m.is_object()) return one(m);
+  if (m.empty()) return false;
+  const bool first = one(*m.begin());
+  for (const auto& v : m)
+    if (one(v) != first) refuse("a sample_weight_mode that differs by output");
+  return first;
+}
+
+}  // namespace detail
+
 // Compiles an uncompiled model as the file's training_config says: its
-// optimizer with the file's config, its loss (one per output) and up to two
-// metrics by Keras's names, its loss_weights. What load_model cannot
-// compile at run time (temporal sample weights, weighted_metrics, more
-// metrics, a metric per output) is refused by name: compile the prototype
-// as the file says, and load_model restores the state.
+// optimizer with the file's config, its loss (one per output), its metrics
+// and weighted_metrics by Keras's names (as many as the file lists, run
+// after the fused pass), its loss_weights and a temporal sample_weight_mode.
+// What load_model cannot compile at run time (metrics that differ by
+// output, temporal weights on an output without a time axis) is refused by
+// name: compile the prototype as the file says, and load_model restores
+// the state.
 template <class M>
 void compile_from_file(M& model, const keras_weights& file, const std::string& where) {
   const json tc = detail::parse_training(file.training_config, where);
   const auto optimizer = optimizers::get(detail::optimizer_class(tc.at("optimizer_config"), where));
-  auto refuse = [&](const std::string& what) {
+  const std::function<void(const std::string&)> refuse = [&](const std::string& what) {
     throw value_error(where + "its training_config has " + what +
                       ", which load_model cannot compile by name: compile the model as the file "
                       "says and pass it to load_model, which then restores the state");
   };
-  if (tc.contains("sample_weight_mode") && !tc.at("sample_weight_mode").is_null())
-    refuse("sample_weight_mode " + tc.at("sample_weight_mode").dump());
-  if (tc.contains("weighted_metrics") && !tc.at("weighted_metrics").is_null() &&
-      !tc.at("weighted_metrics").empty())
-    refuse("weighted_metrics");
-  // A list of metrics for every output, or tf.keras's list per output
-  // (the same for each, as ketl's metrics are).
-  std::vector<std::string> metric_names;
-  if (tc.contains("metrics") && !tc.at("metrics").is_null()) {
-    const json& ms = tc.at("metrics");
-    if (!ms.is_array()) refuse("metrics per output");
-    const bool nested = !ms.empty() && ms[0].is_array();
-    for (const auto& m : nested ? ms[0] : ms) metric_names.push_back(detail::metric_name(m, where));
-    if (nested)
-      for (const auto& other : ms)
-        if (other != ms[0]) refuse("different metrics per output");
-  }
-  if (metric_names.size() > 2) refuse(std::to_string(metric_names.size()) + " metrics");
+  const bool temporal = detail::temporal_mode(tc, refuse);
+  std::vector<metrics::AnyMetric> plain, weighted;
+  for (const auto& n : detail::metric_names_of(tc, "metrics", where, refuse))
+    plain.push_back(metrics::get(n));
+  for (const auto& n : detail::metric_names_of(tc, "weighted_metrics", where, refuse))
+    weighted.push_back(metrics::get(n));
   constexpr std::size_t outs = M::output_count;
   const auto& names = model.network().output_names();
   std::vector<losses::AnyLoss> loss;
@@ -311,19 +343,19 @@ void compile_from_file(M& model, const keras_weights& file, const std::string& w
       weights[k] = v->get<double>();
     }
   }
-  std::vector<metrics::AnyMetric> ms;
-  for (const auto& n : metric_names) ms.push_back(metrics::get(n));
   [&]<std::size_t... K>(std::index_sequence<K...>) {
+    // Keras's rule for temporal weights: every output has a time axis.
+    constexpr bool timed =
+        ((engine::output_shape_t<typename M::network_type, K>::rank >= 2) && ...);
     auto go = [&](const auto& l) {
       const auto lws = ketl::loss_weights(weights[K]...);
-      switch (ms.size()) {
-        case 0:
-          return model.compile(optimizer, l, lws);
-        case 1:
-          return model.compile(optimizer, l, ms[0], lws);
-        default:
-          return model.compile(optimizer, l, ms[0], ms[1], lws);
+      const auto wms = ketl::weighted_metrics(weighted);
+      if constexpr (timed) {
+        if (temporal) return model.compile(optimizer, l, plain, wms, lws, ketl::temporal);
+      } else {
+        if (temporal) refuse("sample_weight_mode \"temporal\" for an output without a time axis");
       }
+      return model.compile(optimizer, l, plain, wms, lws);
     };
     if constexpr (outs == 1)
       go(loss[0]);
