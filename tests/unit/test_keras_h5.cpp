@@ -286,6 +286,81 @@ TEST_CASE("load_weights converts CuDNNLSTM's and CuDNNGRU's weights, as Keras do
   CHECK(snapshot_weights(plain) == before);
 }
 
+namespace {
+// A whole-model file as Keras 2.2.4 writes one for CuDNN layers: ketl's own
+// config with each LSTM and GRU turned into a CuDNNLSTM or CuDNNGRU (whose
+// configs have no activations, use_bias, dropout or reset_after), and
+// make_cudnn_h5.py's weights in cuDNN's layout. load_model reads it as the
+// plain layer and predicts what Keras predicted; ketl-import spells that
+// layer.
+nlohmann::ordered_json as_cudnn(nlohmann::ordered_json v) {
+  if (v.is_array())
+    for (auto& x : v) x = as_cudnn(x);
+  if (!v.is_object()) return v;
+  for (auto& [k, x] : v.items()) x = as_cudnn(x);
+  if (v.contains("class_name") && (v["class_name"] == "LSTM" || v["class_name"] == "GRU")) {
+    v["class_name"] = v["class_name"] == "LSTM" ? "CuDNNLSTM" : "CuDNNGRU";
+    for (const char* k : {"activation", "recurrent_activation", "use_bias", "dropout",
+                          "recurrent_dropout", "implementation", "reset_after", "unroll"})
+      v["config"].erase(k);
+  }
+  return v;
+}
+template <class Net>
+void check_cudnn_model(const Net& proto, const std::string& name, const std::string& spelled) {
+  INFO(name);
+  auto file = io::read_keras_h5(dir + "cudnn_" + name + ".h5");
+  file.model_config = as_cudnn(io::keras::model_config(proto)).dump();
+  REQUIRE_THAT(file.model_config, Contains("CuDNN"));
+  const std::string path = "ketl_test_cudnn_model.h5";
+  io::write_file_atomically(path, io::keras_h5_model_bytes(file, path), "test");
+  const auto g = io::load_npz(dir + "cudnn_" + name + ".npz", "golden");
+  const auto& x = g.at("x");
+  xt::xtensor<float, 3> xs =
+      xt::xtensor<float, 3>::from_shape({x.shape[0], x.shape[1], x.shape[2]});
+  std::transform(x.values.begin(), x.values.end(), xs.begin(), [](double v) { return float(v); });
+  const auto got = load_model<Net>(path).predict(xs);
+  std::remove(path.c_str());
+  const auto& want = g.at("y").values;
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i)
+    CHECK(double(got.data()[i]) == Approx(want[i]).margin(2e-6));
+  CHECK_THAT(io::keras::import_header(file.model_config, "Cu", "cu.h5", "ketl/io/keras_h5.hpp"),
+             Contains(spelled));
+}
+}  // namespace
+
+TEST_CASE("load_model and ketl-import read CuDNNLSTM and CuDNNGRU model files as the plain layers",
+          "[keras_h5][recurrent][ketl_import]") {
+  check_cudnn_model(
+      Sequential{Input<5, 3>{}, LSTM<4, rnn{.return_sequences = true}, Tanh, Sigmoid>{}}, "lstm",
+      "ketl::LSTM<4, ketl::rnn{.return_sequences = true}, ketl::Tanh, ketl::Sigmoid>");
+  check_cudnn_model(
+      Sequential{Input<5, 3>{},
+                 GRU<4, rnn{.return_sequences = true, .reset_after = true}, Tanh, Sigmoid>{}},
+      "gru",
+      "ketl::GRU<4, ketl::rnn{.return_sequences = true, .reset_after = true}, ketl::Tanh, "
+      "ketl::Sigmoid>");
+  check_cudnn_model(
+      Sequential{Input<4, 3>{}, Bidirectional<LSTM<3, rnn{}, Tanh, Sigmoid>>{}, Dense<2>{}},
+      "bilstm",
+      "ketl::Bidirectional<ketl::LSTM<3, ketl::rnn{}, ketl::Tanh, ketl::Sigmoid>, "
+      "ketl::merge_mode::concat>");
+  // A CuDNNLSTM is not an LSTM with Keras 2.2.4's hard sigmoid: refused,
+  // saying which layer differs.
+  using Hard = Sequential<Input<5, 3>, LSTM<4, rnn{.return_sequences = true}>>;
+  auto file = io::read_keras_h5(dir + "cudnn_lstm.h5");
+  file.model_config = as_cudnn(io::keras::model_config(
+                                   Hard(Input<5, 3>{}, LSTM<4, rnn{.return_sequences = true}>{})))
+                          .dump();
+  const std::string path = "ketl_test_cudnn_hard.h5";
+  io::write_file_atomically(path, io::keras_h5_model_bytes(file, path), "test");
+  CHECK_THROWS_WITH(load_model<Hard>(path), Contains("layer 0") &&
+                                                Contains("recurrent_activation='sigmoid'") &&
+                                                Contains("recurrent_activation='hard_sigmoid'"));
+  std::remove(path.c_str());
+}
+
 TEST_CASE("bad .h5 files throw a ketl::io_error naming the file, and change nothing",
           "[keras_h5][weights][robustness]") {
   auto m = Sequential{Input<6>{}, Dense<5, Relu>{}, Dense<3>{}};

@@ -63,6 +63,33 @@ inline std::string class_of(const json& layer) {
   return c;
 }
 
+// Keras 2.2.4's CuDNNLSTM and CuDNNGRU, trained on a GPU, compute what an
+// LSTM and a GRU with tanh, a sigmoid recurrent activation and biases
+// compute (GRU with reset_after); their weights convert on loading
+// (detail/cudnn_weights.hpp). Every such layer in a config, at any depth
+// (a Bidirectional's, a nested Sequential's), is rewritten as that layer.
+inline void cudnn_as_plain(json& v, int depth = 0) {
+  if (depth > 64) return;  // a hostile file's nesting: the comparison refuses it later
+  if (v.is_array()) {
+    for (auto& x : v) cudnn_as_plain(x, depth + 1);
+    return;
+  }
+  if (!v.is_object()) return;
+  for (auto& [k, x] : v.items()) cudnn_as_plain(x, depth + 1);
+  const auto cls = v.find("class_name");
+  const auto cfg = v.find("config");
+  if (cls == v.end() || !cls->is_string() || cfg == v.end() || !cfg->is_object()) return;
+  const std::string c = cls->get<std::string>();
+  if (c != "CuDNNLSTM" && c != "CuDNNGRU") return;
+  *cls = c == "CuDNNLSTM" ? "LSTM" : "GRU";
+  (*cfg)["activation"] = "tanh";
+  (*cfg)["recurrent_activation"] = "sigmoid";
+  (*cfg)["use_bias"] = true;
+  (*cfg)["dropout"] = 0.0;
+  (*cfg)["recurrent_dropout"] = 0.0;
+  if (c == "CuDNNGRU") (*cfg)["reset_after"] = true;
+}
+
 // An activation given as a nested object (newer files) as its name.
 inline json plain(const json& v) {
   if (v.is_object() && v.contains("config") && v.at("config").is_object() &&
@@ -265,7 +292,9 @@ inline std::string first_difference(const json& mine, const json& file) {
 inline std::string check_architecture(const json& mine, std::string_view text,
                                       const std::string& where) {
   try {
-    return first_difference(mine, json::parse(text));
+    json file = json::parse(text);
+    detail::cudnn_as_plain(file);
+    return first_difference(mine, file);
   } catch (const json::exception& e) {
     throw io_error(where + "its model_config is not a Keras model config (" + e.what() + ")");
   }

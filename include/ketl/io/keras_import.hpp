@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "ketl/detail/keras_import_layers.hpp"
+#include "ketl/io/keras_architecture.hpp"
 
 namespace ketl::io::keras {
 
@@ -245,6 +246,7 @@ inline std::string import_header(const std::string& model_config, const std::str
   } catch (const json::exception& e) {
     throw io_error("ketl-import: " + source + ": its model config is not JSON (" + e.what() + ")");
   }
+  io::keras::detail::cudnn_as_plain(config);  // a CuDNNLSTM is spelled as the LSTM it computes
   const std::string cls = import_detail::class_of(config);
   std::string body;
   if (cls == "Sequential")
