@@ -46,6 +46,21 @@ WeightedMetrics<M...> weighted_metrics(M... m) {
   return {boost::hana::make_tuple(std::move(m)...)};
 }
 
+// metrics={"out": [...]}: metrics for output K alone, after the metrics
+// every output has. Give it once per output that has its own; a metric is
+// a ketl metric, its Keras name, or a std::vector<metrics::AnyMetric>.
+//   model.compile("adam", ketl::per_output(losses::categorical_crossentropy, losses::mse),
+//                 ketl::metrics_for<0>(metrics::accuracy), ketl::metrics_for<1>(metrics::mae));
+template <std::size_t K, class... M>
+struct MetricsFor {
+  static constexpr std::size_t output = K;
+  boost::hana::tuple<M...> metrics;
+};
+template <std::size_t K, class... M>
+MetricsFor<K, M...> metrics_for(M... m) {
+  return {boost::hana::make_tuple(std::move(m)...)};
+}
+
 // target_tensors=[y]: the targets, bound at compile time, so that fit(x),
 // evaluate(x), train_on_batch(x) and test_on_batch(x) need no y. The model
 // keeps its own copy (move the array in to avoid one); one per output.
@@ -116,6 +131,10 @@ inline constexpr bool is_weighted_metrics = false;
 template <class... M>
 inline constexpr bool is_weighted_metrics<WeightedMetrics<M...>> = true;
 template <class A>
+inline constexpr bool is_metrics_for = false;
+template <std::size_t K, class... M>
+inline constexpr bool is_metrics_for<MetricsFor<K, M...>> = true;
+template <class A>
 inline constexpr bool is_target_tensors = false;
 template <class... A>
 inline constexpr bool is_target_tensors<TargetTensors<A...>> = true;
@@ -131,8 +150,8 @@ inline constexpr bool is_per_output<PerOutput<L...>> = true;
 // An argument of compile() that is an option, not a metric.
 template <class A>
 inline constexpr bool is_compile_option =
-    is_labels<A> || std::is_same_v<A, Temporal> || is_weighted_metrics<A> || is_target_tensors<A> ||
-    is_loss_weights<A> || is_data_parallel<A>;
+    is_labels<A> || std::is_same_v<A, Temporal> || is_weighted_metrics<A> || is_metrics_for<A> ||
+    is_target_tensors<A> || is_loss_weights<A> || is_data_parallel<A>;
 }  // namespace detail
 
 }  // namespace ketl

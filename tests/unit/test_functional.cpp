@@ -5,6 +5,7 @@
 // (two files, so that the suite's build runs them on both cores).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <regex>
@@ -158,6 +159,42 @@ TEST_CASE("per_output losses, per-output sample and class weights, target_tensor
   const auto bound = model.evaluate(xv, {.verbose = 0});
   CHECK(bound[1] == Approx(base[1]));
   CHECK_THROWS_AS(model.evaluate(xv, std::tie(labels, yr), {.verbose = 0}), value_error);
+}
+
+// Keras's metrics={"cls": ["acc"], "reg": ["mae", "mse"]}: each output's
+// own metrics, after the ones every output has.
+TEST_CASE("metrics_for<K>: each output's own metrics", "[functional][model][metrics]") {
+  auto x = Input<6>{};
+  auto h = Dense<8, Tanh, double>{}(x);
+  auto cls = Dense<3, Softmax, double>{{.name = "cls"}}(h);
+  auto reg = Dense<2, Linear, double>{{.name = "reg"}}(h);
+  auto model = Model{inputs(x), outputs(cls, reg)};
+  model.compile("sgd", per_output(losses::sparse_categorical_crossentropy, losses::mse),
+                metrics_for<1>(losses::mae, "mse"), metrics::accuracy, metrics_for<0>("ce"));
+  CHECK(model.metrics_names() ==
+        std::vector<std::string>{"loss", "cls_loss", "reg_loss", "cls_acc", "cls_ce", "reg_acc",
+                                 "reg_mean_absolute_error", "reg_mean_squared_error"});
+  Random rng(8);
+  const auto xv = random_2d(11, 6, rng);
+  xt::xtensor<int, 1> labels = xt::zeros<int>({11});
+  for (std::size_t i = 0; i < 11; ++i) labels(i) = int((i * 2) % 3);
+  const auto yr = random_2d(11, 2, rng);
+  const auto r = model.evaluate(xv, std::tie(labels, yr), {.verbose = 0});
+  REQUIRE(r.size() == 8);
+  const auto [pc, pr] = model.predict(xv);
+  double ce = 0, mae = 0, mse = 0;
+  for (std::size_t i = 0; i < 11; ++i) {
+    ce -= std::log(std::clamp(pc(i, std::size_t(labels(i))), 1e-7, 1 - 1e-7));
+    for (std::size_t j = 0; j < 2; ++j) {
+      const double d = pr(i, j) - yr(i, j);
+      mae += std::abs(d) / 2, mse += d * d / 2;
+    }
+  }
+  CHECK(r[4] == Approx(ce / 11).epsilon(1e-9));  // "ce" is sparse against this loss
+  CHECK(r[4] == Approx(r[1]).epsilon(1e-9));     // and equals cls's loss
+  CHECK(r[6] == Approx(mae / 11).epsilon(1e-9));
+  CHECK(r[7] == Approx(mse / 11).epsilon(1e-9));
+  CHECK(r[7] == Approx(r[2]).epsilon(1e-9));  // mse as a metric is reg's loss
 }
 
 TEST_CASE("a functional twin of a Sequential trains bit for bit the same", "[functional][model]") {

@@ -968,6 +968,53 @@ TEST_CASE("load_model compiles every metric, weighted_metrics and temporal weigh
   std::remove(path.c_str());
 }
 
+// Metrics that differ by output: save_model writes Keras 2.2.4's dict,
+// load_model reads it (and tf.keras's list per output) as metrics_for<K>.
+TEST_CASE("per-output metrics go through the training_config both ways",
+          "[keras_h5][training_config]") {
+  auto make = [] {
+    auto x = Input<4>{};
+    auto h = Dense<5, Tanh>{}(x);
+    return Model{inputs(x),
+                 outputs(Dense<3, Softmax>{{.name = "cls"}}(h), Dense<2>{{.name = "reg"}}(h))};
+  };
+  auto m = make();
+  m.compile("adam", per_output("categorical_crossentropy", "mse"), metrics_for<0>("acc"),
+            metrics_for<1>("mae", "mse"));
+  const std::string path = "ketl_test_per_output.h5";
+  save_model(m, path);
+  auto tc = nlohmann::ordered_json::parse(io::read_keras_h5(path).training_config);
+  CHECK(tc["metrics"].dump() ==
+        R"({"cls":["acc"],"reg":["mean_absolute_error","mean_squared_error"]})");
+  auto back = load_model(path, make());
+  CHECK(back.metrics_names() == m.metrics_names());
+  Random rng(3);
+  xt::xtensor<float, 2> x = xt::xtensor<float, 2>::from_shape({9, 4});
+  xt::xtensor<float, 2> yc = xt::zeros<float>({9, 3}),
+                        yr = xt::xtensor<float, 2>::from_shape({9, 2});
+  for (auto& v : x) v = float(rng.uniform(-1, 1));
+  for (auto& v : yr) v = float(rng.uniform(-1, 1));
+  for (std::size_t i = 0; i < 9; ++i) yc(i, i % 3) = 1;
+  const auto want = m.evaluate(x, std::tie(yc, yr), {.verbose = 0});
+  const auto got = back.evaluate(x, std::tie(yc, yr), {.verbose = 0});
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-6));
+  // tf.keras's form: a list per output, in output order.
+  auto file = io::read_keras_h5(path);
+  tc["metrics"] = nlohmann::ordered_json::parse(R"([["accuracy"], ["mae"]])");
+  file.training_config = tc.dump();
+  io::write_file_atomically(path, io::keras_h5_model_bytes(file, path), "test");
+  CHECK(load_model(path, make()).metrics_names() ==
+        std::vector<std::string>{"loss", "cls_loss", "reg_loss", "cls_acc",
+                                 "reg_mean_absolute_error"});
+  // A dict naming an output the model does not have is refused.
+  tc["metrics"] = nlohmann::ordered_json::parse(R"({"cls": "acc", "other": ["mae"]})");
+  file.training_config = tc.dump();
+  io::write_file_atomically(path, io::keras_h5_model_bytes(file, path), "test");
+  CHECK_THROWS_WITH(load_model(path, make()), Contains("an output \"other\""));
+  std::remove(path.c_str());
+}
+
 // ---- TensorFlow.js's model.json (ketl/io/tfjs.hpp) ------------------------
 
 namespace {

@@ -45,6 +45,7 @@ struct compiled_state {
   std::vector<xt::xarray<T>> bound_targets;  // ketl::target_tensors, one per output
   // As compile() was given them, for Keras's training_config.
   std::vector<std::string> metric_config, weighted_metric_config;
+  std::vector<std::vector<std::string>> output_metric_config;  // metrics_for<K>'s, per output
   bool loss_weights_given = false;
   // ketl::DataParallel: the ranks that train this model together, or none.
   DataParallel parallel;
@@ -266,7 +267,26 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
           return ketl::detail::weighted<decltype(r)>{r};
         });
       }));
-  const auto metrics = hana::concat(plain, weighted);
+  // metrics_for<K>(...): output K's own metrics, after the shared plain ones.
+  auto own = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+    const auto mine = hana::filter(all, [](auto a) {
+      using A = decltype(a);
+      if constexpr (ketl::detail::is_metrics_for<A>)
+        return hana::bool_c<A::output == K>;
+      else
+        return hana::false_c;
+    });
+    return hana::flatten(hana::transform(mine, [](auto mf) {
+      return hana::transform(mf.metrics, [](auto m) { return detail::as_metric(m); });
+    }));
+  };
+  (
+      [&] {
+        if constexpr (ketl::detail::is_metrics_for<Args>)
+          static_assert(Args::output < output_count,
+                        "ketl::metrics_for<K>: K must be one of the model's outputs");
+      }(),
+      ...);
   std::vector<std::string> metric_config, weighted_config;
   // Only what is a metric has a name; anything else fails below, saying so.
   auto config = [](std::vector<std::string>& to, const auto& m) {
@@ -286,6 +306,13 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
   c->loss_weights.assign(output_count, 1.0);
   c->metric_config = std::move(metric_config);
   c->weighted_metric_config = std::move(weighted_config);
+  c->output_metric_config.resize(output_count);
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    (hana::for_each(own(std::integral_constant<std::size_t, K>{}),
+                    [&](const auto& m) { config(c->output_metric_config[K], m); }),
+     ...);
+  }
+  (std::make_index_sequence<output_count>{});
   (
       [&](const auto& a) {
         using A = std::remove_cvref_t<decltype(a)>;
@@ -309,14 +336,16 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
         }
       }(args),
       ...);
-  hana::unpack(metrics, [&](const auto&... ms) {
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (c->outputs.push_back(
-           detail::output_step_for<Net, K, Labels>(detail::loss_of<K>(loss), ms...)),
-       ...);
-    }
-    (std::make_index_sequence<output_count>{});
-  });
+  [&]<std::size_t... K>(std::index_sequence<K...>) {
+    (hana::unpack(
+         hana::concat(hana::concat(plain, own(std::integral_constant<std::size_t, K>{})), weighted),
+         [&](const auto&... ms) {
+           c->outputs.push_back(
+               detail::output_step_for<Net, K, Labels>(detail::loss_of<K>(loss), ms...));
+         }),
+     ...);
+  }
+  (std::make_index_sequence<output_count>{});
   name_values(*c, net_.output_names());
   // As Keras, compile() fixes which weights train: a layer frozen (or
   // unfrozen) later takes effect at the next compile().

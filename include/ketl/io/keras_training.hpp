@@ -33,6 +33,20 @@
 
 namespace ketl::io::keras {
 
+// training_config's metrics: a list when every output has the same, else
+// Keras's dict of each output's list (its shared metrics, then its own).
+template <class C>
+json metrics_config(const C& c, const std::vector<std::string>& outputs) {
+  std::vector<std::vector<std::string>> per(outputs.size(), c.metric_config);
+  for (std::size_t k = 0; k < per.size() && k < c.output_metric_config.size(); ++k)
+    per[k].insert(per[k].end(), c.output_metric_config[k].begin(), c.output_metric_config[k].end());
+  if (std::all_of(per.begin(), per.end(), [&](const auto& p) { return p == per[0]; }))
+    return per.empty() ? json(c.metric_config) : json(per[0]);
+  json out = json::object();
+  for (std::size_t k = 0; k < per.size(); ++k) out[outputs[k]] = per[k];
+  return out;
+}
+
 // Keras 2.2.4's training_config for a compiled model.
 template <class M>
 json training_config(const M& model) {
@@ -55,7 +69,7 @@ json training_config(const M& model) {
   json out = {{"optimizer_config",
                {{"class_name", std::string(c.optimizer->keras_class())}, {"config", opt}}},
               {"loss", loss},
-              {"metrics", c.metric_config},
+              {"metrics", metrics_config(c, names)},
               {"sample_weight_mode", c.temporal ? json("temporal") : json(nullptr)},
               {"loss_weights", c.loss_weights_given ? json(c.loss_weights) : json(nullptr)}};
   if (!c.weighted_metric_config.empty()) out["weighted_metrics"] = c.weighted_metric_config;
@@ -264,21 +278,39 @@ void restore_training(M& model, const keras_weights& file, const std::string& wh
 
 namespace detail {
 
-// The metric names a training_config lists under key: a list for every
-// output, or tf.keras's list per output (the same for each, as compile()
-// gives every output the same metrics).
-inline std::vector<std::string> metric_names_of(
-    const json& tc, const char* key, const std::string& where,
-    const std::function<void(const std::string&)>& refuse) {
-  std::vector<std::string> out;
+// Each output's metric names under key: one list for every output,
+// tf.keras's list per output, or Keras 2.2.4's dict of a name or a list per
+// output name (an output it leaves out has none).
+inline std::vector<std::vector<std::string>> metric_names_of(
+    const json& tc, const char* key, const std::vector<std::string>& outputs,
+    const std::string& where) {
+  std::vector<std::vector<std::string>> out(outputs.size());
   if (!tc.contains(key) || tc.at(key).is_null()) return out;
   const json& ms = tc.at(key);
-  if (!ms.is_array()) refuse(std::string(key) + " per output");
-  const bool nested = !ms.empty() && ms[0].is_array();
-  for (const auto& m : nested ? ms[0] : ms) out.push_back(metric_name(m, where));
-  if (nested)
-    for (const auto& other : ms)
-      if (other != ms[0]) refuse(std::string("different ") + key + " per output");
+  auto names = [&](const json& v) {
+    std::vector<std::string> n;
+    if (v.is_array())
+      for (const auto& m : v) n.push_back(metric_name(m, where));
+    else if (!v.is_null())
+      n.push_back(metric_name(v, where));
+    return n;
+  };
+  if (ms.is_object()) {
+    for (std::size_t k = 0; k < outputs.size(); ++k)
+      if (ms.contains(outputs[k])) out[k] = names(ms.at(outputs[k]));
+    for (const auto& [name, v] : ms.items())
+      if (std::find(outputs.begin(), outputs.end(), name) == outputs.end())
+        throw io_error(where + "its training_config's " + key + " name an output \"" + name +
+                       "\" that the model does not have");
+  } else if (ms.is_array() && !ms.empty() && ms[0].is_array()) {
+    if (ms.size() != outputs.size())
+      throw io_error(where + "its training_config's " + key + " have " + std::to_string(ms.size()) +
+                     " lists for " + std::to_string(outputs.size()) + " outputs");
+    for (std::size_t k = 0; k < outputs.size(); ++k) out[k] = names(ms[k]);
+  } else {
+    const auto all = names(ms);
+    for (auto& o : out) o = all;
+  }
   return out;
 }
 
@@ -305,12 +337,12 @@ inline bool temporal_mode(const json& tc, const std::function<void(const std::st
 
 // Compiles an uncompiled model as the file's training_config says: its
 // optimizer with the file's config, its loss (one per output), its metrics
-// and weighted_metrics by Keras's names (as many as the file lists, run
-// after the fused pass), its loss_weights and a temporal sample_weight_mode.
-// What load_model cannot compile at run time (metrics that differ by
-// output, temporal weights on an output without a time axis) is refused by
-// name: compile the prototype as the file says, and load_model restores
-// the state.
+// (shared, or each output's own) and weighted_metrics by Keras's names (as
+// many as the file lists, run after the fused pass), its loss_weights and a
+// temporal sample_weight_mode. What load_model cannot compile at run time
+// (weighted_metrics that differ by output, temporal weights on an output
+// without a time axis) is refused by name: compile the prototype as the
+// file says, and load_model restores the state.
 template <class M>
 void compile_from_file(M& model, const keras_weights& file, const std::string& where) {
   const json tc = detail::parse_training(file.training_config, where);
@@ -321,13 +353,25 @@ void compile_from_file(M& model, const keras_weights& file, const std::string& w
                       "says and pass it to load_model, which then restores the state");
   };
   const bool temporal = detail::temporal_mode(tc, refuse);
-  std::vector<metrics::AnyMetric> plain, weighted;
-  for (const auto& n : detail::metric_names_of(tc, "metrics", where, refuse))
-    plain.push_back(metrics::get(n));
-  for (const auto& n : detail::metric_names_of(tc, "weighted_metrics", where, refuse))
-    weighted.push_back(metrics::get(n));
   constexpr std::size_t outs = M::output_count;
   const auto& names = model.network().output_names();
+  // Metrics the same for every output are shared; else each output has its
+  // own (metrics_for<K>).
+  auto same = [](const std::vector<std::vector<std::string>>& v) {
+    return std::all_of(v.begin(), v.end(), [&](const auto& x) { return x == v[0]; });
+  };
+  const auto file_metrics = detail::metric_names_of(tc, "metrics", names, where);
+  const auto file_weighted = detail::metric_names_of(tc, "weighted_metrics", names, where);
+  if (!same(file_weighted)) refuse("weighted_metrics that differ by output");
+  std::vector<metrics::AnyMetric> plain, weighted;
+  std::array<std::vector<metrics::AnyMetric>, outs> own;
+  if (same(file_metrics)) {
+    for (const auto& n : file_metrics[0]) plain.push_back(metrics::get(n));
+  } else {
+    for (std::size_t k = 0; k < outs; ++k)
+      for (const auto& n : file_metrics[k]) own[k].push_back(metrics::get(n));
+  }
+  for (const auto& n : file_weighted[0]) weighted.push_back(metrics::get(n));
   std::vector<losses::AnyLoss> loss;
   for (std::size_t k = 0; k < outs; ++k)
     loss.push_back(losses::get(detail::file_loss(tc.at("loss"), k, names, where)));
@@ -351,11 +395,13 @@ void compile_from_file(M& model, const keras_weights& file, const std::string& w
       const auto lws = ketl::loss_weights(weights[K]...);
       const auto wms = ketl::weighted_metrics(weighted);
       if constexpr (timed) {
-        if (temporal) return model.compile(optimizer, l, plain, wms, lws, ketl::temporal);
+        if (temporal)
+          return model.compile(optimizer, l, plain, ketl::metrics_for<K>(own[K])..., wms, lws,
+                               ketl::temporal);
       } else {
         if (temporal) refuse("sample_weight_mode \"temporal\" for an output without a time axis");
       }
-      return model.compile(optimizer, l, plain, wms, lws);
+      return model.compile(optimizer, l, plain, ketl::metrics_for<K>(own[K])..., wms, lws);
     };
     if constexpr (outs == 1)
       go(loss[0]);
