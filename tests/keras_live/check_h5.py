@@ -53,6 +53,21 @@ def check_compiled(out, ketl):
     return not ok
 
 
+def check_per_output(out, ketl):
+    """Keras compiles a training_config whose metrics differ by output (a
+    dict), and evaluates to ketl's values."""
+    model = tf_keras.models.load_model(os.path.join(out, "per_output_model.h5"))
+    got = model.evaluate(ketl["per_output__x0"],
+                         [ketl["per_output__t0"], ketl["per_output__t1"]], verbose=0)
+    want = ketl["per_output__values"]
+    ok = len(got) == len(want) and all(
+        abs(g - w) <= 2e-5 * max(1.0, abs(w)) for g, w in zip(got, want))
+    print("%-18s Keras's %-12s compiles per-output metrics: %s against ketl's %s %s"
+          % ("per_output", "load_model", " ".join("%.6f" % g for g in got),
+             " ".join("%.6f" % w for w in want), "ok" if ok else "FAILED"))
+    return not ok
+
+
 def main():
     write_h5, golden, out = sys.argv[1:4]
     os.makedirs(out, exist_ok=True)
@@ -86,6 +101,7 @@ def main():
         for k, y in enumerate(ys):
             failed += compare("%s[%d]" % (name, k), "load_model", got[k], ketl[y])
     failed += check_compiled(out, ketl)
+    failed += check_per_output(out, ketl)
     sys.exit(1 if failed else 0)
 
 

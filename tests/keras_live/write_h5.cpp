@@ -152,6 +152,44 @@ void run_compiled(const std::string& out) {
   predictions.emplace_back(loss.begin(), loss.end());
   entries.push_back({"compiled__loss", {1}, nullptr});
 }
+
+// A two-output model whose outputs have their own metrics (metrics_for<K>,
+// Keras's metrics dict): Keras compiles its training_config and evaluates
+// to ketl's values, in ketl's order. (No weighted metric: it would apply to
+// both outputs under one name, and tf_keras reports a metric name shared
+// by two outputs twice with one value.)
+void run_per_output(const std::string& out) {
+  auto x = Input<4>{};
+  auto h = Dense<5, Tanh>{}(x);
+  auto m = Model{inputs(x),
+                 outputs(Dense<3, Softmax>{{.name = "cls"}}(h), Dense<2>{{.name = "reg"}}(h))};
+  Random rng(21);
+  for (const auto& w : m.weights())
+    for (auto& v : w.value) v = float(rng.uniform(-0.6, 0.6));
+  xt::xtensor<float, 2> xv = xt::zeros<float>({16, 4}), t0 = xt::zeros<float>({16, 3}),
+                        t1 = xt::zeros<float>({16, 2});
+  for (auto& v : xv) v = float(rng.normal());
+  for (auto& v : t1) v = float(rng.normal());
+  for (std::size_t i = 0; i < 16; ++i) t0(i, (i * 5) % 3) = 1;
+  m.compile(optimizers::SGD{.lr = 0.05f}, per_output("categorical_crossentropy", "mse"),
+            metrics_for<0>("acc", "top_k_categorical_accuracy"), metrics_for<1>("mae", "mse"));
+  m.fit(xv, std::tie(t0, t1), {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+  save_model(m, out + "/per_output_model.h5");
+  const auto [y0, y1] = m.predict(xv);
+  const auto r = m.evaluate(xv, std::tie(t0, t1), {.verbose = 0});
+  const xt::xtensor<float, 1> values = xt::adapt(std::vector<float>(r.begin(), r.end()));
+  for (auto [key, arr] :
+       {std::pair<std::string, const xt::xtensor<float, 2>*>{"per_output__x0", &xv},
+        {"per_output__y0", &y0},
+        {"per_output__y1", &y1},
+        {"per_output__t0", &t0},
+        {"per_output__t1", &t1}}) {
+    predictions.emplace_back(arr->begin(), arr->end());
+    entries.push_back({key, {arr->shape().begin(), arr->shape().end()}, nullptr});
+  }
+  predictions.emplace_back(values.begin(), values.end());
+  entries.push_back({"per_output__values", {values.size()}, nullptr});
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -193,6 +231,7 @@ int main(int argc, char** argv) {
                   7);
     run_multi(out);
     run_compiled(out);
+    run_per_output(out);
     // Every shape and helper layer with a Keras config, in two stacks.
     run_whole(out, "shapes_1d",
               Sequential{Input<6, 4>{}, ZeroPadding1D<margins1d{1, 2}>{},
