@@ -51,13 +51,19 @@ WeightedMetrics<M...> weighted_metrics(M... m) {
 // a ketl metric, its Keras name, or a std::vector<metrics::AnyMetric>.
 //   model.compile("adam", ketl::per_output(losses::categorical_crossentropy, losses::mse),
 //                 ketl::metrics_for<0>(metrics::accuracy), ketl::metrics_for<1>(metrics::mae));
-template <std::size_t K, class... M>
+// weighted_metrics_for<K>(...) is the same for weighted_metrics={"out": [...]}.
+template <std::size_t K, bool Weighted, class... M>
 struct MetricsFor {
   static constexpr std::size_t output = K;
+  static constexpr bool weighted = Weighted;
   boost::hana::tuple<M...> metrics;
 };
 template <std::size_t K, class... M>
-MetricsFor<K, M...> metrics_for(M... m) {
+MetricsFor<K, false, M...> metrics_for(M... m) {
+  return {boost::hana::make_tuple(std::move(m)...)};
+}
+template <std::size_t K, class... M>
+MetricsFor<K, true, M...> weighted_metrics_for(M... m) {
   return {boost::hana::make_tuple(std::move(m)...)};
 }
 
@@ -132,8 +138,8 @@ template <class... M>
 inline constexpr bool is_weighted_metrics<WeightedMetrics<M...>> = true;
 template <class A>
 inline constexpr bool is_metrics_for = false;
-template <std::size_t K, class... M>
-inline constexpr bool is_metrics_for<MetricsFor<K, M...>> = true;
+template <std::size_t K, bool W, class... M>
+inline constexpr bool is_metrics_for<MetricsFor<K, W, M...>> = true;
 template <class A>
 inline constexpr bool is_target_tensors = false;
 template <class... A>

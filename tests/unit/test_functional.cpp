@@ -111,13 +111,20 @@ TEST_CASE("the two-input, two-output example: Keras's names and hand-computed lo
   CHECK_THAT(s, Contains("Total params: 434"));
 }
 
-TEST_CASE("per_output losses, per-output sample and class weights, target_tensors",
-          "[functional][model]") {
+namespace {
+// A classifier head "cls" (3 classes) and a regression head "reg" (2 values).
+auto two_heads() {
   auto x = Input<6>{};
   auto h = Dense<8, Tanh, double>{}(x);
   auto cls = Dense<3, Softmax, double>{{.name = "cls"}}(h);
   auto reg = Dense<2, Linear, double>{{.name = "reg"}}(h);
-  auto model = Model{inputs(x), outputs(cls, reg)};
+  return Model{inputs(x), outputs(cls, reg)};
+}
+}  // namespace
+
+TEST_CASE("per_output losses, per-output sample and class weights, target_tensors",
+          "[functional][model]") {
+  auto model = two_heads();
   model.compile("sgd", per_output(losses::sparse_categorical_crossentropy, losses::mse),
                 metrics::accuracy);
   CHECK(model.metrics_names() ==
@@ -164,32 +171,39 @@ TEST_CASE("per_output losses, per-output sample and class weights, target_tensor
 // Keras's metrics={"cls": ["acc"], "reg": ["mae", "mse"]}: each output's
 // own metrics, after the ones every output has.
 TEST_CASE("metrics_for<K>: each output's own metrics", "[functional][model][metrics]") {
-  auto x = Input<6>{};
-  auto h = Dense<8, Tanh, double>{}(x);
-  auto cls = Dense<3, Softmax, double>{{.name = "cls"}}(h);
-  auto reg = Dense<2, Linear, double>{{.name = "reg"}}(h);
-  auto model = Model{inputs(x), outputs(cls, reg)};
+  auto model = two_heads();
   model.compile("sgd", per_output(losses::sparse_categorical_crossentropy, losses::mse),
-                metrics_for<1>(losses::mae, "mse"), metrics::accuracy, metrics_for<0>("ce"));
+                metrics_for<1>(losses::mae, "mse"), metrics::accuracy, metrics_for<0>("ce"),
+                weighted_metrics_for<1>("mae"));
   CHECK(model.metrics_names() ==
         std::vector<std::string>{"loss", "cls_loss", "reg_loss", "cls_acc", "cls_ce", "reg_acc",
-                                 "reg_mean_absolute_error", "reg_mean_squared_error"});
+                                 "reg_mean_absolute_error", "reg_mean_squared_error",
+                                 "reg_weighted_mean_absolute_error"});
   Random rng(8);
   const auto xv = random_2d(11, 6, rng);
   xt::xtensor<int, 1> labels = xt::zeros<int>({11});
   for (std::size_t i = 0; i < 11; ++i) labels(i) = int((i * 2) % 3);
   const auto yr = random_2d(11, 2, rng);
   const auto r = model.evaluate(xv, std::tie(labels, yr), {.verbose = 0});
-  REQUIRE(r.size() == 8);
+  REQUIRE(r.size() == 9);
   const auto [pc, pr] = model.predict(xv);
-  double ce = 0, mae = 0, mse = 0;
+  xt::xtensor<double, 1> ones = xt::ones<double>({11}), w = xt::ones<double>({11});
+  w(1) = 0, w(4) = 3, w(9) = 0.5;
+  double ce = 0, mae = 0, mse = 0, wmae = 0, nnz = 0;
   for (std::size_t i = 0; i < 11; ++i) {
     ce -= std::log(std::clamp(pc(i, std::size_t(labels(i))), 1e-7, 1 - 1e-7));
+    double row = 0;
     for (std::size_t j = 0; j < 2; ++j) {
       const double d = pr(i, j) - yr(i, j);
-      mae += std::abs(d) / 2, mse += d * d / 2;
+      row += std::abs(d) / 2, mse += d * d / 2;
     }
+    mae += row, wmae += w(i) * row, nnz += w(i) != 0;
   }
+  CHECK(r[8] == Approx(r[6]).epsilon(1e-9));  // unweighted, a weighted metric is the plain one
+  const auto rw =
+      model.evaluate(xv, std::tie(labels, yr), {.verbose = 0, .sample_weight = std::tie(ones, w)});
+  CHECK(rw[8] == Approx(wmae / nnz).epsilon(1e-9));
+  CHECK(rw[6] == Approx(mae / 11).epsilon(1e-9));
   CHECK(r[4] == Approx(ce / 11).epsilon(1e-9));  // "ce" is sparse against this loss
   CHECK(r[4] == Approx(r[1]).epsilon(1e-9));     // and equals cls's loss
   CHECK(r[6] == Approx(mae / 11).epsilon(1e-9));

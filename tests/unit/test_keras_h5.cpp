@@ -980,12 +980,13 @@ TEST_CASE("per-output metrics go through the training_config both ways",
   };
   auto m = make();
   m.compile("adam", per_output("categorical_crossentropy", "mse"), metrics_for<0>("acc"),
-            metrics_for<1>("mae", "mse"));
+            metrics_for<1>("mae", "mse"), weighted_metrics_for<1>("mae"));
   const std::string path = "ketl_test_per_output.h5";
   save_model(m, path);
   auto tc = nlohmann::ordered_json::parse(io::read_keras_h5(path).training_config);
   CHECK(tc["metrics"].dump() ==
         R"({"cls":["acc"],"reg":["mean_absolute_error","mean_squared_error"]})");
+  CHECK(tc["weighted_metrics"].dump() == R"({"cls":[],"reg":["mean_absolute_error"]})");
   auto back = load_model(path, make());
   CHECK(back.metrics_names() == m.metrics_names());
   Random rng(3);
@@ -995,8 +996,13 @@ TEST_CASE("per-output metrics go through the training_config both ways",
   for (auto& v : x) v = float(rng.uniform(-1, 1));
   for (auto& v : yr) v = float(rng.uniform(-1, 1));
   for (std::size_t i = 0; i < 9; ++i) yc(i, i % 3) = 1;
-  const auto want = m.evaluate(x, std::tie(yc, yr), {.verbose = 0});
-  const auto got = back.evaluate(x, std::tie(yc, yr), {.verbose = 0});
+  xt::xtensor<float, 1> ones = xt::ones<float>({9}), w = xt::ones<float>({9});
+  w(2) = 0, w(5) = 4;
+  const auto want =
+      m.evaluate(x, std::tie(yc, yr), {.verbose = 0, .sample_weight = std::tie(ones, w)});
+  const auto got =
+      back.evaluate(x, std::tie(yc, yr), {.verbose = 0, .sample_weight = std::tie(ones, w)});
+  CHECK(got.back() != Approx(got[got.size() - 3]));  // reg's weighted mae is not its mae
   REQUIRE(got.size() == want.size());
   for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == Approx(want[i]).epsilon(1e-6));
   // tf.keras's form: a list per output, in output order.
@@ -1006,7 +1012,7 @@ TEST_CASE("per-output metrics go through the training_config both ways",
   io::write_file_atomically(path, io::keras_h5_model_bytes(file, path), "test");
   CHECK(load_model(path, make()).metrics_names() ==
         std::vector<std::string>{"loss", "cls_loss", "reg_loss", "cls_acc",
-                                 "reg_mean_absolute_error"});
+                                 "reg_mean_absolute_error", "reg_weighted_mean_absolute_error"});
   // A dict naming an output the model does not have is refused.
   tc["metrics"] = nlohmann::ordered_json::parse(R"({"cls": "acc", "other": ["mae"]})");
   file.training_config = tc.dump();

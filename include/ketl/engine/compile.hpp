@@ -45,7 +45,8 @@ struct compiled_state {
   std::vector<xt::xarray<T>> bound_targets;  // ketl::target_tensors, one per output
   // As compile() was given them, for Keras's training_config.
   std::vector<std::string> metric_config, weighted_metric_config;
-  std::vector<std::vector<std::string>> output_metric_config;  // metrics_for<K>'s, per output
+  // metrics_for<K>'s and weighted_metrics_for<K>'s, per output.
+  std::vector<std::vector<std::string>> output_metric_config, output_weighted_metric_config;
   bool loss_weights_given = false;
   // ketl::DataParallel: the ranks that train this model together, or none.
   DataParallel parallel;
@@ -267,17 +268,25 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
           return ketl::detail::weighted<decltype(r)>{r};
         });
       }));
-  // metrics_for<K>(...): output K's own metrics, after the shared plain ones.
-  auto own = [&]<std::size_t K>(std::integral_constant<std::size_t, K>) {
+  // (weighted_)metrics_for<K>(...): output K's own metrics, after the
+  // shared plain (or weighted) ones.
+  auto own = [&]<std::size_t K, bool W>(std::integral_constant<std::size_t, K>,
+                                        std::bool_constant<W>) {
     const auto mine = hana::filter(all, [](auto a) {
       using A = decltype(a);
       if constexpr (ketl::detail::is_metrics_for<A>)
-        return hana::bool_c<A::output == K>;
+        return hana::bool_c < A::output == K && A::weighted == W > ;
       else
         return hana::false_c;
     });
     return hana::flatten(hana::transform(mine, [](auto mf) {
-      return hana::transform(mf.metrics, [](auto m) { return detail::as_metric(m); });
+      return hana::transform(mf.metrics, [](auto m) {
+        auto r = detail::as_metric(m);
+        if constexpr (W)
+          return ketl::detail::weighted<decltype(r)>{r};
+        else
+          return r;
+      });
     }));
   };
   (
@@ -307,9 +316,13 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
   c->metric_config = std::move(metric_config);
   c->weighted_metric_config = std::move(weighted_config);
   c->output_metric_config.resize(output_count);
+  c->output_weighted_metric_config.resize(output_count);
   [&]<std::size_t... K>(std::index_sequence<K...>) {
-    (hana::for_each(own(std::integral_constant<std::size_t, K>{}),
+    (hana::for_each(own(std::integral_constant<std::size_t, K>{}, std::false_type{}),
                     [&](const auto& m) { config(c->output_metric_config[K], m); }),
+     ...);
+    (hana::for_each(own(std::integral_constant<std::size_t, K>{}, std::true_type{}),
+                    [&](const auto& m) { config(c->output_weighted_metric_config[K], m.metric); }),
      ...);
   }
   (std::make_index_sequence<output_count>{});
@@ -337,12 +350,14 @@ void trainer<Net>::compile(Opt optimizer, const Loss& loss, Args... args) {
       }(args),
       ...);
   [&]<std::size_t... K>(std::index_sequence<K...>) {
-    (hana::unpack(
-         hana::concat(hana::concat(plain, own(std::integral_constant<std::size_t, K>{})), weighted),
-         [&](const auto&... ms) {
-           c->outputs.push_back(
-               detail::output_step_for<Net, K, Labels>(detail::loss_of<K>(loss), ms...));
-         }),
+    (hana::unpack(hana::concat(hana::concat(plain, own(std::integral_constant<std::size_t, K>{},
+                                                       std::false_type{})),
+                               hana::concat(weighted, own(std::integral_constant<std::size_t, K>{},
+                                                          std::true_type{}))),
+                  [&](const auto&... ms) {
+                    c->outputs.push_back(
+                        detail::output_step_for<Net, K, Labels>(detail::loss_of<K>(loss), ms...));
+                  }),
      ...);
   }
   (std::make_index_sequence<output_count>{});

@@ -33,15 +33,17 @@
 
 namespace ketl::io::keras {
 
-// training_config's metrics: a list when every output has the same, else
-// Keras's dict of each output's list (its shared metrics, then its own).
-template <class C>
-json metrics_config(const C& c, const std::vector<std::string>& outputs) {
-  std::vector<std::vector<std::string>> per(outputs.size(), c.metric_config);
-  for (std::size_t k = 0; k < per.size() && k < c.output_metric_config.size(); ++k)
-    per[k].insert(per[k].end(), c.output_metric_config[k].begin(), c.output_metric_config[k].end());
+// training_config's metrics (or weighted_metrics): a list when every output
+// has the same, else Keras's dict of each output's list (its shared
+// metrics, then its own).
+inline json metrics_config(const std::vector<std::string>& shared,
+                           const std::vector<std::vector<std::string>>& own,
+                           const std::vector<std::string>& outputs) {
+  std::vector<std::vector<std::string>> per(outputs.size(), shared);
+  for (std::size_t k = 0; k < per.size() && k < own.size(); ++k)
+    per[k].insert(per[k].end(), own[k].begin(), own[k].end());
   if (std::all_of(per.begin(), per.end(), [&](const auto& p) { return p == per[0]; }))
-    return per.empty() ? json(c.metric_config) : json(per[0]);
+    return per.empty() ? json(shared) : json(per[0]);
   json out = json::object();
   for (std::size_t k = 0; k < per.size(); ++k) out[outputs[k]] = per[k];
   return out;
@@ -69,10 +71,12 @@ json training_config(const M& model) {
   json out = {{"optimizer_config",
                {{"class_name", std::string(c.optimizer->keras_class())}, {"config", opt}}},
               {"loss", loss},
-              {"metrics", metrics_config(c, names)},
+              {"metrics", metrics_config(c.metric_config, c.output_metric_config, names)},
               {"sample_weight_mode", c.temporal ? json("temporal") : json(nullptr)},
               {"loss_weights", c.loss_weights_given ? json(c.loss_weights) : json(nullptr)}};
-  if (!c.weighted_metric_config.empty()) out["weighted_metrics"] = c.weighted_metric_config;
+  const json weighted =
+      metrics_config(c.weighted_metric_config, c.output_weighted_metric_config, names);
+  if (!weighted.empty()) out["weighted_metrics"] = weighted;
   out["ketl_iterations"] = c.optimizer->iterations();
   return out;
 }
@@ -340,9 +344,9 @@ inline bool temporal_mode(const json& tc, const std::function<void(const std::st
 // (shared, or each output's own) and weighted_metrics by Keras's names (as
 // many as the file lists, run after the fused pass), its loss_weights and a
 // temporal sample_weight_mode. What load_model cannot compile at run time
-// (weighted_metrics that differ by output, temporal weights on an output
-// without a time axis) is refused by name: compile the prototype as the
-// file says, and load_model restores the state.
+// (temporal weights on an output without a time axis, another mode) is
+// refused by name: compile the prototype as the file says, and load_model
+// restores the state.
 template <class M>
 void compile_from_file(M& model, const keras_weights& file, const std::string& where) {
   const json tc = detail::parse_training(file.training_config, where);
@@ -362,16 +366,18 @@ void compile_from_file(M& model, const keras_weights& file, const std::string& w
   };
   const auto file_metrics = detail::metric_names_of(tc, "metrics", names, where);
   const auto file_weighted = detail::metric_names_of(tc, "weighted_metrics", names, where);
-  if (!same(file_weighted)) refuse("weighted_metrics that differ by output");
   std::vector<metrics::AnyMetric> plain, weighted;
-  std::array<std::vector<metrics::AnyMetric>, outs> own;
-  if (same(file_metrics)) {
-    for (const auto& n : file_metrics[0]) plain.push_back(metrics::get(n));
-  } else {
-    for (std::size_t k = 0; k < outs; ++k)
-      for (const auto& n : file_metrics[k]) own[k].push_back(metrics::get(n));
-  }
-  for (const auto& n : file_weighted[0]) weighted.push_back(metrics::get(n));
+  std::array<std::vector<metrics::AnyMetric>, outs> own, own_weighted;
+  auto get = [&](const auto& file, auto& shared, auto& mine) {
+    if (same(file)) {
+      for (const auto& n : file[0]) shared.push_back(metrics::get(n));
+    } else {
+      for (std::size_t k = 0; k < outs; ++k)
+        for (const auto& n : file[k]) mine[k].push_back(metrics::get(n));
+    }
+  };
+  get(file_metrics, plain, own);
+  get(file_weighted, weighted, own_weighted);
   std::vector<losses::AnyLoss> loss;
   for (std::size_t k = 0; k < outs; ++k)
     loss.push_back(losses::get(detail::file_loss(tc.at("loss"), k, names, where)));
@@ -396,12 +402,14 @@ void compile_from_file(M& model, const keras_weights& file, const std::string& w
       const auto wms = ketl::weighted_metrics(weighted);
       if constexpr (timed) {
         if (temporal)
-          return model.compile(optimizer, l, plain, ketl::metrics_for<K>(own[K])..., wms, lws,
+          return model.compile(optimizer, l, plain, ketl::metrics_for<K>(own[K])..., wms,
+                               ketl::weighted_metrics_for<K>(own_weighted[K])..., lws,
                                ketl::temporal);
       } else {
         if (temporal) refuse("sample_weight_mode \"temporal\" for an output without a time axis");
       }
-      return model.compile(optimizer, l, plain, ketl::metrics_for<K>(own[K])..., wms, lws);
+      return model.compile(optimizer, l, plain, ketl::metrics_for<K>(own[K])..., wms,
+                           ketl::weighted_metrics_for<K>(own_weighted[K])..., lws);
     };
     if constexpr (outs == 1)
       go(loss[0]);
