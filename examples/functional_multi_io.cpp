@@ -53,7 +53,10 @@ int main(int argc, char** argv) {
     model.compile(ketl::optimizers::Adam{.lr = 0.003f},
                   ketl::per_output(ketl::losses::sparse_categorical_crossentropy,
                                    ketl::losses::binary_crossentropy),
-                  ketl::metrics::accuracy, ketl::loss_weights(1.0, 0.2));
+                  ketl::metrics::accuracy,
+                  // Keras's metrics={"large": [...]}: the auxiliary output's own metrics.
+                  ketl::metrics_for<1>(ketl::metrics::precision, ketl::metrics::recall),
+                  ketl::loss_weights(1.0, 0.2));
 
     const auto x_pix = rows(pixels, 0, split), x_prof = rows(profile, 0, split);
     const auto y_digit = rows(data.y, 0, split);
