@@ -56,6 +56,15 @@ constexpr auto shared_weight(const W& w, std::uint32_t& memos) {
     return w;
 }
 
+// The gradient through two children of a node of kind K, each weighted by
+// W times its partial (pa, pb), with W shared when both pass it on.
+template <kind K, class A, class B, class W, class PA, class PB>
+constexpr auto to_children(const A& a, const B& b, const W& w, const PA& pa, const PB& pb,
+                           std::uint32_t& memos) {
+  const auto v = shared_weight < W, has_gradient<A> && has_gradient < B >> (w, memos);
+  return add(to_child<K>(a, mul(v, pa), memos), to_child<K>(b, mul(v, pb), memos));
+}
+
 template <class Op, class A>
 constexpr auto unary_derivative(const unary<Op, A>& u) {
   const auto& a = u.a;
@@ -162,24 +171,14 @@ constexpr auto back(const E& e, const W& w, std::uint32_t& memos) {
   } else if constexpr (detail::is_unary<E>::value) {
     return detail::to_child<K>(e.a, mul(w, detail::unary_derivative(e)), memos);
   } else if constexpr (detail::is_binary<E>::value) {
-    using A = std::remove_cvref_t<decltype(e.a)>;
-    using B = std::remove_cvref_t<decltype(e.b)>;
-    constexpr bool both = detail::has_gradient<A> && detail::has_gradient<B>;
-    const auto v = detail::shared_weight<W, both>(w, memos);
-    return add(detail::to_child<K>(e.a, mul(v, detail::partial_a(e)), memos),
-               detail::to_child<K>(e.b, mul(v, detail::partial_b(e)), memos));
+    return detail::to_children<K>(e.a, e.b, w, detail::partial_a(e), detail::partial_b(e), memos);
   } else if constexpr (detail::is_where<E>::value) {
     if constexpr (kind_of<decltype(e.c)> != kind::elem) {
       // One branch for the whole row (from_logits, say): pick its gradient,
       // so the other branch's inf or NaN never meets a zero weight.
       return where(e.c, detail::to_child<K>(e.a, w, memos), detail::to_child<K>(e.b, w, memos));
     } else {
-      using A = std::remove_cvref_t<decltype(e.a)>;
-      using B = std::remove_cvref_t<decltype(e.b)>;
-      constexpr bool both = detail::has_gradient<A> && detail::has_gradient<B>;
-      const auto v = detail::shared_weight<W, both>(w, memos);
-      return add(detail::to_child<K>(e.a, mul(v, not_equal(e.c, 0.0)), memos),
-                 detail::to_child<K>(e.b, mul(v, equal(e.c, 0.0)), memos));
+      return detail::to_children<K>(e.a, e.b, w, not_equal(e.c, 0.0), equal(e.c, 0.0), memos);
     }
   } else if constexpr (detail::reduce_traits<E>::value) {
     using Op = typename detail::reduce_traits<E>::op;
