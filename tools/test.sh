@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # README command 2: install what is missing, then build and run the whole
-# suite in four configurations:
+# suite in three configurations:
 #   gcc-release  g++ 12, release (test programs and examples at -O1), warnings as errors: the
 #                examples, the portable GEMM tests (-O2), the threaded tests, the allocation
-#                counts, the import and live-Keras checks, compile-fail, the headers, benchmarks
-#   gcc-asan     g++ 12 with AddressSanitizer + UndefinedBehaviorSanitizer (-O0): the unit tests
-#   clang        clang++ 14, release (its test programs at -O0), warnings as errors: unit and
-#                compile-fail (the threaded tests and the allocation counts are gcc's)
+#                counts, the import and live-Keras checks, compile-fail, the headers, benchmarks,
+#                and g++'s warnings on the unit suite's sources (-fsyntax-only)
+#   clang-asan   clang++ 14 with AddressSanitizer + UndefinedBehaviorSanitizer (-O0), warnings
+#                as errors: the unit tests, the threaded tests, the portable GEMM tests, and
+#                compile-fail with each snippet's control
 #   gcc-tsan     g++ 12 with ThreadSanitizer (-O1): the threaded tests (generator workers, helper threads)
 # then the file readers' libFuzzer targets, 15 s each, in parallel (tools/fuzz.sh; KETL_FUZZ_SECONDS
 # overrides; docs/robustness.md has the 10-minute runs).
@@ -67,41 +68,31 @@ failed_builds=0
 # The test programs and the examples at -O1 here (tests/meson.build says
 # why); the benchmarks and the portable GEMM tests stay at -O2.
 # Its compile-fail tests check the failing cases; the snippets' controls
-# compile in the clang configuration (tests/meson.build says why).
-# The main unit program (ketl_tests) is left to gcc-asan and clang: built
-# here too, at -O1, it was 850 s of the suite's 5,200 s of CPU, and the
-# suite must fit in 30 minutes on two cores. The optimized code runs here
-# in the examples (whole trainings), the portable GEMM tests and the
-# threaded and allocation programs.
+# compile in clang-asan (tests/meson.build says why).
+# The main unit program (ketl_tests) is left to clang-asan: built here too,
+# at -O1, it was 850 s of the suite's 5,200 s of CPU, and the suite must fit
+# in 30 minutes on two cores. g++ still reads its sources (-fsyntax-only,
+# warnings as errors), and the optimized code runs here in the examples
+# (whole trainings), the portable GEMM tests and the threaded and
+# allocation programs.
 setup gcc-release g++ --buildtype=release -Dunit_optimization=1 -Dcompile_fail_controls=false \
-  -Dunit_program=false ||
+  -Dunit_program=false -Dunit_syntax_check=true ||
   failed_builds=$((failed_builds + 1))
+# The unit suite under ASan+UBSan, with clang++: it compiles the suite in
+# half g++'s time (test_training.cpp: 20 s against 39 s of CPU), and one
+# build is both the sanitized run and clang's warnings check, where g++
+# with the sanitizers and a plain clang build took 756 + ~270 s of the
+# suite's wall time on the Xeon (docs/benchmarks.md).
 # -O0 -g1: line tables are all ASan's reports need, and full debug info of
-# this template-heavy code more than doubles the build. At -O1 the build
-# took 2.3x the compiler time (1,298 s against 570 s) to save about 85 s of
-# test run. The examples and compile-fail tests run in the other two
-# configurations, and the allocation counts in gcc-release (they replace the
-# global operator new, as ASan does, and run code the unit suite runs).
-# UBSan without its alignment and null checks: they were a third of this
-# build's compiler time (test_training.cpp: 61.5 s with them, 42.2 s
-# without, 40.0 s with ASan alone). A null dereference still stops under
-# ASan (SEGV with a stack), so does a misaligned aligned-SIMD load, and
-# the fuzzers (tools/fuzz.sh), where untrusted bytes are read, keep both.
-setup gcc-asan g++ --buildtype=plain -Doptimization=0 -Db_sanitize=address,undefined \
-  -Dcpp_args="-g1 -Wno-maybe-uninitialized -fno-sanitize=alignment,null" -Dbenchmarks=false \
-  -Dexamples=false -Dcompile_fail_tests=false \
-  -Dheader_checks=false -Dconsumer_tests=false -Donce_tests=false -Dtools=false ||
-  failed_builds=$((failed_builds + 1))
-# The headers' self-containment, the benchmarks' compiling, the examples
-# and the consumer projects are checked by gcc-release alone.
-# Its threaded tests are the other three configurations' (ThreadSanitizer's
-# above all), the allocation counts gcc's: clang builds the unit suite and
-# the compile-fail tests, at -O0: clang's -O1 took 2.7x the time
-# (test_functional.cpp 57 s against 21 s), and gcc-release runs the
-# optimized code.
-setup clang clang++ --buildtype=release -Dunit_optimization=0 -Db_lundef=false -Dheader_checks=false \
-  -Dconsumer_tests=false -Dbenchmarks=false -Dexamples=false -Dthread_tests=false -Donce_tests=false \
-  -Dtools=false ||
+# this template-heavy code more than doubles the build. The allocation
+# counts run in gcc-release (they replace the global operator new, as ASan
+# does, and run code the unit suite runs), the examples there too.
+# UBSan without its alignment and null checks, as the fuzzers keep them
+# (tools/fuzz.sh, where untrusted bytes are read): a null dereference still
+# stops under ASan (SEGV with a stack), so does a misaligned aligned-SIMD load.
+setup clang-asan clang++ --buildtype=plain -Doptimization=0 -Db_sanitize=address,undefined \
+  -Db_lundef=false -Dcpp_args="-g1 -fno-sanitize=alignment,null" -Dbenchmarks=false \
+  -Dexamples=false -Dheader_checks=false -Dconsumer_tests=false -Donce_tests=false -Dtools=false ||
   failed_builds=$((failed_builds + 1))
 setup gcc-tsan g++ --buildtype=plain -Doptimization=1 -Db_sanitize=thread -Dcpp_args="-g1" \
   -Dunit_suite=false -Dbenchmarks=false -Dexamples=false -Dcompile_fail_tests=false \
@@ -111,7 +102,7 @@ setup gcc-tsan g++ --buildtype=plain -Doptimization=1 -Db_sanitize=thread -Dcpp_
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-for c in gcc-release gcc-asan clang gcc-tsan; do
+for c in gcc-release clang-asan gcc-tsan; do
   [ -f "build/$c/build.ninja" ] || continue
   if build "$c"; then
     # gcc-release's tests include the live Keras check: its venv first.
@@ -131,7 +122,7 @@ finish_tests
 
 # Count from meson's logs: every TAP subtest and every plain test; then
 # each fuzz target once.
-python3 - "$failed_builds" build/gcc-release build/gcc-asan build/clang build/gcc-tsan <<'PY'
+python3 - "$failed_builds" build/gcc-release build/clang-asan build/gcc-tsan <<'PY'
 import json, os, re, sys
 failed_builds = int(sys.argv[1])
 passed = failed = 0
