@@ -12,6 +12,7 @@
 #include "ketl/callbacks.hpp"
 #include "ketl/compile_options.hpp"
 #include "ketl/data_source.hpp"
+#include "ketl/denormals.hpp"
 #include "ketl/error.hpp"
 #include "ketl/fit_options.hpp"
 #include "ketl/generator_options.hpp"

@@ -222,6 +222,54 @@ TEST_CASE("gemm_parallel gives gemm's bits on two threads", "[threads][gemm]") {
   }
 }
 
+// Denormals are flushed to zero inside ketl's steps, as TensorFlow's
+// kernels run, and the caller's own mode is back after them
+// (ketl/denormals.hpp). 1e-20 * 1e-20 is a denormal float.
+TEST_CASE("predict flushes denormals and restores the caller's mode", "[denormals]") {
+#ifdef KETL_HAS_MXCSR
+  auto model = Sequential{Input<4>{}, Dense<1>{}};
+  model.set_weights(
+      {xt::xarray<float>(xt::xtensor<float, 2>{{1e-20f}, {1e-20f}, {1e-20f}, {1e-20f}}),
+       xt::xarray<float>(xt::xtensor<float, 1>{0.0f})});
+  const xt::xtensor<float, 2> x = {{1e-20f, 1e-20f, 1e-20f, 1e-20f}};
+  const unsigned before = ketl::detail::fp_mode() & ~0x3fu;
+  REQUIRE((before & ketl::detail::ftz_daz) == 0);  // the program's default: IEEE
+  CHECK(model.predict_on_batch(x)(0, 0) == 0.0f);
+  CHECK((ketl::detail::fp_mode() & ~0x3fu) == before);
+  struct Restore {
+    ~Restore() { set_flush_denormals(true); }
+  } restore;
+  set_flush_denormals(false);
+  CHECK(model.predict_on_batch(x)(0, 0) == Approx(4e-40f).margin(0).epsilon(1e-3));
+  CHECK((ketl::detail::fp_mode() & ~0x3fu) == before);
+#endif
+}
+
+// The kernels' helper threads take the mode of the caller's step.
+TEST_CASE("the helpers compute in the caller's denormal mode", "[threads][denormals]") {
+#ifdef KETL_HAS_MXCSR
+  auto& pool = ketl::detail::thread_pool::instance();
+  // The helper starts here, in the program's IEEE mode: a thread starts
+  // with its creator's flags, and the scope below must reach it anyway.
+  auto nothing = [](std::size_t) {};
+  pool.run(2, nothing);
+  const ketl::detail::denormal_scope flush;
+  const auto caller = std::this_thread::get_id();
+  std::atomic<int> flushed{0}, elsewhere{0};
+  auto part = [&](std::size_t) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    volatile float tiny = 1e-20f;
+    const float product = tiny * tiny;
+    flushed += product == 0.0f;
+    elsewhere += std::this_thread::get_id() != caller;
+  };
+  int rounds = 0;
+  for (; rounds < 50 && elsewhere == 0; ++rounds) pool.run(8, part);
+  CHECK(elsewhere > 0);  // a helper took parts
+  CHECK(flushed == rounds * 8);
+#endif
+}
+
 TEST_CASE("training on two threads gives one thread's weights", "[threads][training]") {
   xt::xtensor<float, 2> x = xt::zeros<float>({256, 784});
   xt::xtensor<float, 2> y = xt::zeros<float>({256, 10});

@@ -32,6 +32,8 @@
 #include <thread>
 #include <vector>
 
+#include "ketl/denormals.hpp"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include "ketl/detail/intrinsics.hpp"
 #define KETL_PAUSE() _mm_pause()
@@ -112,6 +114,7 @@ class thread_pool {
     bool woke = ensure_helpers(parts - 1);
     // The round's task, written while claiming is closed, then opened.
     task_.store(&f, std::memory_order_relaxed);
+    fp_mode_.store(fp_mode(), std::memory_order_relaxed);  // the helpers compute as the caller
     invoke_.store([](void* p, std::size_t i) { (*static_cast<F*>(p))(i); },
                   std::memory_order_relaxed);
     parts_.store(parts, std::memory_order_relaxed);
@@ -243,6 +246,7 @@ class thread_pool {
       if (v == closed) continue;
       const std::uint64_t r = v >> 32;
       for (std::size_t i; (i = claim(r)) != none;) {
+        set_fp_mode(fp_mode_.load(std::memory_order_relaxed));
         invoke_.load(std::memory_order_relaxed)(task_.load(std::memory_order_relaxed), i);
         done_.fetch_add(1, std::memory_order_release);
         done_.notify_one();
@@ -255,7 +259,8 @@ class thread_pool {
   std::atomic<void*> task_{nullptr};
   std::atomic<void (*)(void*, std::size_t)> invoke_{nullptr};
   std::atomic<std::size_t> parts_{0};
-  std::uint64_t round_ = 0;  // the caller's count of rounds
+  std::atomic<unsigned> fp_mode_{0};  // the caller's denormal flags (ketl/denormals.hpp)
+  std::uint64_t round_ = 0;           // the caller's count of rounds
   // Rounds to run alone, the next such run's length, and the time the
   // helpers saved (judge(); round_m_ guards them).
   std::size_t skip_ = 0, backoff_ = 0;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ketl/build_check.hpp"
+#include "ketl/denormals.hpp"
 #include "ketl/engine/epoch_log.hpp"
 #include "ketl/engine/rank_sync.hpp"
 #include "ketl/engine/trainer.hpp"
@@ -396,6 +397,7 @@ template <Network Net>
 template <class F>
 void trainer<Net>::predict_rows(const Arrays& x, std::size_t first, std::size_t m, F&& fn) {
   if constexpr (fixed_batch > 0) check_fixed_batch("a batch", m, m);
+  const ketl::detail::denormal_scope flush;
   net_.reserve(m);
   input_ptrs xp{};
   [&]<std::size_t... I>(std::index_sequence<I...>) {

@@ -27,6 +27,7 @@
 
 #include "ketl/build_check.hpp"
 #include "ketl/collective.hpp"
+#include "ketl/denormals.hpp"
 #include "ketl/engine/epoch_log.hpp"
 #include "ketl/engine/rank_sync.hpp"
 #include "ketl/engine/trainer.hpp"
@@ -138,6 +139,7 @@ template <Network Net>
 void trainer<Net>::parallel_step(const dataset& d, const std::size_t* idx, std::size_t first,
                                  std::size_t m, std::size_t before, std::size_t after,
                                  double* out) {
+  const ketl::detail::denormal_scope flush;
   auto& c = *compiled_;
   Collective& g = *c.parallel.group;
   detail::rank_sync sync(g);

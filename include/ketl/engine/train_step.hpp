@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <limits>
 
+#include "ketl/denormals.hpp"
 #include "ketl/detail/finite.hpp"
 #include "ketl/engine/trainer.hpp"
 
@@ -116,6 +117,7 @@ bool trainer<Net>::forward_backward(const input_ptrs& x, const target_ptrs& y, t
 template <Network Net>
 void trainer<Net>::train_rows(const input_ptrs& x, const target_ptrs& y, target_ptrs w,
                               per_output denom, std::size_t n, double* out, bool x_finite) {
+  const ketl::detail::denormal_scope flush;  // as TensorFlow's kernels run
   const auto alone = [](std::size_t, const target_ptrs&, const per_output&, bool) {
     return static_cast<const per_output*>(nullptr);
   };
@@ -126,6 +128,7 @@ void trainer<Net>::train_rows(const input_ptrs& x, const target_ptrs& y, target_
 template <Network Net>
 void trainer<Net>::test_rows(const input_ptrs& x, const target_ptrs& y, target_ptrs w,
                              per_output denom, std::size_t n, double* out) {
+  const ketl::detail::denormal_scope flush;
   net_.forward(x.data(), n, false);
   const auto masked = fold_masks(n, w, denom);
   output_passes(n, y, w, denom, masked, false, out);
