@@ -61,7 +61,8 @@ constexpr auto shared_weight(const W& w, std::uint32_t& memos) {
 template <kind K, class A, class B, class W, class PA, class PB>
 constexpr auto to_children(const A& a, const B& b, const W& w, const PA& pa, const PB& pb,
                            std::uint32_t& memos) {
-  const auto v = shared_weight < W, has_gradient<A> && has_gradient < B >> (w, memos);
+  constexpr bool both = has_gradient<A> && has_gradient<B>;
+  const auto v = shared_weight<W, both>(w, memos);
   return add(to_child<K>(a, mul(v, pa), memos), to_child<K>(b, mul(v, pb), memos));
 }
 
